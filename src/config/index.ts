@@ -1,0 +1,198 @@
+// The only module that reads process.env: everything else receives a frozen Config.
+import path from 'node:path';
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** BullMQ key prefix; tests set a random one so parallel files never share queues. */
+  readonly queuePrefix: string;
+  readonly imap: ImapConfig | null;
+  readonly smtpUrl: string | null;
+  readonly dropDir: string;
+  readonly outboxDir: string;
+  readonly webPort: number;
+  readonly webHost: string;
+  readonly fromAddress: string;
+  readonly fromName: string;
+  readonly cityName: string;
+  /** Outbound messages per minute the relay accepts; 0 = no limit. */
+  readonly sendRatePerMinute: number;
+  readonly maxAttachmentBytes: number;
+  readonly maxRawBytes: number;
+  readonly reviewThreshold: number;
+  readonly trackingPrefix: string;
+  readonly replySecret: string;
+  readonly replySecretIsDefault: boolean;
+  readonly routingFile: string;
+  readonly autoReplyCapPer24h: number;
+  readonly reopenWindowDays: number;
+  readonly reopenMode: 'reopen' | 'new';
+  readonly concurrency: Readonly<Record<'parse' | 'classify' | 'notify', number>>;
+  readonly logLevel: string;
+  readonly modelFile: string;
+}
+
+export interface ImapConfig {
+  readonly url: string;
+  readonly host: string;
+  readonly port: number;
+  readonly secure: boolean;
+  readonly user: string;
+  readonly password: string;
+  readonly mailbox: string;
+  readonly processedFolder: string;
+  readonly pollSeconds: number;
+  readonly batchSize: number;
+  /** imapflow waits this long after a command before it starts IDLE (its default of 15 s leaves the box deaf). */
+  readonly idleDelayMs: number;
+  /** IDLE that has heard nothing for this long is presumed dead and the connection is rebuilt. */
+  readonly idleWatchdogSeconds: number;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const DEFAULT_REPLY_SECRET = 'cityline-development-secret-change-me';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function str(env: Env, name: string, fallback: string): string {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? fallback : v.trim();
+}
+
+function optional(env: Env, name: string): string | null {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? null : v.trim();
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function fraction(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === null) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new ConfigError(`${name} must be a number from 0 to 1, got "${raw}"`);
+  }
+  return n;
+}
+
+function email(env: Env, name: string, fallback: string): string {
+  const v = str(env, name, fallback);
+  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v)) {
+    throw new ConfigError(`${name} must be a bare email address like cityline311@danbury.example, got "${v}"`);
+  }
+  return v.toLowerCase();
+}
+
+function url(env: Env, name: string, fallback: string | null, protocols: readonly string[]): string | null {
+  const v = fallback === null ? optional(env, name) : str(env, name, fallback);
+  if (v === null) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(v);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${redact(v)}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return v;
+}
+
+/** Hides the password of a URL so it can be printed in errors and logs. */
+export function redact(u: string): string {
+  try {
+    const parsed = new URL(u);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return u.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}
+
+function imapConfig(env: Env): ImapConfig | null {
+  const raw = url(env, 'IMAP_URL', null, ['imap:', 'imaps:']);
+  if (raw === null) return null;
+  const u = new URL(raw);
+  const secure = u.protocol === 'imaps:';
+  const mailbox = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'INBOX';
+  if (!u.username) throw new ConfigError('IMAP_URL must name a user, e.g. imaps://user:pass@host:993/INBOX');
+  return Object.freeze({
+    url: raw,
+    host: u.hostname,
+    port: u.port ? Number(u.port) : secure ? 993 : 143,
+    secure,
+    user: decodeURIComponent(u.username),
+    password: decodeURIComponent(u.password),
+    mailbox,
+    processedFolder: str(env, 'IMAP_PROCESSED_FOLDER', 'Processed'),
+    pollSeconds: int(env, 'IMAP_POLL_SECONDS', 60, 1, 3600),
+    batchSize: int(env, 'IMAP_BATCH_SIZE', 100, 1, 5000),
+    idleDelayMs: int(env, 'IMAP_IDLE_DELAY_MS', 200, 0, 60_000),
+    idleWatchdogSeconds: int(env, 'IMAP_IDLE_WATCHDOG_SECONDS', 300, 5, 3600),
+  });
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const replySecret = str(env, 'CITYLINE_REPLY_SECRET', DEFAULT_REPLY_SECRET);
+  if (replySecret.length < 16) {
+    throw new ConfigError('CITYLINE_REPLY_SECRET must be at least 16 characters');
+  }
+  const reopenMode = str(env, 'CITYLINE_REOPEN_MODE', 'reopen');
+  if (reopenMode !== 'reopen' && reopenMode !== 'new') {
+    throw new ConfigError(`CITYLINE_REOPEN_MODE must be "reopen" or "new", got "${reopenMode}"`);
+  }
+  const trackingPrefix = str(env, 'CITYLINE_TRACKING_PREFIX', 'DB').toUpperCase();
+  if (!/^[A-Z]{1,4}$/.test(trackingPrefix)) {
+    throw new ConfigError(`CITYLINE_TRACKING_PREFIX must be 1 to 4 letters, got "${trackingPrefix}"`);
+  }
+  return Object.freeze({
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/cityline311', [
+      'postgres:',
+      'postgresql:',
+    ]) as string,
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) as string,
+    queuePrefix: str(env, 'CITYLINE_QUEUE_PREFIX', 'cityline'),
+    imap: imapConfig(env),
+    smtpUrl: url(env, 'SMTP_URL', null, ['smtp:', 'smtps:']),
+    dropDir: path.resolve(str(env, 'CITYLINE_DROP_DIR', './var/inbox')),
+    outboxDir: path.resolve(str(env, 'CITYLINE_OUTBOX_DIR', './var/outbox')),
+    webPort: int(env, 'CITYLINE_WEB_PORT', 3311, 0, 65535),
+    webHost: str(env, 'CITYLINE_WEB_HOST', '127.0.0.1'),
+    fromAddress: email(env, 'CITYLINE_FROM', 'cityline311@danbury.example'),
+    fromName: str(env, 'CITYLINE_FROM_NAME', 'CityLine 311, City of Danbury'),
+    cityName: str(env, 'CITYLINE_CITY_NAME', 'Danbury'),
+    sendRatePerMinute: int(env, 'CITYLINE_SEND_RATE_PER_MINUTE', 0, 0, 1_000_000),
+    maxAttachmentBytes: int(env, 'CITYLINE_MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 0, 2 ** 31 - 1),
+    maxRawBytes: int(env, 'CITYLINE_MAX_RAW_BYTES', 60 * 1024 * 1024, 1024, 2 ** 31 - 1),
+    reviewThreshold: fraction(env, 'CITYLINE_REVIEW_THRESHOLD', 0.6),
+    trackingPrefix,
+    replySecret,
+    replySecretIsDefault: replySecret === DEFAULT_REPLY_SECRET,
+    routingFile: path.resolve(str(env, 'CITYLINE_ROUTING_FILE', path.join(ROOT, 'config', 'routing.json'))),
+    autoReplyCapPer24h: int(env, 'CITYLINE_AUTO_REPLY_CAP', 10, 1, 10_000),
+    reopenWindowDays: int(env, 'CITYLINE_REOPEN_WINDOW_DAYS', 30, 0, 3650),
+    reopenMode,
+    concurrency: Object.freeze({
+      parse: int(env, 'CITYLINE_PARSE_CONCURRENCY', 8, 1, 256),
+      classify: int(env, 'CITYLINE_CLASSIFY_CONCURRENCY', 8, 1, 256),
+      notify: int(env, 'CITYLINE_NOTIFY_CONCURRENCY', 4, 1, 256),
+    }),
+    logLevel: str(env, 'CITYLINE_LOG_LEVEL', 'info'),
+    modelFile: path.resolve(str(env, 'CITYLINE_MODEL_FILE', path.join(ROOT, 'data', 'model', 'model.json'))),
+  });
+}
+
+export const PROJECT_ROOT = ROOT;
