@@ -1,0 +1,49 @@
+// The classifier's contract with the rest of the system and with `bin/cityline classify`.
+
+export const CATEGORIES = [
+  'pothole',
+  'street_paving',
+  'sidewalk',
+  'tree',
+  'dead_animal',
+  'traffic_signal',
+  'streetlight',
+  'road_sign',
+  'blight',
+  'drainage',
+  'snow_ice',
+  'leaf_pickup',
+  'street_sweeping',
+  'trash_recycling',
+  'graffiti',
+  'info_request',
+  'other',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export type Language = 'en' | 'es' | 'pt';
+
+export interface Classification {
+  category: Category;
+  confidence: number;
+  alternatives: { category: Category; confidence: number }[];
+  language: Language;
+  /** Canonical street name with the suffix spelled out ("Padanaram Road"), or null. */
+  street: string | null;
+  houseNumber: string | null;
+  crossStreet: string | null;
+  /** Set when the location named is in a neighbouring town, e.g. "Bethel". */
+  outsideTown: string | null;
+  lat: number | null;
+  lon: number | null;
+  needsReview: boolean;
+  /** Why it needs review: 'low_confidence', 'no_location', 'outside_city'. */
+  reviewReasons: string[];
+  modelVersion: string;
+}
+
+export interface ClassifyInput {
+  subject: string;
+  /** The whole body as text; the classifier strips quotes and signatures itself. */
+  text: string;
+}
