@@ -1,0 +1,51 @@
+// bin/cityline: each command is a module under ./commands exporting run(args) -> exit code.
+// Commands are loaded on demand so `classify` does not pay for the mail stack, nor `ingest` for the model.
+
+interface Command {
+  summary: string;
+  load: () => Promise<{ run(args: string[]): Promise<number> }>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  start: { summary: 'run everything in one process: migrations, intake, all workers, the web app', load: () => import('./commands/start.ts') },
+  worker: { summary: 'worker <stage...>  run only the named pipeline stages (parse, classify, notify)', load: () => import('./commands/worker.ts') },
+  migrate: { summary: 'apply the database migrations', load: () => import('./commands/migrate.ts') },
+  ingest: { summary: 'ingest [FILE.eml|-]  store one raw message (MTA pipe); prints its id; exit 75 if the database is down', load: () => import('./commands/ingest.ts') },
+  classify: { summary: 'classify [FILE|-] | --jsonl FILE  classify a message or plain text; JSON out', load: () => import('./commands/classify.ts') },
+  eval: { summary: 'eval FILE.jsonl  evaluate the classifier on labelled lines', load: () => import('./commands/eval.ts') },
+  train: { summary: 'train  build the model from data/training and staff corrections', load: () => import('./commands/train.ts') },
+  bench: { summary: 'bench [--messages N]  push generated messages through the whole pipeline', load: () => import('./commands/bench.ts') },
+  status: { summary: 'status <tracking-number> [<new-status> [--note TEXT]]  show or change a status', load: () => import('./commands/status.ts') },
+  user: { summary: 'user add <email> [--admin]  create a staff account', load: () => import('./commands/user.ts') },
+  jobs: { summary: 'jobs failed | jobs retry <stage> [job-id]  the dead-letter list, and replaying it', load: () => import('./commands/jobs.ts') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  return ['usage: cityline <command> [args]', '', ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return name ? 0 : 64;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`cityline: unknown command "${name}"\n${usage()}\n`);
+    return 64;
+  }
+  const mod = await command.load();
+  return mod.run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`cityline: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);
