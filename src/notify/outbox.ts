@@ -1,0 +1,125 @@
+// SQL for the outbox table: rows are queued inside the transaction that causes them, and sent once.
+import type { Language } from '../classify/types.ts';
+import type { Db } from '../db/pool.ts';
+
+export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error';
+
+/** BullMQ priorities (lower goes first): on a storm day residents hear from us before departments get copies. */
+export const PRIORITY: Record<OutboxKind, number> = {
+  confirmation: 1,
+  duplicate_notice: 1,
+  status_answer: 2,
+  status_update: 2,
+  command_error: 3,
+  routed_ticket: 4,
+};
+
+/** Mail to residents that a robot could answer, and so counts against the per-address cap. */
+export const AUTOMATIC_TO_RESIDENT: readonly OutboxKind[] = ['confirmation', 'duplicate_notice', 'status_answer', 'status_update'];
+
+export interface NewOutboxRow {
+  dedupeKey: string;
+  requestId: number | null;
+  kind: OutboxKind;
+  toAddress: string;
+  replyTo: string | null;
+  subject: string;
+  messageId: string;
+  inReplyTo: string | null;
+  references: string[];
+  language: Language;
+  text: string;
+  html: string | null;
+  attachmentIds: number[];
+  headers: Record<string, string>;
+}
+
+export interface OutboxRow extends NewOutboxRow {
+  id: number;
+  priority: number;
+  state: 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+const COLUMNS = `id, dedupe_key AS "dedupeKey", request_id AS "requestId", kind, priority, to_address AS "toAddress",
+  reply_to AS "replyTo", subject, message_id AS "messageId", in_reply_to AS "inReplyTo", references_ids AS "references",
+  language, text_body AS text, html_body AS html, attachment_ids AS "attachmentIds", headers, state, attempts,
+  last_error AS "lastError", created_at AS "createdAt", sent_at AS "sentAt"`;
+
+/** Queues a message; returns its id, or null when a row with the same dedupe key exists (a retry). */
+export async function insertOutbox(db: Db, row: NewOutboxRow): Promise<number | null> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO outbox (dedupe_key, request_id, kind, priority, to_address, reply_to, subject, message_id, in_reply_to,
+        references_ids, language, text_body, html_body, attachment_ids, headers)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+    [
+      row.dedupeKey, row.requestId, row.kind, PRIORITY[row.kind], row.toAddress, row.replyTo, row.subject, row.messageId,
+      row.inReplyTo, row.references, row.language, row.text, row.html, row.attachmentIds, JSON.stringify(row.headers),
+    ],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/**
+ * Takes a row for sending. A row left in 'sending' by a crash is taken again: SMTP gives no way to ask
+ * whether the relay got it, so a crash in that window can send twice (with the same Message-ID, which
+ * mail clients use to fold the copies).
+ */
+export async function claimForSending(db: Db, id: number): Promise<OutboxRow | null> {
+  const { rows } = await db.query<OutboxRow>(
+    `UPDATE outbox SET state = 'sending', attempts = attempts + 1
+      WHERE id = $1 AND state IN ('pending', 'sending') RETURNING ${COLUMNS}`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export async function markSent(db: Db, id: number): Promise<void> {
+  await db.query(`UPDATE outbox SET state = 'sent', sent_at = now(), last_error = NULL WHERE id = $1`, [id]);
+}
+
+export async function markOutboxState(db: Db, id: number, state: 'pending' | 'failed' | 'suppressed', error: string): Promise<void> {
+  await db.query(`UPDATE outbox SET state = $2, last_error = $3 WHERE id = $1 AND state <> 'sent'`, [id, state, error]);
+}
+
+export async function getOutboxRow(db: Db, id: number): Promise<OutboxRow | null> {
+  const { rows } = await db.query<OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function findOutboxByMessageId(db: Db, messageId: string): Promise<OutboxRow | null> {
+  const { rows } = await db.query<OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE message_id = $1`, [messageId]);
+  return rows[0] ?? null;
+}
+
+/**
+ * Message-IDs of one side of a request's conversation (mail from and to this address), oldest first:
+ * the References of the next message to that person, so it threads under what they already have.
+ */
+export async function conversationMessageIds(db: Db, requestId: number, address: string): Promise<string[]> {
+  const { rows } = await db.query<{ mid: string }>(
+    `SELECT coalesce(i.message_id, o.message_id) AS mid
+       FROM thread_messages t
+       LEFT JOIN inbound_messages i ON i.id = t.inbound_message_id
+       LEFT JOIN outbox o ON o.id = t.outbox_id
+      WHERE t.request_id = $1
+        AND (lower(i.from_address) = lower($2) OR lower(o.to_address) = lower($2))
+        AND coalesce(i.message_id, o.message_id) IS NOT NULL
+      ORDER BY t.id`,
+    [requestId, address],
+  );
+  return rows.map((r) => r.mid);
+}
+
+export async function pendingOutboxIds(db: Db, olderThanSeconds: number, limit: number): Promise<{ id: number; kind: OutboxKind }[]> {
+  const { rows } = await db.query<{ id: number; kind: OutboxKind }>(
+    `SELECT id, kind FROM outbox WHERE state IN ('pending', 'sending')
+        AND created_at < now() - make_interval(secs => $1) ORDER BY priority, id LIMIT $2`,
+    [olderThanSeconds, limit],
+  );
+  return rows;
+}

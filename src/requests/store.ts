@@ -1,0 +1,195 @@
+// SQL for the requests, request_events and thread_messages tables.
+import type { Category, Classification, Language } from '../classify/types.ts';
+import type { Db } from '../db/pool.ts';
+import type { Status } from './status.ts';
+
+export interface RequestRecord {
+  id: number;
+  trackingNumber: string;
+  sourceMessageId: number | null;
+  status: Status;
+  residentEmail: string | null;
+  residentName: string | null;
+  language: Language;
+  subject: string | null;
+  category: Category;
+  confidence: number;
+  alternatives: { category: Category; confidence: number }[];
+  modelVersion: string | null;
+  street: string | null;
+  houseNumber: string | null;
+  crossStreet: string | null;
+  outsideTown: string | null;
+  lat: number | null;
+  lon: number | null;
+  reviewReasons: string[];
+  departmentCode: string | null;
+  duplicateOf: number | null;
+  createdAt: Date;
+  updatedAt: Date;
+  confirmedAt: Date | null;
+  routedAt: Date | null;
+  closedAt: Date | null;
+}
+
+export const REQUEST_COLUMNS = `
+  r.id, r.tracking_number AS "trackingNumber", r.source_message_id AS "sourceMessageId", r.status,
+  r.resident_email AS "residentEmail", r.resident_name AS "residentName", r.language, r.subject, r.category,
+  r.confidence, r.alternatives, r.model_version AS "modelVersion", r.street, r.house_number AS "houseNumber",
+  r.cross_street AS "crossStreet", r.outside_town AS "outsideTown", r.lat, r.lon, r.review_reasons AS "reviewReasons",
+  r.department_code AS "departmentCode", r.duplicate_of AS "duplicateOf", r.created_at AS "createdAt",
+  r.updated_at AS "updatedAt", r.confirmed_at AS "confirmedAt", r.routed_at AS "routedAt", r.closed_at AS "closedAt"`;
+
+export async function getRequest(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<RequestRecord | null> {
+  const { rows } = await db.query<RequestRecord>(
+    `SELECT ${REQUEST_COLUMNS} FROM requests r WHERE r.id = $1 ${opts.forUpdate ? 'FOR UPDATE' : ''}`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
+export async function getRequestByTrackingNumber(db: Db, trackingNumber: string): Promise<RequestRecord | null> {
+  const { rows } = await db.query<RequestRecord>(`SELECT ${REQUEST_COLUMNS} FROM requests r WHERE r.tracking_number = $1`, [trackingNumber]);
+  return rows[0] ?? null;
+}
+
+export async function getRequestBySourceMessage(db: Db, inboundMessageId: number): Promise<RequestRecord | null> {
+  const { rows } = await db.query<RequestRecord>(`SELECT ${REQUEST_COLUMNS} FROM requests r WHERE r.source_message_id = $1`, [inboundMessageId]);
+  return rows[0] ?? null;
+}
+
+export async function nextTrackingSequence(db: Db): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(`SELECT nextval('tracking_number_seq') AS n`);
+  return (rows[0] as { n: number }).n;
+}
+
+export interface NewRequest {
+  trackingNumber: string;
+  sourceMessageId: number;
+  status: Status;
+  residentEmail: string | null;
+  residentName: string | null;
+  subject: string | null;
+  classification: Classification;
+  departmentCode: string | null;
+  duplicateOf: number | null;
+}
+
+/** Inserts the request opened by an inbound message; null when that message already opened one. */
+export async function insertRequest(db: Db, r: NewRequest): Promise<RequestRecord | null> {
+  const c = r.classification;
+  const { rows } = await db.query<RequestRecord>(
+    `INSERT INTO requests AS r (tracking_number, source_message_id, status, resident_email, resident_name, language, subject,
+        category, confidence, alternatives, model_version, street, house_number, cross_street, outside_town, lat, lon,
+        review_reasons, department_code, duplicate_of, routed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+        CASE WHEN $3 = 'routed' THEN now() END)
+     ON CONFLICT (source_message_id) DO NOTHING
+     RETURNING ${REQUEST_COLUMNS}`,
+    [
+      r.trackingNumber, r.sourceMessageId, r.status, r.residentEmail, r.residentName, c.language, r.subject,
+      c.category, c.confidence, JSON.stringify(c.alternatives), c.modelVersion, c.street, c.houseNumber,
+      c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf,
+    ],
+  );
+  return rows[0] ?? null;
+}
+
+export async function setStatus(db: Db, id: number, status: Status, fields: { departmentCode?: string | null; duplicateOf?: number | null } = {}): Promise<void> {
+  await db.query(
+    `UPDATE requests SET status = $2, updated_at = now(),
+        routed_at = CASE WHEN $2 = 'routed' THEN now() ELSE routed_at END,
+        closed_at = CASE WHEN $2 IN ('resolved', 'closed', 'not_city', 'duplicate') THEN now() ELSE NULL END,
+        department_code = CASE WHEN $3::boolean THEN $4 ELSE department_code END,
+        duplicate_of = CASE WHEN $5::boolean THEN $6::bigint ELSE duplicate_of END
+      WHERE id = $1`,
+    [id, status, fields.departmentCode !== undefined, fields.departmentCode ?? null, fields.duplicateOf !== undefined, fields.duplicateOf ?? null],
+  );
+}
+
+export interface Reclassification {
+  category: Category;
+  street: string | null;
+  houseNumber: string | null;
+  crossStreet: string | null;
+  lat: number | null;
+  lon: number | null;
+}
+
+export async function updateClassification(db: Db, id: number, c: Reclassification): Promise<void> {
+  await db.query(
+    `UPDATE requests SET category = $2, street = $3, house_number = $4, cross_street = $5, lat = $6, lon = $7,
+        outside_town = CASE WHEN $3::text IS NULL THEN outside_town END, updated_at = now()
+      WHERE id = $1`,
+    [id, c.category, c.street, c.houseNumber, c.crossStreet, c.lat, c.lon],
+  );
+}
+
+export async function markConfirmed(db: Db, id: number): Promise<void> {
+  await db.query('UPDATE requests SET confirmed_at = coalesce(confirmed_at, now()) WHERE id = $1', [id]);
+}
+
+export interface NewEvent {
+  requestId: number;
+  kind: 'status' | 'classified' | 'reclassified' | 'routed' | 'linked_duplicate' | 'unlinked_duplicate' | 'reply' | 'command_rejected';
+  fromStatus?: Status | null;
+  toStatus?: Status | null;
+  actor: string;
+  note?: string | null;
+  details?: Record<string, unknown>;
+}
+
+export async function addEvent(db: Db, e: NewEvent): Promise<void> {
+  await db.query(
+    `INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, details)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [e.requestId, e.kind, e.fromStatus ?? null, e.toStatus ?? null, e.actor, e.note ?? null, JSON.stringify(e.details ?? {})],
+  );
+}
+
+export interface StatusHistoryEntry {
+  at: Date;
+  fromStatus: Status | null;
+  toStatus: Status;
+  actor: string;
+  note: string | null;
+}
+
+export async function statusHistory(db: Db, requestId: number): Promise<StatusHistoryEntry[]> {
+  const { rows } = await db.query<StatusHistoryEntry>(
+    `SELECT created_at AS at, from_status AS "fromStatus", to_status AS "toStatus", actor, note
+       FROM request_events WHERE request_id = $1 AND kind = 'status' ORDER BY id`,
+    [requestId],
+  );
+  return rows;
+}
+
+export async function addThreadMessage(
+  db: Db,
+  m: { requestId: number; direction: 'in' | 'out'; author: 'resident' | 'department' | 'staff' | 'system' | 'other'; inboundMessageId?: number; outboxId?: number },
+): Promise<void> {
+  await db.query(
+    `INSERT INTO thread_messages (request_id, direction, author, inbound_message_id, outbox_id)
+     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+    [m.requestId, m.direction, m.author, m.inboundMessageId ?? null, m.outboxId ?? null],
+  );
+}
+
+/** An open request of the same category at the same place, reported earlier: the new one duplicates it. */
+export async function findOpenDuplicate(
+  db: Db,
+  q: { category: Category; street: string; houseNumber: string | null; crossStreet: string | null; excludeId?: number },
+): Promise<RequestRecord | null> {
+  const { rows } = await db.query<RequestRecord>(
+    `SELECT ${REQUEST_COLUMNS} FROM requests r
+      WHERE r.category = $1 AND r.street = $2
+        AND r.status IN ('received', 'needs_review', 'routed', 'in_progress')
+        AND r.duplicate_of IS NULL
+        AND ($3::text IS NULL OR r.house_number IS NULL OR r.house_number = $3)
+        AND ($4::text IS NULL OR r.cross_street IS NULL OR r.cross_street = $4)
+        AND r.id <> coalesce($5, 0)
+      ORDER BY r.id LIMIT 1`,
+    [q.category, q.street, q.houseNumber, q.crossStreet, q.excludeId ?? null],
+  );
+  return rows[0] ?? null;
+}
