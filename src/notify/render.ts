@@ -1,0 +1,210 @@
+// Turns an email kind, a language and its data into subject, text and HTML, from the Handlebars
+// templates in templates/<kind>/<language>.{subject,text,html}.hbs.
+import fs from 'node:fs';
+import path from 'node:path';
+import Handlebars from 'handlebars';
+import type { Category, Language } from '../classify/types.ts';
+import { PermanentError } from '../errors.ts';
+import type { Status } from '../requests/status.ts';
+import { categoryLabel, statusLabel } from './labels.ts';
+
+interface BaseEmailData {
+  /** The city's name as residents know it, e.g. "Danbury". */
+  city: string;
+  /** Always in the subject, e.g. "[DB-100A7] ...", so any reply can be tied back to the request. */
+  trackingNumber: string;
+  /** IANA zone for the dates shown; Danbury's by default. */
+  timeZone?: string;
+}
+
+export interface ConfirmationData extends BaseEmailData {
+  residentName: string | null;
+  category: Category;
+  /** What we understood the place to be, e.g. "12 Padanaram Road"; null when none was found. */
+  location: string | null;
+  /** The subject the resident wrote. */
+  subject: string;
+  /** The department it was routed to; null when it waits for staff review. */
+  department: string | null;
+}
+
+export interface RoutedTicketData extends BaseEmailData {
+  department: string;
+  category: Category;
+  location: string | null;
+  /** The classifier's confidence, 0 to 1. */
+  confidence: number;
+  residentName: string | null;
+  residentEmail: string;
+  receivedAt: Date;
+  subject: string;
+  /** What the resident wrote, without quoted replies or signatures. */
+  residentText: string;
+  attachments: { filename: string; size: number }[];
+  residentLanguage: Language;
+  /** A one-line English summary, given when the resident did not write in English. */
+  englishSummary: string | null;
+}
+
+export interface StatusUpdateData extends BaseEmailData {
+  residentName: string | null;
+  category: Category;
+  location: string | null;
+  status: Status;
+  note: string | null;
+  /** Who wrote the note, e.g. "Highway" or "311 staff"; null when there is no note or it is unsigned. */
+  noteFrom: string | null;
+}
+
+export interface HistoryEntry {
+  at: Date;
+  status: Status;
+  note: string | null;
+}
+
+export interface StatusAnswerData extends BaseEmailData {
+  residentName: string | null;
+  category: Category;
+  location: string | null;
+  status: Status;
+  /** Oldest first. */
+  history: HistoryEntry[];
+}
+
+export interface DuplicateNoticeData extends BaseEmailData {
+  residentName: string | null;
+  category: Category;
+  location: string | null;
+  /** The open request this report was linked to. */
+  earlierTrackingNumber: string;
+  earlierStatus: Status;
+}
+
+export interface CommandErrorData extends BaseEmailData {
+  /** The status line as the department wrote it. */
+  line: string;
+  /** Why it was refused, in English, e.g. 'unknown status "fixed"'; null to show only the vocabulary. */
+  reason: string | null;
+}
+
+export interface EmailData {
+  confirmation: ConfirmationData;
+  routed_ticket: RoutedTicketData;
+  status_update: StatusUpdateData;
+  status_answer: StatusAnswerData;
+  duplicate_notice: DuplicateNoticeData;
+  command_error: CommandErrorData;
+}
+export type EmailKind = keyof EmailData;
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const TEMPLATES_DIR = path.resolve(import.meta.dirname, '..', '..', 'templates');
+const DEFAULT_TIME_ZONE = 'America/New_York';
+const LOCALES: Record<Language, string> = { en: 'en-US', es: 'es-US', pt: 'pt-BR' };
+const LANGUAGE_NAMES: Record<Language, Record<Language, string>> = {
+  en: { en: 'English', es: 'Spanish', pt: 'Portuguese' },
+  es: { en: 'inglés', es: 'español', pt: 'portugués' },
+  pt: { en: 'inglês', es: 'espanhol', pt: 'português' },
+};
+
+interface RenderOptions {
+  language: Language;
+  timeZone: string;
+}
+
+function optionsOf(helperOptions: Handlebars.HelperOptions): RenderOptions {
+  return (helperOptions.data as { render: RenderOptions }).render;
+}
+
+function toDate(value: unknown): Date {
+  const d = value instanceof Date ? value : new Date(String(value));
+  if (Number.isNaN(d.getTime())) throw new TypeError(`template got an invalid date: ${String(value)}`);
+  return d;
+}
+
+function createEnvironment(): typeof Handlebars {
+  const hb = Handlebars.create();
+  hb.registerHelper('categoryLabel', (code: Category, o: Handlebars.HelperOptions) => categoryLabel(code, optionsOf(o).language));
+  hb.registerHelper('statusLabel', (code: Status, o: Handlebars.HelperOptions) => statusLabel(code, optionsOf(o).language));
+  hb.registerHelper('languageName', (code: Language, o: Handlebars.HelperOptions) => LANGUAGE_NAMES[optionsOf(o).language][code]);
+  hb.registerHelper('date', (value: unknown, o: Handlebars.HelperOptions) => {
+    const { language, timeZone } = optionsOf(o);
+    return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(toDate(value));
+  });
+  hb.registerHelper('percent', (value: number) => `${Math.round(value * 100)}%`);
+  hb.registerHelper('size', (bytes: number) => {
+    if (bytes < 1024) return `${bytes} B`;
+    if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+    return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+  });
+  hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  const partialsDir = path.join(TEMPLATES_DIR, 'partials');
+  for (const file of fs.readdirSync(partialsDir)) {
+    if (file.endsWith('.hbs')) hb.registerPartial(file.slice(0, -'.hbs'.length), fs.readFileSync(path.join(partialsDir, file), 'utf8'));
+  }
+  return hb;
+}
+
+interface Compiled {
+  /** The language the templates are written in, which labels and dates must follow. */
+  language: Language;
+  parts: Record<keyof RenderedEmail, Handlebars.TemplateDelegate>;
+}
+
+let env: typeof Handlebars | null = null;
+// One entry per kind and requested language; a language without its own templates maps to English's.
+const cache = new Map<string, Compiled>();
+
+function templatesFor(kind: EmailKind, language: Language): Compiled {
+  const key = `${kind}/${language}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  env ??= createEnvironment();
+  const read = (lang: Language, part: keyof RenderedEmail): string | null => {
+    const file = path.join(TEMPLATES_DIR, kind, `${lang}.${part}.hbs`);
+    return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : null;
+  };
+  // A language is used only when all three of its parts exist, so one email never mixes languages.
+  const pick = (lang: Language) => {
+    const subject = read(lang, 'subject');
+    const text = read(lang, 'text');
+    const html = read(lang, 'html');
+    return subject !== null && text !== null && html !== null ? { language: lang, subject, text, html } : null;
+  };
+  const sources = pick(language) ?? (language === 'en' ? null : pick('en'));
+  if (!sources) throw new PermanentError(`no complete templates for "${kind}" in ${language} or English under ${TEMPLATES_DIR}`, 'TEMPLATE_MISSING');
+  const compiled: Compiled = {
+    language: sources.language,
+    parts: {
+      subject: env.compile(sources.subject, { noEscape: true, strict: true }),
+      text: env.compile(sources.text, { noEscape: true, strict: true }),
+      html: env.compile(sources.html, { strict: true }),
+    },
+  };
+  cache.set(key, compiled);
+  return compiled;
+}
+
+export function renderEmail<K extends EmailKind>(kind: K, language: Language, data: EmailData[K]): RenderedEmail {
+  const { language: written, parts } = templatesFor(kind, language);
+  const render: RenderOptions = { language: written, timeZone: data.timeZone ?? DEFAULT_TIME_ZONE };
+  const run = (t: Handlebars.TemplateDelegate) => {
+    try {
+      return t(data, { data: { render } });
+    } catch (err) {
+      // Rendering is deterministic: data that fails once fails on every retry.
+      throw new PermanentError(`rendering the ${kind} email in ${written} failed`, 'TEMPLATE_FAILED', { cause: err });
+    }
+  };
+  return {
+    // A header is one line: whatever the data held, newlines and runs of spaces become one space.
+    subject: run(parts.subject).replace(/\s+/g, ' ').trim(),
+    text: `${run(parts.text).trim()}\n`,
+    html: run(parts.html),
+  };
+}
