@@ -1,0 +1,250 @@
+// Reads where the problem is out of free text: a Danbury street (exact, abbreviated, misspelt, or
+// without its suffix), a house number, a cross street, a landmark, or a street in a neighbouring town.
+import { editDistance } from './edit-distance.ts';
+import type { Gazetteer, GazetteerStreet, NeighbourStreet } from './gazetteer.ts';
+import { SUFFIXES } from './street-names.ts';
+
+export interface Location {
+  street: string | null;
+  houseNumber: string | null;
+  crossStreet: string | null;
+  /** The neighbouring town the place is in, when it is not Danbury. */
+  outsideTown: string | null;
+  lat: number | null;
+  lon: number | null;
+}
+
+export const NO_LOCATION: Location = Object.freeze({ street: null, houseNumber: null, crossStreet: null, outsideTown: null, lat: null, lon: null });
+
+interface Mention {
+  start: number;
+  end: number;
+  /** 3 suffix written, 2 distinctive name or landmark or suffixed typo, 1 needed context to count. */
+  score: number;
+  street: GazetteerStreet | null;
+  neighbour: NeighbourStreet[] | null;
+}
+
+// Words after which an ordinary word is read as a street: "on Main", "en la calle Lake", "na rua White".
+const CUES = new Set(['on', 'at', 'near', 'onto', 'along', 'off', 'en', 'na', 'no', 'em', 'calle', 'rua', 'avenida', 'of', 'de', 'da', 'do', 'del']);
+const CUE_BEFORE_OF = new Set(['corner', 'intersection', 'esquina', 'cruce', 'cruzamento', 'end', 'top', 'bottom']);
+const CONNECTORS = new Set(['&', 'and', 'y', 'e', 'com', 'at', '/', 'with', 'x']);
+// A trailing direction or "ext" written after a suffix picks the variant the data spells that way.
+const QUALIFIERS: Readonly<Record<string, string>> = { ext: 'Extension', extension: 'Extension', north: 'North', south: 'South', east: 'East', west: 'West' };
+const HOUSE_NUMBER = /^\d{1,5}[a-z]?$/;
+const HOME_WORDS = /\b(my|our) (house|home|driveway|street|road|property|yard|mailbox|front)\b|\bin front of my\b|\bmi (casa|calle)\b|\bnuestra (casa|calle)\b|\bminha (casa|rua)\b|\bnossa (casa|rua)\b|\bfrente (a|de) (mi|minha)\b/i;
+
+interface Token {
+  text: string;
+  word: boolean;
+}
+
+function tokenize(text: string): Token[] {
+  const folded = text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[’`]/g, "'")
+    .replace(/'s\b/g, 's')
+    .replace(/'/g, '');
+  const out: Token[] = [];
+  for (const m of folded.matchAll(/[a-z0-9]+|[&/,.;:!?()\n-]/g)) {
+    out.push({ text: m[0], word: /^[a-z0-9]/.test(m[0]) });
+  }
+  return out;
+}
+
+function suffixAt(tokens: Token[], i: number): string | undefined {
+  const t = tokens[i];
+  return t?.word ? SUFFIXES[t.text] : undefined;
+}
+
+/** Among the streets sharing a base, the one the written suffix and qualifier point to. */
+function pick(cands: readonly GazetteerStreet[], suffix: string | undefined, qualifier: string | undefined): GazetteerStreet | undefined {
+  const withSuffix = suffix ? cands.filter((c) => c.suffix === suffix) : cands;
+  const pool = withSuffix.length > 0 ? withSuffix : cands;
+  const plain = pool.filter((c) => !/ (Extension|North|South|East|West)$/.test(c.name));
+  if (qualifier) {
+    const q = pool.find((c) => c.name.endsWith(` ${qualifier}`));
+    if (q) return q;
+  }
+  return plain[0] ?? pool[0];
+}
+
+export function createLocator(gaz: Gazetteer) {
+  const fuzzyBases = [...gaz.byBase.keys()].filter((b) => b.length >= 4);
+
+  function isOrdinary(phrase: string): boolean {
+    return phrase.split(' ').every((w) => gaz.ordinary.has(w) || w.length <= 2);
+  }
+
+  function hasCue(tokens: Token[], start: number, end: number, previous: Mention | undefined): boolean {
+    const before = tokens[start - 1];
+    if (!before) return false;
+    if (HOUSE_NUMBER.test(before.text)) return true;
+    if (CONNECTORS.has(before.text) && previous && previous.end === start - 1) return true;
+    if (before.text === 'of' || before.text === 'de' || before.text === 'da' || before.text === 'do') {
+      const b2 = tokens[start - 2];
+      if (b2 && CUE_BEFORE_OF.has(b2.text)) return true;
+      if (before.text === 'of') return false;
+    }
+    if (CUE_BEFORE_OF.has(before.text)) return true;
+    if (CUES.has(before.text) && before.text !== 'of' && !['de', 'da', 'do', 'del'].includes(before.text)) return true;
+    // "Main and White": an ordinary name joined to another street name is an intersection.
+    const after = tokens[end];
+    if (after && CONNECTORS.has(after.text) && after.text !== 'x') {
+      const next = tokens[end + 1];
+      if (next?.word && (gaz.byBase.has(next.text) || gaz.landmarks.has(next.text))) return true;
+    }
+    return false;
+  }
+
+  function matchAt(tokens: Token[], i: number, previous: Mention | undefined): Mention | null {
+    if (!tokens[i]?.word || HOUSE_NUMBER.test(tokens[i]!.text)) return null;
+    for (let len = Math.min(gaz.maxBaseWords, tokens.length - i); len >= 1; len--) {
+      const slice = tokens.slice(i, i + len);
+      if (!slice.every((t) => t.word)) continue;
+      const phrase = slice.map((t) => t.text).join(' ');
+      const end = i + len;
+      const landmark = gaz.landmarks.get(phrase);
+      if (landmark) return { start: i, end, score: 2, street: landmark, neighbour: null };
+      const suffix = suffixAt(tokens, end);
+      const cands = gaz.byBase.get(phrase);
+      const neighbour = suffix ? (gaz.neighbourByBase.get(phrase) ?? []).filter((n) => n.suffix === suffix) : [];
+      if (cands) {
+        const qualifierToken = suffix ? tokens[end + 1]?.text : undefined;
+        const qualifier = qualifierToken ? QUALIFIERS[qualifierToken] : undefined;
+        const street = pick(cands, suffix, qualifier);
+        if (!street) continue;
+        if (suffix) {
+          const exact = street.suffix === suffix;
+          // "the main road" is prose; "Main Road" is not a street here (Main Street is).
+          if (!exact && isOrdinary(phrase)) continue;
+          // "Greenwood Ave" exists in Bethel, not here: a suffix that only the neighbour's street has wins.
+          if (!exact && neighbour.length > 0) return { start: i, end: end + 1, score: 3, street: null, neighbour };
+          return { start: i, end: end + 1 + (qualifier ? 1 : 0), score: exact ? 3 : 2, street, neighbour: neighbour.length ? neighbour : null };
+        }
+        if (gaz.towns.has(phrase)) continue;
+        if (!isOrdinary(phrase)) return { start: i, end, score: 2, street, neighbour: null };
+        if (hasCue(tokens, i, end, previous)) return { start: i, end, score: 1, street, neighbour: null };
+        continue;
+      }
+      if (suffix && neighbour.length > 0) return { start: i, end: end + 1, score: 3, street: null, neighbour };
+    }
+    return fuzzyAt(tokens, i, previous);
+  }
+
+  /** A misspelt name: one slip in a short word, two in a long one; without a suffix only for unusual words. */
+  function fuzzyAt(tokens: Token[], i: number, previous: Mention | undefined): Mention | null {
+    for (let len = 3; len >= 1; len--) {
+      const slice = tokens.slice(i, i + len);
+      if (slice.length < len || !slice.every((t) => t.word && !/\d/.test(t.text))) continue;
+      const phrase = slice.map((t) => t.text).join(' ');
+      if (phrase.length < 4 || isOrdinary(phrase)) continue;
+      const end = i + len;
+      const suffix = suffixAt(tokens, end);
+      if (!suffix && (phrase.length < 6 || !(len > 1 || hasCue(tokens, i, end, previous) || phrase.length >= 7))) continue;
+      const max = phrase.length >= 8 ? 2 : 1;
+      let best: { base: string; d: number } | null = null;
+      for (const base of fuzzyBases) {
+        if (base[0] !== phrase[0] && base[1] !== phrase[1]) continue;
+        if (!suffix && isOrdinary(base)) continue;
+        const d = editDistance(phrase, base, max);
+        if (d <= max && (!best || d < best.d)) best = { base, d };
+      }
+      if (!best) continue;
+      const street = pick(gaz.byBase.get(best.base)!, suffix, undefined);
+      if (!street) continue;
+      if (suffix && street.suffix !== suffix && len === 1 && best.d > 0 && !suffixMatches(gaz.byBase.get(best.base)!, suffix)) continue;
+      return { start: i, end: suffix ? end + 1 : end, score: suffix ? 2 : 1.5, street, neighbour: null };
+    }
+    return null;
+  }
+
+  function suffixMatches(cands: readonly GazetteerStreet[], suffix: string): boolean {
+    return cands.some((c) => c.suffix === suffix);
+  }
+
+  function mentionsIn(text: string): { tokens: Token[]; mentions: Mention[] } {
+    const tokens = tokenize(text);
+    const mentions: Mention[] = [];
+    for (let i = 0; i < tokens.length; ) {
+      const m = matchAt(tokens, i, mentions[mentions.length - 1]);
+      if (m) {
+        mentions.push(m);
+        i = m.end;
+      } else i++;
+    }
+    return { tokens, mentions };
+  }
+
+  /** A neighbouring town named near the mention ("Greenwood Ave in Bethel", "Bethel CT"), not as a street name. */
+  function townNear(tokens: Token[], m: Mention): string | null {
+    for (let j = Math.max(0, m.start - 6); j < Math.min(tokens.length, m.end + 8); j++) {
+      if (j >= m.start && j < m.end) continue;
+      for (const len of [2, 1]) {
+        const phrase = tokens.slice(j, j + len).map((t) => t.text).join(' ');
+        const town = gaz.towns.get(phrase);
+        if (!town || suffixAt(tokens, j + len) || tokens[j - 1]?.text === 'old') continue;
+        const before = tokens[j - 1]?.text ?? '';
+        const after = tokens[j + len]?.text ?? '';
+        const right = j === m.end || (j === m.end + 1 && tokens[m.end]?.text === ',');
+        if (right || ['in', 'en', 'em', 'of', 'de'].includes(before) || ['ct', 'conn', 'connecticut'].includes(after)) return town;
+      }
+    }
+    return null;
+  }
+
+  function resolve(tokens: Token[], mentions: Mention[]): Location | null {
+    if (mentions.length === 0) return null;
+    const strong = mentions.filter((m) => m.score >= 2);
+    const main = strong[0] ?? mentions[0]!;
+    const index = mentions.indexOf(main);
+    const houseBefore = tokens[main.start - 1];
+    const houseNumber = houseBefore && HOUSE_NUMBER.test(houseBefore.text) ? houseBefore.text.toUpperCase() : null;
+    let cross: Mention | undefined;
+    for (const other of [mentions[index + 1], mentions[index - 1]]) {
+      if (!other || other.street === main.street) continue;
+      const [a, b] = other.start > main.start ? [main, other] : [other, main];
+      const between = tokens.slice(a.end, b.start).map((t) => t.text);
+      if (between.length >= 1 && between.length <= 2 && between.some((t) => CONNECTORS.has(t)) && between.every((t) => CONNECTORS.has(t) || t === 'the')) {
+        cross = other;
+        break;
+      }
+    }
+    const town = townNear(tokens, main);
+    if (main.street === null || town) {
+      const n = main.neighbour?.find((x) => x.town === town) ?? main.neighbour?.[0];
+      return {
+        street: n?.name ?? main.street?.name ?? null,
+        houseNumber,
+        crossStreet: cross?.street?.name ?? null,
+        outsideTown: town ?? n?.town ?? null,
+        lat: null,
+        lon: null,
+      };
+    }
+    const s = main.street;
+    return { street: s.name, houseNumber, crossStreet: cross?.street?.name ?? null, outsideTown: null, lat: s.lat, lon: s.lon };
+  }
+
+  /**
+   * The problem's location: from what the resident wrote (subject and authored body). The sender's own
+   * address in a signature counts only when the text points at their home ("in front of my house").
+   */
+  function locate(authored: string, signature: string | null): Location {
+    const { tokens, mentions } = mentionsIn(authored);
+    const found = resolve(tokens, mentions);
+    if (found) return found;
+    if (signature && HOME_WORDS.test(authored)) {
+      const sig = mentionsIn(signature);
+      const fromSig = resolve(sig.tokens, sig.mentions.filter((m) => m.score >= 2));
+      if (fromSig) return fromSig;
+    }
+    return NO_LOCATION;
+  }
+
+  return { locate };
+}
+
+export type Locator = ReturnType<typeof createLocator>;
