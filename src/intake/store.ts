@@ -74,3 +74,106 @@ export async function storeRawMessage(db: Db, input: StoreInput): Promise<Stored
   if (!found) throw new Error(`message ${dedupeKey} conflicted on insert but cannot be found`);
   return { id: found.id, created: false, state: found.state };
 }
+
+export interface InboundRow {
+  id: number;
+  source: IntakeSource;
+  state: 'stored' | 'parsed' | 'done' | 'ignored' | 'failed';
+  kind: string | null;
+  requestId: number | null;
+  messageId: string | null;
+  fromAddress: string | null;
+  fromName: string | null;
+  replyTo: string | null;
+  subject: string | null;
+  textBody: string | null;
+  authoredText: string | null;
+  receivedAt: Date;
+}
+
+const INBOUND_COLUMNS = `id, source, state, kind, request_id AS "requestId", message_id AS "messageId",
+  from_address AS "fromAddress", from_name AS "fromName", reply_to AS "replyTo", subject, text_body AS "textBody",
+  authored_text AS "authoredText", received_at AS "receivedAt"`;
+
+export async function getInbound(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<InboundRow | null> {
+  const { rows } = await db.query<InboundRow>(`SELECT ${INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1 ${opts.forUpdate ? 'FOR UPDATE' : ''}`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function getRaw(db: Db, id: number): Promise<{ raw: Buffer; state: InboundRow['state'] } | null> {
+  const { rows } = await db.query<{ raw: Buffer; state: InboundRow['state'] }>('SELECT raw, state FROM inbound_messages WHERE id = $1', [id]);
+  return rows[0] ?? null;
+}
+
+export interface ParsedFields {
+  messageId: string | null;
+  fromAddress: string | null;
+  fromName: string | null;
+  replyTo: string | null;
+  to: string[];
+  subject: string;
+  sentAt: Date | null;
+  inReplyTo: string | null;
+  references: string[];
+  text: string;
+  html: string | null;
+  authoredText: string;
+  headers: Record<string, unknown>;
+  notes: string[];
+}
+
+/** Records what the parser read; the state and kind are set by the decision that follows. */
+export async function saveParsed(db: Db, id: number, p: ParsedFields): Promise<void> {
+  await db.query(
+    `UPDATE inbound_messages SET message_id = coalesce(message_id, $2), from_address = $3, from_name = $4, reply_to = $5,
+        to_addresses = $6, subject = $7, sent_at = $8, in_reply_to = $9, references_ids = $10, text_body = $11,
+        html_body = $12, authored_text = $13, headers = $14, parse_notes = $15, parsed_at = now()
+      WHERE id = $1`,
+    [id, p.messageId, p.fromAddress, p.fromName, p.replyTo, p.to, p.subject, p.sentAt, p.inReplyTo, p.references,
+      p.text, p.html, p.authoredText, JSON.stringify(p.headers), p.notes],
+  );
+}
+
+export async function insertAttachments(
+  db: Db,
+  inboundMessageId: number,
+  parts: { partIndex: number; filename: string | null; contentType: string; size: number; contentId: string | null; disposition: string | null; sha256: string; content: Buffer | null; droppedReason: string | null }[],
+): Promise<void> {
+  for (const a of parts) {
+    await db.query(
+      `INSERT INTO attachments (inbound_message_id, part_index, filename, content_type, size, content_id, disposition, sha256, content, dropped_reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (inbound_message_id, part_index) DO NOTHING`,
+      [inboundMessageId, a.partIndex, a.filename, a.contentType, a.size, a.contentId, a.disposition, a.sha256, a.content, a.droppedReason],
+    );
+  }
+}
+
+export async function setInboundOutcome(
+  db: Db,
+  id: number,
+  outcome: { state: InboundRow['state']; kind?: string | null; requestId?: number | null; error?: string | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE inbound_messages SET state = $2, kind = coalesce($3, kind), request_id = coalesce($4, request_id), error = $5 WHERE id = $1`,
+    [id, outcome.state, outcome.kind ?? null, outcome.requestId ?? null, outcome.error ?? null],
+  );
+}
+
+export async function attachmentsOf(db: Db, inboundMessageId: number): Promise<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean }[]> {
+  const { rows } = await db.query<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean }>(
+    `SELECT id, filename, content_type AS "contentType", size, content IS NULL AS dropped
+       FROM attachments WHERE inbound_message_id = $1 ORDER BY part_index`,
+    [inboundMessageId],
+  );
+  return rows;
+}
+
+/** Messages a stage should have taken but has not (its job was lost with Redis, or never queued). */
+export async function stalledInbound(db: Db, olderThanSeconds: number, limit: number): Promise<{ id: number; state: 'stored' | 'parsed' }[]> {
+  const { rows } = await db.query<{ id: number; state: 'stored' | 'parsed' }>(
+    `SELECT id, state FROM inbound_messages WHERE state IN ('stored', 'parsed')
+        AND received_at < now() - make_interval(secs => $1) ORDER BY id LIMIT $2`,
+    [olderThanSeconds, limit],
+  );
+  return rows;
+}

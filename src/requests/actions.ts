@@ -26,7 +26,8 @@ export interface QueuedMail {
 }
 
 /** Queues an email in the current transaction and adds it to the request's thread. */
-export async function queueMail(db: Db, row: NewOutboxRow): Promise<QueuedMail | null> {
+export async function queueMail(db: Db, row: NewOutboxRow | null): Promise<QueuedMail | null> {
+  if (row === null) return null;
   const id = await insertOutbox(db, row);
   if (id === null) return null;
   if (row.requestId !== null) {
@@ -67,8 +68,7 @@ export async function routeInTransaction(
   const routed = { ...req, status: 'routed' as const, departmentCode: dept.code };
   const mail = [await queueMail(db, await composeRoutedTicket(ctx, db, routed, dept))];
   if (opts.notifyResident) {
-    const update = await composeStatusUpdate(ctx, db, routed, { status: 'routed', note: null, key: `routed-${dept.code}` });
-    if (update) mail.push(await queueMail(db, update));
+    mail.push(await queueMail(db, await composeStatusUpdate(ctx, db, routed, { status: 'routed', note: null, actor })));
   }
   return mail;
 }
@@ -143,9 +143,7 @@ export async function changeStatusInTransaction(
   await setStatus(db, req.id, change.to, change.to === 'duplicate' ? {} : { duplicateOf: null });
   await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: change.to, actor: change.actor, note: change.note });
   if (!NOTIFY_RESIDENT.includes(change.to)) return [];
-  const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM request_events WHERE request_id = $1 AND kind = 'status'`, [req.id]);
-  const update = await composeStatusUpdate(ctx, db, { ...req, status: change.to }, { status: change.to, note: change.note, key: `s${rows[0]?.n ?? 0}` });
-  return update ? [await queueMail(db, update)] : [];
+  return [await queueMail(db, await composeStatusUpdate(ctx, db, { ...req, status: change.to }, { status: change.to, note: change.note, actor: change.actor }))];
 }
 
 export async function changeStatus(deps: ActionDeps, change: StatusChange): Promise<RequestRecord> {

@@ -131,7 +131,7 @@ export async function markConfirmed(db: Db, id: number): Promise<void> {
 
 export interface NewEvent {
   requestId: number;
-  kind: 'status' | 'classified' | 'reclassified' | 'routed' | 'linked_duplicate' | 'unlinked_duplicate' | 'reply' | 'command_rejected';
+  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;

@@ -1,0 +1,173 @@
+// Wires the parts into a running system: one function to start what a process should run, one to stop it.
+import type { Worker } from 'bullmq';
+import type pg from 'pg';
+import { Redis } from 'ioredis';
+import { loadClassifier } from './classify/index.ts';
+import type { Config } from './config/index.ts';
+import { redact } from './config/index.ts';
+import { createPool, ensureDatabase } from './db/pool.ts';
+import { migrate } from './db/migrate.ts';
+import { describeError } from './errors.ts';
+import { startDropFolderIntake } from './intake/drop-folder.ts';
+import { startImapIntake } from './intake/imap.ts';
+import { setInboundOutcome } from './intake/store.ts';
+import { guards, STAGES, type Stage } from './jobs/catalog.ts';
+import { defineStage } from './jobs/define-stage.ts';
+import { createQueues, type Queues } from './jobs/queues.ts';
+import { createLogger, type Logger } from './log.ts';
+import { markOutboxState } from './notify/outbox.ts';
+import { createTransport, type MailTransport } from './notify/transport.ts';
+import type { PipelineDeps } from './pipeline/deps.ts';
+import { startSweeper, type Sweeper } from './pipeline/sweeper.ts';
+import { loadRouting, syncRouting, type Routing } from './routing/rules.ts';
+import { createWebApp } from './web/app.ts';
+import { handle as handleClassify } from '../workers/classify.ts';
+import { handle as handleNotify } from '../workers/notify.ts';
+import { handle as handleParse } from '../workers/parse.ts';
+
+export interface SystemOptions {
+  /** Pipeline stages to run in this process; all by default. */
+  stages?: readonly Stage[];
+  /** Watch the mailbox (IMAP_URL) or the drop folder. */
+  intake?: boolean;
+  web?: boolean;
+  log?: Logger;
+  /** How often stalled work is looked for, and how old it must be. */
+  sweep?: { intervalMs: number; graceSeconds: number };
+}
+
+export interface System {
+  readonly config: Config;
+  readonly pool: pg.Pool;
+  readonly queues: Queues;
+  readonly routing: Routing;
+  readonly log: Logger;
+  /** http://host:port of the staff app, when it runs. */
+  readonly webUrl: string | null;
+  readonly sweeper: Sweeper;
+  /** Drains and closes everything; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** BullMQ loses jobs when Redis evicts keys under memory pressure. */
+async function checkRedisPolicy(redisUrl: string, log: Logger): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const [, policy] = (await redis.config('GET', 'maxmemory-policy')) as [string, string];
+    if (policy !== 'noeviction') {
+      log.warn({ policy }, 'Redis maxmemory-policy should be noeviction: with eviction, queued jobs can disappear');
+    }
+  } catch (err) {
+    log.warn({ err: describeError(err) }, 'could not read Redis maxmemory-policy');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export async function startSystem(config: Config, opts: SystemOptions = {}): Promise<System> {
+  const log = opts.log ?? createLogger(config.logLevel);
+  const stages = opts.stages ?? STAGES;
+  if (config.replySecretIsDefault) log.warn('CITYLINE_REPLY_SECRET is not set: reply addresses use the development secret');
+
+  await ensureDatabase(config.databaseUrl).catch((err) => {
+    throw new Error(`cannot reach PostgreSQL at ${redact(config.databaseUrl)}: ${describeError(err)}`, { cause: err });
+  });
+  const pool = createPool(config.databaseUrl, 20);
+  const closers: (() => Promise<void>)[] = [() => pool.end()];
+  try {
+    await migrate(pool);
+    const routing = await loadRouting(config.routingFile);
+    await syncRouting(pool, routing);
+    await checkRedisPolicy(config.redisUrl, log);
+    const queues = createQueues(config.redisUrl, config.queuePrefix);
+    closers.unshift(() => queues.close());
+    const deps: PipelineDeps = { pool, config, routing, enqueue: queues.enqueue, log };
+
+    const workers: Worker[] = [];
+    const common = { redisUrl: config.redisUrl, prefix: config.queuePrefix, log };
+    let transport: MailTransport | null = null;
+    if (stages.includes('parse')) {
+      workers.push(
+        defineStage('parse', (p) => handleParse(p, deps), {
+          ...common,
+          concurrency: config.concurrency.parse,
+          onDeadLetter: async (data, error) => setInboundOutcome(pool, guards.parse(data).inboundMessageId, { state: 'failed', error }),
+        }),
+      );
+    }
+    if (stages.includes('classify')) {
+      const classifier = await loadClassifier({ modelFile: config.modelFile, reviewThreshold: config.reviewThreshold });
+      workers.push(
+        defineStage('classify', (p) => handleClassify(p, { ...deps, classifier }), {
+          ...common,
+          concurrency: config.concurrency.classify,
+          onDeadLetter: async (data, error) => setInboundOutcome(pool, guards.classify(data).inboundMessageId, { state: 'failed', error }),
+        }),
+      );
+    }
+    if (stages.includes('notify')) {
+      const t = createTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir });
+      transport = t;
+      workers.push(
+        defineStage('notify', (p, ctx) => handleNotify(p, { ...deps, transport: t }, ctx), {
+          ...common,
+          concurrency: config.concurrency.notify,
+          ...(config.sendRatePerMinute > 0 ? { limiter: { max: config.sendRatePerMinute, duration: 60_000 } } : {}),
+          onDeadLetter: async (data, error) => markOutboxState(pool, guards.notify(data).outboxId, 'failed', error),
+        }),
+      );
+    }
+    closers.unshift(async () => {
+      await Promise.all(workers.map((w) => w.close()));
+      await transport?.close();
+    });
+
+    const sweeper = startSweeper(deps, opts.sweep ?? { intervalMs: 15_000, graceSeconds: 30 });
+    closers.unshift(() => sweeper.stop());
+
+    if (opts.intake ?? true) {
+      const onStored = async (id: number): Promise<void> => {
+        await queues.enqueue('parse', { inboundMessageId: id });
+      };
+      const intake = config.imap
+        ? startImapIntake({ imap: config.imap, db: pool, maxRawBytes: config.maxRawBytes, onStored, log })
+        : startDropFolderIntake({ dir: config.dropDir, db: pool, maxRawBytes: config.maxRawBytes, onStored, log });
+      closers.unshift(() => intake.stop());
+      await intake.ready;
+      log.info(config.imap ? { mailbox: redact(config.imap.url) } : { dropDir: config.dropDir }, 'intake running');
+    }
+
+    let webUrl: string | null = null;
+    if (opts.web ?? true) {
+      const app = await createWebApp({ pool, config, routing, queues, log });
+      const address = await app.listen({ port: config.webPort, host: config.webHost });
+      webUrl = address;
+      closers.unshift(() => app.close());
+      log.info({ url: webUrl }, 'staff app listening');
+    }
+    log.info({ stages }, 'pipeline running');
+
+    let stopping: Promise<void> | null = null;
+    return {
+      config,
+      pool,
+      queues,
+      routing,
+      log,
+      webUrl,
+      sweeper,
+      stop() {
+        stopping ??= (async () => {
+          for (const close of closers) {
+            await close().catch((err) => log.error({ err: describeError(err) }, 'error while stopping'));
+          }
+        })();
+        return stopping;
+      },
+    };
+  } catch (err) {
+    for (const close of closers) await close().catch(() => {});
+    throw err;
+  }
+}

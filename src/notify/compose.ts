@@ -1,0 +1,193 @@
+// Builds each kind of outbound email for a request as an outbox row: who it goes to, how it threads
+// (Message-ID, In-Reply-To, References, a reply address that leads back to the request), and its text.
+import type { Language } from '../classify/types.ts';
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/pool.ts';
+import { attachmentsOf } from '../intake/store.ts';
+import { messageIdFor, replyAddressFor } from '../mail/reply-token.ts';
+import type { Department, Routing } from '../routing/rules.ts';
+import type { Status } from '../requests/status.ts';
+import { statusHistory, type RequestRecord } from '../requests/store.ts';
+import { categoryLabel } from './labels.ts';
+import { conversationMessageIds, type NewOutboxRow, type OutboxKind } from './outbox.ts';
+import { renderEmail, type EmailData, type EmailKind } from './render.ts';
+
+type Ctx = { config: Config; routing: Routing };
+
+// RFC 3834: answers to a message are auto-replied, mail we start ourselves is auto-generated. Both tell
+// well-behaved robots (and Exchange, via X-Auto-Response-Suppress) not to answer.
+const AUTO_REPLIED: readonly OutboxKind[] = ['confirmation', 'duplicate_notice', 'status_answer', 'command_error'];
+
+export function locationText(req: Pick<RequestRecord, 'street' | 'houseNumber' | 'crossStreet' | 'outsideTown'>): string | null {
+  let place: string | null = null;
+  if (req.street && req.crossStreet) place = `${req.street} and ${req.crossStreet}`;
+  else if (req.street) place = req.houseNumber ? `${req.houseNumber} ${req.street}` : req.street;
+  if (req.outsideTown) return place ? `${place}, ${req.outsideTown}` : req.outsideTown;
+  return place;
+}
+
+function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}
+
+function base(ctx: Ctx, req: RequestRecord): { city: string; trackingNumber: string } {
+  return { city: ctx.config.cityName, trackingNumber: req.trackingNumber };
+}
+
+async function row<K extends EmailKind>(
+  ctx: Ctx,
+  db: Db,
+  req: RequestRecord,
+  m: { kind: K & OutboxKind; dedupeKey: string; to: string; side: 'resident' | 'department'; language: Language; data: EmailData[K]; attachmentIds?: number[] },
+): Promise<NewOutboxRow> {
+  const { config } = ctx;
+  const rendered = renderEmail(m.kind, m.language, m.data);
+  const references = await conversationMessageIds(db, req.id, m.side);
+  return {
+    dedupeKey: m.dedupeKey,
+    requestId: req.id,
+    kind: m.kind,
+    toAddress: m.to,
+    replyTo: replyAddressFor(config.fromAddress, req.id, config.replySecret),
+    subject: rendered.subject,
+    messageId: messageIdFor(req.id, m.dedupeKey, config.replySecret, domainOf(config.fromAddress)),
+    inReplyTo: references.at(-1) ?? null,
+    references,
+    language: m.language,
+    text: rendered.text,
+    html: rendered.html,
+    attachmentIds: m.attachmentIds ?? [],
+    headers: {
+      'Auto-Submitted': AUTO_REPLIED.includes(m.kind) ? 'auto-replied' : 'auto-generated',
+      'X-Auto-Response-Suppress': 'All',
+      'X-CityLine-Tracking-Number': req.trackingNumber,
+    },
+  };
+}
+
+export async function composeConfirmation(ctx: Ctx, db: Db, req: RequestRecord): Promise<NewOutboxRow | null> {
+  if (!req.residentEmail) return null;
+  const department = req.status === 'needs_review' ? null : ctx.routing.departmentFor(req.category).name;
+  return row(ctx, db, req, {
+    kind: 'confirmation',
+    dedupeKey: `confirmation-${req.id}`,
+    to: req.residentEmail,
+    side: 'resident',
+    language: req.language,
+    data: { ...base(ctx, req), residentName: req.residentName, category: req.category, location: locationText(req), subject: req.subject ?? '', department },
+  });
+}
+
+export async function composeDuplicateNotice(ctx: Ctx, db: Db, req: RequestRecord, earlier: RequestRecord): Promise<NewOutboxRow | null> {
+  if (!req.residentEmail) return null;
+  return row(ctx, db, req, {
+    kind: 'duplicate_notice',
+    dedupeKey: `duplicate-${req.id}`,
+    to: req.residentEmail,
+    side: 'resident',
+    language: req.language,
+    data: {
+      ...base(ctx, req),
+      residentName: req.residentName,
+      category: req.category,
+      location: locationText(req),
+      earlierTrackingNumber: earlier.trackingNumber,
+      earlierStatus: earlier.status,
+    },
+  });
+}
+
+export async function composeRoutedTicket(ctx: Ctx, db: Db, req: RequestRecord, dept: Department): Promise<NewOutboxRow> {
+  const { rows } = await db.query<{ authored: string; receivedAt: Date; n: number }>(
+    `SELECT coalesce(i.authored_text, i.text_body, '') AS authored, i.received_at AS "receivedAt",
+            (SELECT count(*)::int FROM request_events e WHERE e.request_id = $1 AND e.to_status = 'routed') AS n
+       FROM requests r LEFT JOIN inbound_messages i ON i.id = r.source_message_id WHERE r.id = $1`,
+    [req.id],
+  );
+  const source = rows[0];
+  const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
+  const location = locationText(req);
+  return row(ctx, db, req, {
+    kind: 'routed_ticket',
+    // A request routed again (after a reopen or a correction) is a new ticket for the department.
+    dedupeKey: `ticket-${req.id}-${source?.n ?? 0}`,
+    to: dept.emails.join(', '),
+    side: 'department',
+    language: 'en',
+    attachmentIds: files.map((f) => f.id),
+    data: {
+      ...base(ctx, req),
+      department: dept.name,
+      category: req.category,
+      location,
+      confidence: req.confidence,
+      residentName: req.residentName,
+      residentEmail: req.residentEmail ?? 'unknown',
+      receivedAt: source?.receivedAt ?? req.createdAt,
+      subject: req.subject ?? '',
+      residentText: source?.authored ?? '',
+      attachments: files.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
+      residentLanguage: req.language,
+      englishSummary: req.language === 'en' ? null : `${categoryLabel(req.category, 'en')}${location ? ` at ${location}` : ''}.`,
+    },
+  });
+}
+
+export async function composeStatusUpdate(
+  ctx: Ctx,
+  db: Db,
+  req: RequestRecord,
+  change: { status: Status; note: string | null; actor: string },
+): Promise<NewOutboxRow | null> {
+  if (!req.residentEmail) return null;
+  const { rows } = await db.query<{ id: number }>(`SELECT max(id) AS id FROM request_events WHERE request_id = $1 AND kind = 'status'`, [req.id]);
+  const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
+  const noteFrom = change.note ? (change.actor.startsWith('department:') ? (dept?.name ?? null) : `${ctx.config.cityName} 311`) : null;
+  return row(ctx, db, req, {
+    kind: 'status_update',
+    dedupeKey: `status-${req.id}-${rows[0]?.id ?? 0}`,
+    to: req.residentEmail,
+    side: 'resident',
+    language: req.language,
+    data: { ...base(ctx, req), residentName: req.residentName, category: req.category, location: locationText(req), status: change.status, note: change.note, noteFrom },
+  });
+}
+
+export async function composeStatusAnswer(ctx: Ctx, db: Db, req: RequestRecord, q: { inboundMessageId: number }): Promise<NewOutboxRow | null> {
+  if (!req.residentEmail) return null;
+  const history = await statusHistory(db, req.id);
+  return row(ctx, db, req, {
+    kind: 'status_answer',
+    dedupeKey: `answer-${q.inboundMessageId}`,
+    to: req.residentEmail,
+    side: 'resident',
+    language: req.language,
+    data: {
+      ...base(ctx, req),
+      residentName: req.residentName,
+      category: req.category,
+      location: locationText(req),
+      status: req.status,
+      history: history.map((h) => ({ at: h.at, status: h.toStatus, note: h.note })),
+    },
+  });
+}
+
+export async function composeCommandError(
+  ctx: Ctx,
+  db: Db,
+  req: RequestRecord,
+  e: { inboundMessageId: number; line: string; reason: string | null },
+): Promise<NewOutboxRow | null> {
+  const { rows } = await db.query<{ from: string | null }>('SELECT from_address AS "from" FROM inbound_messages WHERE id = $1', [e.inboundMessageId]);
+  const to = rows[0]?.from;
+  if (!to) return null;
+  return row(ctx, db, req, {
+    kind: 'command_error',
+    dedupeKey: `command-error-${e.inboundMessageId}`,
+    to,
+    side: 'department',
+    language: 'en',
+    data: { ...base(ctx, req), line: e.line, reason: e.reason },
+  });
+}

@@ -1,0 +1,24 @@
+import type pg from 'pg';
+import type { Classifier } from '../classify/index.ts';
+import type { Config } from '../config/index.ts';
+import type { Enqueue } from '../jobs/queues.ts';
+import type { Logger } from '../log.ts';
+import type { MailTransport } from '../notify/transport.ts';
+import type { Routing } from '../routing/rules.ts';
+
+/** What the stage handlers need; each handler takes only the part it uses. */
+export interface PipelineDeps {
+  pool: pg.Pool;
+  config: Config;
+  routing: Routing;
+  enqueue: Enqueue;
+  log: Logger;
+}
+
+export interface ClassifyDeps extends PipelineDeps {
+  classifier: Classifier;
+}
+
+export interface NotifyDeps extends PipelineDeps {
+  transport: MailTransport;
+}

@@ -1,0 +1,104 @@
+// Mail that answers a request we already have: residents adding to it or asking about it, departments
+// updating it, and bounces of what we sent.
+import type { Config } from '../config/index.ts';
+import type { Db } from '../db/pool.ts';
+import { describeError, PermanentError } from '../errors.ts';
+import type { AutomatedVerdict } from '../mail/automated.ts';
+import type { ParsedMessage } from '../mail/types.ts';
+import { composeCommandError, composeStatusAnswer } from '../notify/compose.ts';
+import { findOutboxByMessageId } from '../notify/outbox.ts';
+import { suppressAddress } from '../notify/suppressions.ts';
+import type { Routing } from '../routing/rules.ts';
+import { setInboundOutcome } from '../intake/store.ts';
+import { parseDepartmentCommand } from './department-command.ts';
+import { isStatusQuestion } from './status-question.ts';
+import { changeStatusInTransaction, queueMail, type QueuedMail } from './actions.ts';
+import { FINISHED } from './status.ts';
+import { addEvent, addThreadMessage, type RequestRecord } from './store.ts';
+import type { ThreadMatch } from './threading.ts';
+
+type Ctx = { config: Config; routing: Routing };
+
+export interface ReplyOutcome {
+  /** 'classify' when the reply starts a new request linked to a closed one. */
+  next: 'none' | 'classify';
+  queued: (QueuedMail | null)[];
+}
+
+// A short thank-you after a request is resolved is not a sign that the problem is back.
+const THANKS_ONLY = /^\W*(many\s+)?(thanks?|thank\s+you|thx|ty|gracias|muchas\s+gracias|obrigad[oa]|muito\s+obrigad[oa])\b[\s\S]{0,60}$/i;
+
+function withinReopenWindow(req: RequestRecord, config: Config): boolean {
+  if (!req.closedAt) return true;
+  return Date.now() - req.closedAt.getTime() <= config.reopenWindowDays * 86_400_000;
+}
+
+export async function handleReply(
+  tx: Db,
+  ctx: Ctx,
+  input: { inboundMessageId: number; parsed: ParsedMessage; authored: string; thread: Extract<ThreadMatch, { kind: 'thread' }> },
+): Promise<ReplyOutcome> {
+  const { config } = ctx;
+  const { inboundMessageId: id, authored, thread } = input;
+  const req = thread.request;
+  const actor = `${thread.role}:${input.parsed.from?.address ?? 'unknown'}`;
+
+  if (thread.role === 'resident' && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !THANKS_ONLY.test(authored.trim())) {
+    if (config.reopenMode === 'new' || !withinReopenWindow(req, config)) {
+      // Left in 'parsed' for the classify stage, which opens the new request and links it to this one.
+      await setInboundOutcome(tx, id, { state: 'parsed', kind: 'follow_up', requestId: req.id });
+      return { next: 'classify', queued: [] };
+    }
+  }
+
+  await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: thread.role, inboundMessageId: id });
+  await addEvent(tx, { requestId: req.id, kind: 'reply', actor, details: { via: thread.via, inboundMessageId: id } });
+  await setInboundOutcome(tx, id, { state: 'done', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id });
+
+  if (thread.role === 'department') {
+    const command = parseDepartmentCommand(authored);
+    if (command.kind === 'none') return { next: 'none', queued: [] };
+    if (command.kind === 'invalid') {
+      return { next: 'none', queued: [await queueMail(tx, await composeCommandError(ctx, tx, req, { inboundMessageId: id, line: command.line, reason: command.reason }))] };
+    }
+    try {
+      return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to: command.status, note: command.note, actor }) };
+    } catch (err) {
+      if (!(err instanceof PermanentError)) throw err;
+      await addEvent(tx, { requestId: req.id, kind: 'command_rejected', actor, note: command.line, details: { reason: describeError(err) } });
+      return { next: 'none', queued: [await queueMail(tx, await composeCommandError(ctx, tx, req, { inboundMessageId: id, line: command.line, reason: describeError(err) }))] };
+    }
+  }
+
+  if (thread.role === 'resident') {
+    if (isStatusQuestion(authored, input.parsed.subject)) {
+      return { next: 'none', queued: [await queueMail(tx, await composeStatusAnswer(ctx, tx, req, { inboundMessageId: id }))] };
+    }
+    if (FINISHED.includes(req.status) && !THANKS_ONLY.test(authored.trim())) {
+      const to = req.departmentCode ? 'routed' : 'needs_review';
+      return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to, note: 'reopened by the resident\'s reply', actor }) };
+    }
+  }
+  return { next: 'none', queued: [] };
+}
+
+/** Ties a bounce to the mail and request it failed for; a permanent failure stops mail to that address. */
+export async function recordBounce(tx: Db, input: { inboundMessageId: number; verdict: AutomatedVerdict; requestId: number | null }): Promise<void> {
+  const b = input.verdict.bounce;
+  const original = b?.originalMessageId ? await findOutboxByMessageId(tx, b.originalMessageId) : null;
+  const requestId = original?.requestId ?? input.requestId;
+  const recipient = b?.recipient ?? original?.toAddress ?? null;
+  if (b?.permanent && recipient) {
+    await suppressAddress(tx, recipient, `hard bounce: ${b.status ?? ''} ${b.diagnostic ?? ''}`.trim(), original?.id ?? null);
+  }
+  if (requestId !== null) {
+    await addThreadMessage(tx, { requestId, direction: 'in', author: 'other', inboundMessageId: input.inboundMessageId });
+    await addEvent(tx, {
+      requestId,
+      kind: 'bounce',
+      actor: 'system',
+      note: `mail to ${recipient ?? 'unknown recipient'} bounced${b?.permanent ? ' permanently' : ''}`,
+      details: { outboxId: original?.id ?? null, status: b?.status ?? null, diagnostic: b?.diagnostic ?? null },
+    });
+  }
+}

@@ -1,0 +1,72 @@
+// Stage 3: send one outbox row, once. Suppressed addresses and the per-address cap on automatic
+// mail are checked here, at the last moment, so nothing that queues mail has to remember them.
+import type pg from 'pg';
+import { describeError, isPermanent } from '../src/errors.ts';
+import type { Payloads } from '../src/jobs/catalog.ts';
+import { AUTOMATIC_TO_RESIDENT, claimForSending, markOutboxState, markSent, type OutboxRow } from '../src/notify/outbox.ts';
+import type { OutgoingMail } from '../src/notify/outgoing.ts';
+import { autoRepliesSince, isSuppressed, recordAutoReply } from '../src/notify/suppressions.ts';
+import type { NotifyDeps } from '../src/pipeline/deps.ts';
+import { withTransaction } from '../src/db/pool.ts';
+
+async function attachmentsFor(pool: pg.Pool, ids: number[]): Promise<OutgoingMail['attachments']> {
+  if (ids.length === 0) return [];
+  const { rows } = await pool.query<{ filename: string | null; contentType: string; content: Buffer; contentId: string | null }>(
+    `SELECT filename, content_type AS "contentType", content, content_id AS "contentId"
+       FROM attachments WHERE id = ANY($1) AND content IS NOT NULL ORDER BY id`,
+    [ids],
+  );
+  return rows.map((a, i) => ({ filename: a.filename ?? `attachment-${i + 1}`, contentType: a.contentType, content: a.content }));
+}
+
+/** Why this row must not be sent, or null. Takes the cap into account only for mail a robot could answer. */
+async function holdBack(deps: NotifyDeps, row: OutboxRow): Promise<string | null> {
+  const addresses = row.toAddress.split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of addresses) {
+    if (await isSuppressed(deps.pool, a)) return `${a} hard-bounced earlier; not mailed again`;
+  }
+  if (AUTOMATIC_TO_RESIDENT.includes(row.kind)) {
+    const since = new Date(Date.now() - 24 * 3_600_000);
+    const sent = await autoRepliesSince(deps.pool, row.toAddress, since);
+    if (sent >= deps.config.autoReplyCapPer24h) {
+      return `cap of ${deps.config.autoReplyCapPer24h} automatic emails per 24 h reached for ${row.toAddress} (a mail loop?)`;
+    }
+  }
+  return null;
+}
+
+export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx: { finalAttempt: boolean }): Promise<void> {
+  const { pool, config, transport, log } = deps;
+  const row = await claimForSending(pool, payload.outboxId);
+  if (!row) return;
+  const reason = await holdBack(deps, row);
+  if (reason) {
+    await markOutboxState(pool, row.id, 'suppressed', reason);
+    log.warn({ outboxId: row.id, kind: row.kind }, reason);
+    return;
+  }
+  const mail: OutgoingMail = {
+    from: { name: config.fromName, address: config.fromAddress },
+    to: row.toAddress,
+    replyTo: row.replyTo,
+    subject: row.subject,
+    messageId: row.messageId,
+    inReplyTo: row.inReplyTo,
+    references: row.references,
+    text: row.text,
+    html: row.html,
+    headers: row.headers,
+    attachments: await attachmentsFor(pool, row.attachmentIds),
+  };
+  try {
+    await transport.send(mail);
+  } catch (err) {
+    const permanent = isPermanent(err);
+    await markOutboxState(pool, row.id, permanent || ctx.finalAttempt ? 'failed' : 'pending', describeError(err));
+    throw err;
+  }
+  await withTransaction(pool, async (tx) => {
+    await markSent(tx, row.id);
+    if (AUTOMATIC_TO_RESIDENT.includes(row.kind)) await recordAutoReply(tx, row.toAddress, row.id);
+  });
+}

@@ -1,0 +1,83 @@
+// Stage 1: raw MIME -> parsed message -> what it is (new request, a reply in a thread, robot mail) -> next step.
+import { withTransaction } from '../src/db/pool.ts';
+import { describeError, PermanentError } from '../src/errors.ts';
+import { getRaw, insertAttachments, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
+import { extractAuthoredText } from '../src/mail/authored-text.ts';
+import { detectAutomated } from '../src/mail/automated.ts';
+import { parseMessage } from '../src/mail/parse.ts';
+import type { ParsedMessage } from '../src/mail/types.ts';
+import type { PipelineDeps } from '../src/pipeline/deps.ts';
+import { dispatchMail } from '../src/requests/actions.ts';
+import { handleReply, recordBounce } from '../src/requests/replies.ts';
+import { findThread } from '../src/requests/threading.ts';
+import type { Payloads } from '../src/jobs/catalog.ts';
+
+export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Promise<void> {
+  const { pool, config, enqueue } = deps;
+  const id = payload.inboundMessageId;
+  const row = await getRaw(pool, id);
+  if (!row) throw new PermanentError(`inbound message ${id} does not exist`, 'NO_SUCH_MESSAGE');
+  if (row.state === 'parsed') {
+    // Parsed before a crash, but the classify job may never have been queued.
+    await enqueue('classify', { inboundMessageId: id });
+    return;
+  }
+  if (row.state !== 'stored') return;
+
+  let parsed: ParsedMessage;
+  try {
+    parsed = await parseMessage(row.raw, { maxAttachmentBytes: config.maxAttachmentBytes });
+  } catch (err) {
+    if (!(err instanceof PermanentError)) throw err;
+    await setInboundOutcome(pool, id, { state: 'failed', kind: 'unreadable', error: describeError(err) });
+    deps.log.warn({ inboundMessageId: id, err: describeError(err) }, 'message cannot be read; kept with its error for staff');
+    return;
+  }
+  const authored = extractAuthoredText(parsed.text).authored;
+  const verdict = detectAutomated(
+    { raw: row.raw, parsed },
+    { ourAddresses: [config.fromAddress], ourMessageIdDomain: config.fromAddress.slice(config.fromAddress.indexOf('@') + 1) },
+  );
+
+  const outcome = await withTransaction(pool, async (tx) => {
+    const current = await getRaw(tx, id);
+    if (current?.state !== 'stored') return { next: 'none' as const, mail: [] };
+    await saveParsed(tx, id, {
+      messageId: parsed.messageId,
+      fromAddress: parsed.from?.address.toLowerCase() ?? null,
+      fromName: parsed.from?.name ?? null,
+      replyTo: parsed.replyTo?.toLowerCase() ?? null,
+      to: [...parsed.to, ...parsed.cc],
+      subject: parsed.subject,
+      sentAt: parsed.date,
+      inReplyTo: parsed.inReplyTo,
+      references: parsed.references,
+      text: parsed.text,
+      html: parsed.html,
+      authoredText: authored,
+      headers: parsed.headers,
+      notes: parsed.notes,
+    });
+    await insertAttachments(tx, id, parsed.attachments);
+
+    const thread = await findThread(tx, parsed, deps);
+    if (verdict) {
+      const requestId = thread.kind === 'none' ? null : thread.request.id;
+      if (verdict.kind === 'bounce') await recordBounce(tx, { inboundMessageId: id, verdict, requestId });
+      await setInboundOutcome(tx, id, { state: 'ignored', kind: verdict.kind, requestId, error: verdict.reason });
+      return { next: 'none' as const, mail: [] };
+    }
+    if (thread.kind === 'thread') {
+      const mail = await handleReply(tx, deps, { inboundMessageId: id, parsed, authored, thread });
+      return { next: mail.next, mail: mail.queued };
+    }
+    await setInboundOutcome(tx, id, {
+      state: 'parsed',
+      // A tracking number from a stranger opens a request of its own, which staff review.
+      kind: thread.kind === 'unverified_reference' ? 'unverified_reference' : 'new_request',
+    });
+    return { next: 'classify' as const, mail: [] };
+  });
+  await dispatchMail(enqueue, outcome.mail);
+  if (outcome.next === 'classify') await enqueue('classify', { inboundMessageId: id });
+}
