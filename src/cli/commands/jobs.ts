@@ -1,0 +1,44 @@
+// cityline jobs failed | jobs retry <stage> [job-id...]: the dead-letter list, and replaying it.
+import { loadConfig } from '../../config/index.ts';
+import { isStage, STAGES } from '../../jobs/catalog.ts';
+import { createQueues } from '../../jobs/queues.ts';
+import { createPool } from '../../db/pool.ts';
+import { replayJob } from '../../pipeline/replay.ts';
+
+export async function run(args: string[]): Promise<number> {
+  const [verb, stage, ...ids] = args;
+  if (verb !== 'failed' && !(verb === 'retry' && stage && isStage(stage))) {
+    process.stderr.write(`usage: cityline jobs failed | cityline jobs retry <stage> [job-id...]  (stages: ${STAGES.join(', ')})\n`);
+    return 64;
+  }
+  const config = loadConfig();
+  const queues = createQueues(config.redisUrl, config.queuePrefix);
+  try {
+    if (verb === 'failed') {
+      for (const s of STAGES) {
+        for (const job of await queues.queue(s).getFailed(0, 999)) {
+          process.stdout.write(`${JSON.stringify({ stage: s, jobId: job.id, data: job.data, attempts: job.attemptsMade, failedReason: job.failedReason, finishedOn: job.finishedOn })}\n`);
+        }
+      }
+      return 0;
+    }
+    const s = stage as (typeof STAGES)[number];
+    const q = queues.queue(s);
+    const jobs = ids.length > 0 ? await Promise.all(ids.map((id) => q.getJob(id))) : await q.getFailed(0, 9999);
+    let retried = 0;
+    const pool = createPool(config.databaseUrl, 2);
+    try {
+      for (const job of jobs) {
+        if (!job || !(await job.isFailed())) continue;
+        await replayJob(pool, s, job);
+        retried++;
+      }
+    } finally {
+      await pool.end();
+    }
+    process.stdout.write(`retried ${retried} job(s)\n`);
+    return 0;
+  } finally {
+    await queues.close();
+  }
+}
