@@ -134,7 +134,12 @@ function createEnvironment(): typeof Handlebars {
   hb.registerHelper('languageName', (code: Language, o: Handlebars.HelperOptions) => LANGUAGE_NAMES[optionsOf(o).language][code]);
   hb.registerHelper('date', (value: unknown, o: Handlebars.HelperOptions) => {
     const { language, timeZone } = optionsOf(o);
-    return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(toDate(value));
+    // pt-BR has no short name for US zones and would print "GMT-5", which reads worse than none.
+    const format = new Intl.DateTimeFormat(LOCALES[language], {
+      year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone,
+      ...(language === 'pt' ? {} : { timeZoneName: 'short' }),
+    });
+    return format.format(toDate(value));
   });
   hb.registerHelper('percent', (value: number) => `${Math.round(value * 100)}%`);
   hb.registerHelper('size', (bytes: number) => {
@@ -145,7 +150,9 @@ function createEnvironment(): typeof Handlebars {
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   const partialsDir = path.join(TEMPLATES_DIR, 'partials');
   for (const file of fs.readdirSync(partialsDir)) {
-    if (file.endsWith('.hbs')) hb.registerPartial(file.slice(0, -'.hbs'.length), fs.readFileSync(path.join(partialsDir, file), 'utf8'));
+    // Without its final newline a partial can end a line of the template that includes it.
+    const source = fs.readFileSync(path.join(partialsDir, file), 'utf8').replace(/\n$/, '');
+    if (file.endsWith('.hbs')) hb.registerPartial(file.slice(0, -'.hbs'.length), source);
   }
   return hb;
 }
