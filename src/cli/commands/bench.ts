@@ -1,0 +1,110 @@
+// cityline bench [--messages N] [--rate PER_SECOND]: generated mail through every stage on the configured
+// PostgreSQL and Redis (in a database and queue prefix of its own, dropped afterwards), mail written to
+// .eml files. Latency is arrival (stored) to the confirmation handed to the transport.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startSystem } from '../../app.ts';
+import { loadConfig } from '../../config/index.ts';
+import { storeRawMessage } from '../../intake/store.ts';
+import { createLogger } from '../../log.ts';
+import { generateMessage } from '../../bench/generate.ts';
+
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(args[i + 1]);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} needs a positive number`);
+  return n;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+export async function run(args: string[]): Promise<number> {
+  const messages = Math.floor(option(args, '--messages', 2000));
+  const rate = args.includes('--rate') ? option(args, '--rate', 50) : null;
+  const base = loadConfig();
+  const runId = randomBytes(4).toString('hex');
+  const dbUrl = new URL(base.databaseUrl);
+  const dbName = `${dbUrl.pathname.slice(1) || 'cityline311'}_bench_${runId}`;
+  dbUrl.pathname = `/${dbName}`;
+  const outboxDir = await mkdtemp(path.join(os.tmpdir(), 'cityline-bench-'));
+  const config = loadConfig({
+    ...process.env,
+    DATABASE_URL: dbUrl.toString(),
+    CITYLINE_QUEUE_PREFIX: `bench-${runId}`,
+    SMTP_URL: '',
+    IMAP_URL: '',
+    CITYLINE_OUTBOX_DIR: outboxDir,
+    CITYLINE_SEND_RATE_PER_MINUTE: '0',
+    CITYLINE_LOG_LEVEL: 'warn',
+  });
+  const log = createLogger('warn');
+  const system = await startSystem(config, { intake: false, web: false, log, sweep: { intervalMs: 60_000, graceSeconds: 600 } });
+  let peakRss = process.memoryUsage().rss;
+  const rssTimer = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  try {
+    process.stderr.write(`bench: ${messages} messages${rate ? ` at ${rate}/s` : ' as fast as they go'} through parse, classify, notify\n`);
+    const started = performance.now();
+    for (let i = 0; i < messages; i++) {
+      if (rate) {
+        const due = started + (i * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
+      const raw = generateMessage(i, { to: config.fromAddress, runId });
+      const stored = await storeRawMessage(system.pool, { raw, source: 'bench', sourceRef: `${runId}-${i}`, maxRawBytes: config.maxRawBytes });
+      await system.queues.enqueue('parse', { inboundMessageId: stored.id });
+    }
+    const deadline = Date.now() + Math.max(120_000, messages * 50);
+    for (;;) {
+      const { rows } = await system.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE kind IN ('confirmation', 'duplicate_notice') AND state = 'sent'`);
+      if ((rows[0]?.n ?? 0) >= messages) break;
+      if (Date.now() > deadline) throw new Error(`only ${rows[0]?.n ?? 0} of ${messages} confirmations were sent before the deadline`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const { rows } = await system.pool.query<{ ms: number }>(
+      `SELECT extract(epoch FROM o.sent_at - i.received_at) * 1000 AS ms
+         FROM outbox o JOIN requests r ON r.id = o.request_id JOIN inbound_messages i ON i.id = r.source_message_id
+        WHERE o.kind IN ('confirmation', 'duplicate_notice') ORDER BY ms`,
+    );
+    const latencies = rows.map((r) => Number(r.ms));
+    const { rows: stages } = await system.pool.query<{ review: number; routed: number }>(
+      `SELECT count(*) FILTER (WHERE status = 'needs_review')::int AS review, count(*) FILTER (WHERE status = 'routed')::int AS routed FROM requests`,
+    );
+    const result = {
+      messages,
+      seconds: Number(seconds.toFixed(2)),
+      messagesPerSecond: Number((messages / seconds).toFixed(1)),
+      p50Ms: Math.round(percentile(latencies, 50)),
+      p99Ms: Math.round(percentile(latencies, 99)),
+      peakRssMb: Math.round(peakRss / 1024 / 1024),
+    };
+    process.stdout.write(`requests routed: ${stages[0]?.routed ?? 0}, waiting for review: ${stages[0]?.review ?? 0}\n`);
+    process.stdout.write(`throughput: ${result.messagesPerSecond} messages/s over ${result.seconds} s\n`);
+    process.stdout.write(`arrival to confirmation: p50 ${result.p50Ms} ms, p90 ${Math.round(percentile(latencies, 90))} ms, p99 ${result.p99Ms} ms\n`);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  } finally {
+    clearInterval(rssTimer);
+    await system.queues.queue('parse').obliterate({ force: true }).catch(() => {});
+    await system.queues.queue('classify').obliterate({ force: true }).catch(() => {});
+    await system.queues.queue('notify').obliterate({ force: true }).catch(() => {});
+    await system.stop();
+    await rm(outboxDir, { recursive: true, force: true });
+    const admin = new URL(base.databaseUrl);
+    admin.pathname = '/postgres';
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(dbName)} WITH (FORCE)`).catch(() => {});
+    await client.end();
+  }
+}
