@@ -1,0 +1,28 @@
+// One outbound email as the transports take it: fully rendered and threaded, nothing left to decide.
+
+export interface OutgoingAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+  /** Set for an inline part the HTML refers to as cid:...; without angle brackets. */
+  cid?: string;
+}
+
+export interface OutgoingMail {
+  from: { name: string; address: string };
+  /** One address, or several separated by commas (a department's list). */
+  to: string;
+  replyTo: string | null;
+  subject: string;
+  /** Without angle brackets; sent exactly as given so replies can be matched to it. */
+  messageId: string;
+  /** Without angle brackets. */
+  inReplyTo: string | null;
+  /** Without angle brackets, oldest first. */
+  references: string[];
+  text: string;
+  html: string | null;
+  /** Extra headers sent as given, e.g. Auto-Submitted and X-Auto-Response-Suppress. */
+  headers: Record<string, string>;
+  attachments: OutgoingAttachment[];
+}
