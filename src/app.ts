@@ -85,7 +85,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
     const deps: PipelineDeps = { pool, config, routing, enqueue: queues.enqueue, log };
 
     const workers: Worker[] = [];
-    const common = { redisUrl: config.redisUrl, prefix: config.queuePrefix, log };
+    const common = { redisUrl: config.redisUrl, prefix: config.queuePrefix, lockMs: config.jobLockMs, log };
     let transport: MailTransport | null = null;
     if (stages.includes('parse')) {
       workers.push(

@@ -30,6 +30,8 @@ export interface Config {
   readonly concurrency: Readonly<Record<'parse' | 'classify' | 'notify', number>>;
   readonly logLevel: string;
   readonly modelFile: string;
+  /** How long a job may run unseen before BullMQ presumes its worker dead and hands the job to another. */
+  readonly jobLockMs: number;
 }
 
 export interface ImapConfig {
@@ -191,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
       notify: int(env, 'CITYLINE_NOTIFY_CONCURRENCY', 4, 1, 256),
     }),
     logLevel: str(env, 'CITYLINE_LOG_LEVEL', 'info'),
+    jobLockMs: int(env, 'CITYLINE_JOB_LOCK_SECONDS', 30, 2, 3600) * 1000,
     modelFile: path.resolve(str(env, 'CITYLINE_MODEL_FILE', path.join(ROOT, 'data', 'model', 'model.json'))),
   });
 }

@@ -11,6 +11,8 @@ export interface StageWorkerOptions {
   redisUrl: string;
   prefix: string;
   concurrency: number;
+  /** A crashed worker's jobs are taken over after this long (BullMQ lock and stalled-check interval). */
+  lockMs: number;
   log: Logger;
   limiter?: { max: number; duration: number };
   /** Told when a job has used up its attempts: the row it names is marked failed for staff to see. */
@@ -39,6 +41,8 @@ export function defineStage<S extends Stage>(stage: S, handle: StageHandler<S>, 
     connection: redisConnection(opts.redisUrl),
     prefix: opts.prefix,
     concurrency: opts.concurrency,
+    lockDuration: opts.lockMs,
+    stalledInterval: opts.lockMs,
     ...(opts.limiter ? { limiter: opts.limiter } : {}),
   });
   worker.on('error', (err) => log.error({ err: describeError(err) }, 'worker error'));
