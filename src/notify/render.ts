@@ -134,10 +134,10 @@ function createEnvironment(): typeof Handlebars {
   hb.registerHelper('languageName', (code: Language, o: Handlebars.HelperOptions) => LANGUAGE_NAMES[optionsOf(o).language][code]);
   hb.registerHelper('date', (value: unknown, o: Handlebars.HelperOptions) => {
     const { language, timeZone } = optionsOf(o);
-    // pt-BR has no short name for US zones and would print "GMT-5", which reads worse than none.
+    // Brazil writes 09:00, not 9:00; and pt-BR has no short name for US zones ("GMT-5" reads worse than none).
     const format = new Intl.DateTimeFormat(LOCALES[language], {
-      year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone,
-      ...(language === 'pt' ? {} : { timeZoneName: 'short' }),
+      year: 'numeric', month: 'short', day: 'numeric', minute: '2-digit', timeZone,
+      ...(language === 'pt' ? { hour: '2-digit' } : { hour: 'numeric', timeZoneName: 'short' }),
     });
     return format.format(toDate(value));
   });
