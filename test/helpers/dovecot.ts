@@ -212,6 +212,8 @@ export async function startDovecot(): Promise<Dovecot> {
       const c = await client();
       const lock = await c.getMailboxLock(mailbox, { readOnly: true });
       try {
+        // The helper never idles: NOOP brings its view of a mailbox it already had open up to date.
+        await c.noop();
         if (c.mailbox === false || c.mailbox.exists === 0) return [];
         const out: DovecotMessage[] = [];
         for await (const m of c.fetch('1:*', { uid: true, flags: true, envelope: true })) {
