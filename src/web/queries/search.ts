@@ -1,0 +1,58 @@
+// SQL for the request search: every filter optional, combined with AND, newest first.
+import type { Db } from '../../db/pool.ts';
+import { REQUEST_COLUMNS, type RequestRecord } from '../../requests/store.ts';
+
+export interface SearchFilters {
+  /** A tracking number (exact, any case) or part of the resident's address or name. */
+  q: string | null;
+  street: string | null;
+  category: string | null;
+  status: string | null;
+  department: string | null;
+  /** Inclusive calendar dates (YYYY-MM-DD) in the city's time zone. */
+  from: string | null;
+  to: string | null;
+}
+
+export const PAGE_SIZE = 50;
+
+export async function searchRequests(db: Db, f: SearchFilters, page: number, timeZone: string): Promise<{ rows: RequestRecord[]; total: number }> {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const add = (sql: (p: string) => string, value: unknown) => {
+    values.push(value);
+    where.push(sql(`$${values.length}`));
+  };
+  if (f.q) {
+    add((p) => `(upper(r.tracking_number) = upper(${p}) OR r.resident_email ILIKE '%' || ${p} || '%' OR r.resident_name ILIKE '%' || ${p} || '%' OR r.subject ILIKE '%' || ${p} || '%')`, f.q);
+  }
+  if (f.street) add((p) => `(r.street ILIKE '%' || ${p} || '%' OR r.cross_street ILIKE '%' || ${p} || '%')`, f.street);
+  if (f.category) add((p) => `r.category = ${p}`, f.category);
+  if (f.status) add((p) => `r.status = ${p}`, f.status);
+  if (f.department) add((p) => `r.department_code = ${p}`, f.department);
+  if (f.from || f.to) {
+    // Postgres refuses a parameter it cannot type, so the zone is only passed when a date uses it.
+    values.push(timeZone);
+    const tz = `$${values.length}::text`;
+    if (f.from) add((p) => `r.created_at >= (${p}::date)::timestamp AT TIME ZONE ${tz}`, f.from);
+    if (f.to) add((p) => `r.created_at < ((${p}::date) + 1)::timestamp AT TIME ZONE ${tz}`, f.to);
+  }
+  const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  values.push(PAGE_SIZE, Math.max(0, page - 1) * PAGE_SIZE);
+  const { rows } = await db.query<RequestRecord & { total: number }>(
+    `SELECT ${REQUEST_COLUMNS}, count(*) OVER ()::int AS total FROM requests r ${clause}
+      ORDER BY r.created_at DESC, r.id DESC LIMIT $${values.length - 1} OFFSET $${values.length}`,
+    values,
+  );
+  return { rows, total: rows[0]?.total ?? 0 };
+}
+
+export async function departmentList(db: Db): Promise<{ code: string; name: string }[]> {
+  const { rows } = await db.query<{ code: string; name: string }>('SELECT code, name FROM departments ORDER BY name');
+  return rows;
+}
+
+export async function departmentOf(db: Db, code: string): Promise<{ code: string; name: string; emails: string[] } | null> {
+  const { rows } = await db.query<{ code: string; name: string; emails: string[] }>('SELECT code, name, emails FROM departments WHERE code = $1', [code]);
+  return rows[0] ?? null;
+}

@@ -1,0 +1,31 @@
+// SQL for the staff_sessions table. Rows are keyed by the SHA-256 of the cookie's token.
+import type { Db } from '../../db/pool.ts';
+
+export interface SessionUser {
+  userId: number;
+  email: string;
+  isAdmin: boolean;
+}
+
+export async function insertSession(db: Db, tokenHash: string, userId: number, ttlSeconds: number): Promise<void> {
+  await db.query(
+    `INSERT INTO staff_sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3))`,
+    [tokenHash, userId, ttlSeconds],
+  );
+}
+
+/** The session's user when the session is live; slides the expiry forward (idle timeout). */
+export async function touchSession(db: Db, tokenHash: string, ttlSeconds: number): Promise<SessionUser | null> {
+  const { rows } = await db.query<SessionUser>(
+    `UPDATE staff_sessions s SET last_seen = now(), expires_at = now() + make_interval(secs => $2)
+       FROM staff_users u
+      WHERE s.token_hash = $1 AND s.expires_at > now() AND u.id = s.user_id AND NOT u.disabled
+      RETURNING u.id AS "userId", u.email, u.is_admin AS "isAdmin"`,
+    [tokenHash, ttlSeconds],
+  );
+  return rows[0] ?? null;
+}
+
+export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
+  await db.query('DELETE FROM staff_sessions WHERE token_hash = $1 OR expires_at < now()', [tokenHash]);
+}

@@ -1,0 +1,32 @@
+// SQL for the staff_users table.
+import type { Db } from '../../db/pool.ts';
+
+export interface StaffUser {
+  id: number;
+  email: string;
+  passwordHash: string;
+  isAdmin: boolean;
+  disabled: boolean;
+}
+
+const COLUMNS = `id, email, password_hash AS "passwordHash", is_admin AS "isAdmin", disabled`;
+
+export async function findUserByEmail(db: Db, email: string): Promise<StaffUser | null> {
+  const { rows } = await db.query<StaffUser>(`SELECT ${COLUMNS} FROM staff_users WHERE lower(email) = lower($1)`, [email]);
+  return rows[0] ?? null;
+}
+
+/** Creates the account, or replaces the password (and admin flag) of an existing one. */
+export async function upsertUser(db: Db, u: { email: string; passwordHash: string; isAdmin: boolean }): Promise<{ id: number; created: boolean }> {
+  const { rows } = await db.query<{ id: number; created: boolean }>(
+    `INSERT INTO staff_users (email, password_hash, is_admin) VALUES ($1, $2, $3)
+     ON CONFLICT (lower(email)) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_admin = EXCLUDED.is_admin, disabled = false
+     RETURNING id, (xmax = 0) AS created`,
+    [u.email, u.passwordHash, u.isAdmin],
+  );
+  return rows[0] as { id: number; created: boolean };
+}
+
+export async function noteSignIn(db: Db, userId: number): Promise<void> {
+  await db.query('UPDATE staff_users SET last_sign_in = now() WHERE id = $1', [userId]);
+}

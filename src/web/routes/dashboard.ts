@@ -1,0 +1,88 @@
+// The dashboard, and the retry buttons for failed jobs, failed messages and unsent mail.
+import type { FastifyInstance } from 'fastify';
+import { STAGES, isStage } from '../../jobs/catalog.ts';
+import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
+import { field, idParam } from '../forms.ts';
+import {
+  dailyVolume, failedInbound, failedOutbox, flowFigures, resetFailedInbound, resetFailedOutbox, volumeByCategory,
+} from '../queries/dashboard.ts';
+import { reviewBacklog } from '../queries/review.ts';
+import { requeue } from '../requeue.ts';
+import { dashboardPage, type StageHealth } from '../views/dashboard.ts';
+
+const FLOW_DAYS = 30;
+const FAILED_SHOWN = 50;
+
+const NOTICES: Record<string, string> = {
+  job: 'The job was put back on its queue.',
+  inbound: 'The message was put back to be processed again.',
+  outbox: 'The email was put back to be sent again.',
+  gone: 'That item was no longer failed; nothing was retried.',
+};
+
+export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  async function stageHealth(): Promise<StageHealth[]> {
+    return Promise.all(
+      STAGES.map(async (stage) => {
+        const q = ctx.queues.queue(stage);
+        const [counts, failed] = await Promise.all([q.getJobCounts('waiting', 'active', 'delayed', 'failed'), q.getFailed(0, FAILED_SHOWN - 1)]);
+        return {
+          stage,
+          counts,
+          failed: failed.map((j) => ({
+            id: j.id ?? '',
+            reason: j.failedReason ?? '',
+            attempts: j.attemptsMade,
+            finishedOn: j.finishedOn ? new Date(j.finishedOn) : null,
+          })),
+        };
+      }),
+    );
+  }
+
+  app.get('/dashboard', async (request, reply) => {
+    const [volume, daily, backlog, flow, stages, inbound, outbox] = await Promise.all([
+      volumeByCategory(ctx.pool, CITY_TIME_ZONE),
+      dailyVolume(ctx.pool, CITY_TIME_ZONE, 14),
+      reviewBacklog(ctx.pool),
+      flowFigures(ctx.pool, FLOW_DAYS),
+      stageHealth(),
+      failedInbound(ctx.pool, FAILED_SHOWN),
+      failedOutbox(ctx.pool, FAILED_SHOWN),
+    ]);
+    const notice = NOTICES[field(request.query, 'retried') ?? ''] ?? null;
+    return reply.type('text/html').send(
+      dashboardPage(pageContext(request, 'dashboard'), {
+        volume, daily, backlog, flow, flowDays: FLOW_DAYS, stages, failedInbound: inbound, failedOutbox: outbox, notice,
+      }).value,
+    );
+  });
+
+  app.post('/dashboard/jobs/:stage/:jobId/retry', async (request, reply) => {
+    const { stage, jobId } = request.params as { stage: string; jobId: string };
+    if (!isStage(stage)) return reply.callNotFound();
+    const job = await ctx.queues.queue(stage).getJob(jobId);
+    if (!job || !(await job.isFailed())) return reply.redirect('/dashboard?retried=gone', 303);
+    await job.retry();
+    request.log.info({ stage, jobId, by: staffOf(request).email }, 'staff retried a failed job');
+    return reply.redirect('/dashboard?retried=job', 303);
+  });
+
+  app.post('/dashboard/inbound/:id/retry', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    if (!(await resetFailedInbound(ctx.pool, id))) return reply.redirect('/dashboard?retried=gone', 303);
+    await requeue(ctx.queues, 'parse', { inboundMessageId: id });
+    request.log.info({ inboundMessageId: id, by: staffOf(request).email }, 'staff retried a failed message');
+    return reply.redirect('/dashboard?retried=inbound', 303);
+  });
+
+  app.post('/dashboard/outbox/:id/retry', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    if (!(await resetFailedOutbox(ctx.pool, id))) return reply.redirect('/dashboard?retried=gone', 303);
+    await requeue(ctx.queues, 'notify', { outboxId: id });
+    request.log.info({ outboxId: id, by: staffOf(request).email }, 'staff retried an unsent email');
+    return reply.redirect('/dashboard?retried=outbox', 303);
+  });
+}

@@ -1,0 +1,97 @@
+// Request search, the request page, status changes and undoing a duplicate link.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { CATEGORIES } from '../../classify/types.ts';
+import { PermanentError } from '../../errors.ts';
+import { changeStatus, unlinkDuplicate, type ActionDeps } from '../../requests/actions.ts';
+import { STATUSES, isStatus } from '../../requests/status.ts';
+import { getRequest } from '../../requests/store.ts';
+import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
+import { field, idParam } from '../forms.ts';
+import { eventsOf } from '../queries/events.ts';
+import { attachmentsOf, thread } from '../queries/messages.ts';
+import { departmentList, departmentOf, searchRequests, type SearchFilters } from '../queries/search.ts';
+import { requestPage, searchPage } from '../views/requests.ts';
+
+function dateField(query: unknown, name: string): string | null {
+  const v = field(query, name, 10);
+  return v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : null;
+}
+
+function oneOf(value: string | null, allowed: readonly string[]): string | null {
+  return value && allowed.includes(value) ? value : null;
+}
+
+export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const actionDeps: ActionDeps = { pool: ctx.pool, config: ctx.config, routing: ctx.routing, enqueue: ctx.queues.enqueue };
+
+  async function renderRequest(request: FastifyRequest, reply: FastifyReply, id: number, opts: { code?: number; error?: string | null; notice?: string | null } = {}) {
+    const r = await getRequest(ctx.pool, id);
+    if (!r) return reply.callNotFound();
+    const [entries, events, department, original] = await Promise.all([
+      thread(ctx.pool, id),
+      eventsOf(ctx.pool, id),
+      r.departmentCode ? departmentOf(ctx.pool, r.departmentCode) : null,
+      r.duplicateOf ? getRequest(ctx.pool, r.duplicateOf) : null,
+    ]);
+    const inboundIds = entries.flatMap((e) => (e.direction === 'in' ? [e.inbound.id] : []));
+    const page = requestPage(pageContext(request, 'requests'), {
+      request: r,
+      department,
+      duplicateOf: original ? { id: original.id, trackingNumber: original.trackingNumber } : null,
+      thread: entries,
+      attachments: await attachmentsOf(ctx.pool, inboundIds),
+      events,
+      error: opts.error ?? null,
+      notice: opts.notice ?? null,
+    });
+    return reply.code(opts.code ?? 200).type('text/html').send(page.value);
+  }
+
+  app.get('/requests', async (request, reply) => {
+    const q = request.query;
+    const departments = await departmentList(ctx.pool);
+    const filters: SearchFilters = {
+      q: field(q, 'q', 200),
+      street: field(q, 'street', 200),
+      category: oneOf(field(q, 'category'), CATEGORIES),
+      status: oneOf(field(q, 'status'), STATUSES),
+      department: oneOf(field(q, 'department'), departments.map((d) => d.code)),
+      from: dateField(q, 'from'),
+      to: dateField(q, 'to'),
+    };
+    const page = Math.min(10_000, Math.max(1, Number(field(q, 'page', 6)) || 1));
+    const result = await searchRequests(ctx.pool, filters, page, CITY_TIME_ZONE);
+    return reply.type('text/html').send(searchPage(pageContext(request, 'requests'), filters, departments, result, page).value);
+  });
+
+  app.get('/requests/:id', async (request, reply) => {
+    const id = idParam(request.params);
+    return id ? renderRequest(request, reply, id) : reply.callNotFound();
+  });
+
+  app.post('/requests/:id/status', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    const to = field(request.body, 'to');
+    if (!to || !isStatus(to)) return renderRequest(request, reply, id, { code: 400, error: `Unknown status "${to ?? ''}".` });
+    try {
+      await changeStatus(actionDeps, { requestId: id, to, note: field(request.body, 'note', 2000), actor: staffOf(request).email });
+    } catch (err) {
+      if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: err.message });
+      throw err;
+    }
+    return reply.redirect(`/requests/${id}`, 303);
+  });
+
+  app.post('/requests/:id/unlink', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    try {
+      await unlinkDuplicate(actionDeps, { requestId: id, actor: staffOf(request).email });
+    } catch (err) {
+      if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: err.message });
+      throw err;
+    }
+    return reply.redirect(`/requests/${id}`, 303);
+  });
+}

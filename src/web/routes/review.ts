@@ -1,0 +1,89 @@
+// The review queue: list, review screen, and the decision (confirm or correct, then route).
+import type { FastifyInstance } from 'fastify';
+import { loadGazetteer } from '../../classify/gazetteer.ts';
+import { fold } from '../../classify/street-names.ts';
+import { CATEGORIES, type Category } from '../../classify/types.ts';
+import { PermanentError } from '../../errors.ts';
+import { confirmReview } from '../../requests/actions.ts';
+import { getRequest } from '../../requests/store.ts';
+import { pageContext, staffOf, type RouteContext } from '../context.ts';
+import { field, idParam } from '../forms.ts';
+import { attachmentsOf, getInbound } from '../queries/messages.ts';
+import { queueNeighbours, reviewBacklog, reviewQueue } from '../queries/review.ts';
+import { departmentOf } from '../queries/search.ts';
+import { reviewQueuePage, reviewScreenPage, type DoneNotice } from '../views/review.ts';
+
+const QUEUE_PAGE = 200;
+
+function isCategory(value: string | null): value is Category {
+  return value !== null && (CATEGORIES as readonly string[]).includes(value);
+}
+
+export function reviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  async function doneNotice(query: unknown): Promise<DoneNotice | null> {
+    const id = idParam(query, 'done');
+    const r = id ? await getRequest(ctx.pool, id) : null;
+    if (!r) return null;
+    const dept = r.departmentCode ? await departmentOf(ctx.pool, r.departmentCode) : null;
+    return { id: r.id, trackingNumber: r.trackingNumber, status: r.status, departmentName: dept?.name ?? null };
+  }
+
+  async function screen(id: number, opts: { done: DoneNotice | null; error: string | null }) {
+    const request = await getRequest(ctx.pool, id);
+    if (!request) return null;
+    const [message, attachments, neighbours, backlog] = await Promise.all([
+      request.sourceMessageId ? getInbound(ctx.pool, request.sourceMessageId) : null,
+      request.sourceMessageId ? attachmentsOf(ctx.pool, [request.sourceMessageId]) : [],
+      queueNeighbours(ctx.pool, id),
+      reviewBacklog(ctx.pool),
+    ]);
+    return { request, message, attachments, routing: ctx.routing, prev: neighbours.prev, next: neighbours.next, backlog: backlog.count, ...opts };
+  }
+
+  app.get('/review', async (request, reply) => {
+    const [items, backlog, done] = await Promise.all([reviewQueue(ctx.pool, QUEUE_PAGE), reviewBacklog(ctx.pool), doneNotice(request.query)]);
+    return reply.type('text/html').send(reviewQueuePage(pageContext(request, 'review'), items, backlog.count, done).value);
+  });
+
+  app.get('/review/:id', async (request, reply) => {
+    const id = idParam(request.params);
+    const s = id ? await screen(id, { done: await doneNotice(request.query), error: null }) : null;
+    if (!s) return reply.callNotFound();
+    return reply.type('text/html').send(reviewScreenPage(pageContext(request, 'review'), s).value);
+  });
+
+  app.post('/review/:id', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    // An alternative's button carries its category; the main button submits the select.
+    const category = field(request.body, 'choice') ?? field(request.body, 'category');
+    const fail = async (code: number, error: string) => {
+      const s = await screen(id, { done: null, error });
+      if (!s) return reply.callNotFound();
+      return reply.code(code).type('text/html').send(reviewScreenPage(pageContext(request, 'review'), s).value);
+    };
+    if (!isCategory(category)) return fail(400, `Unknown category "${category ?? ''}".`);
+    const streetInput = field(request.body, 'street', 200);
+    const known = streetInput ? loadGazetteer().byName.get(fold(streetInput)) : undefined;
+    try {
+      await confirmReview(
+        { pool: ctx.pool, config: ctx.config, routing: ctx.routing, enqueue: ctx.queues.enqueue },
+        {
+          requestId: id,
+          category,
+          // A street picked from the suggestions is stored in its canonical spelling, with its position.
+          street: known?.name ?? streetInput,
+          houseNumber: field(request.body, 'houseNumber', 20),
+          crossStreet: field(request.body, 'crossStreet', 200),
+          ...(known ? { lat: known.lat, lon: known.lon } : {}),
+          actor: staffOf(request).email,
+        },
+      );
+    } catch (err) {
+      if (err instanceof PermanentError) return fail(409, err.message);
+      throw err;
+    }
+    const { firstOther } = await queueNeighbours(ctx.pool, id);
+    return reply.redirect(firstOther ? `/review/${firstOther}?done=${id}` : `/review?done=${id}`, 303);
+  });
+}

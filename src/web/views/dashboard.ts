@@ -1,0 +1,96 @@
+// The dashboard: volume, backlog, how much flows without staff, how fast, and what failed.
+import { html, type Html } from '../html.ts';
+import type { CategoryVolume, FailedInbound, FailedOutbox, FlowFigures } from '../queries/dashboard.ts';
+import { columns, horizontalBars } from './charts.ts';
+import { age, categoryLabel, csrfField, layout, percent, when, type PageContext } from './layout.ts';
+
+export interface FailedJob {
+  id: string;
+  reason: string;
+  attempts: number;
+  finishedOn: Date | null;
+}
+
+export interface StageHealth {
+  stage: string;
+  counts: Record<string, number>;
+  failed: FailedJob[];
+}
+
+export interface Dashboard {
+  volume: CategoryVolume[];
+  daily: { day: string; count: number }[];
+  backlog: { count: number; oldest: Date | null; oldestId: number | null };
+  flow: FlowFigures;
+  flowDays: number;
+  stages: StageHealth[];
+  failedInbound: FailedInbound[];
+  failedOutbox: FailedOutbox[];
+  notice: string | null;
+}
+
+function duration(seconds: number | null): string {
+  if (seconds === null) return '—';
+  if (seconds < 90) return `${Math.round(seconds)} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 48 * 3600) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} days`;
+}
+
+function retryButton(ctx: PageContext, action: string, label = 'Retry'): Html {
+  return html`<form method="post" action="${action}" class="inline">${csrfField(ctx)}<button type="submit">${label}</button></form>`;
+}
+
+export function dashboardPage(ctx: PageContext, d: Dashboard): Html {
+  const today = d.volume.reduce((s, v) => s + v.today, 0);
+  const week = d.volume.reduce((s, v) => s + v.week, 0);
+  const share = d.flow.routed ? d.flow.routedWithoutReview / d.flow.routed : null;
+  return layout(
+    ctx,
+    'Dashboard',
+    html`${d.notice ? html`<p class="notice" role="status">${d.notice}</p>` : ''}
+<h1>Dashboard</h1>
+<div class="tiles">
+  <div class="tile"><span class="big">${today}</span> requests today</div>
+  <div class="tile"><span class="big">${week}</span> this week</div>
+  <div class="tile"><span class="big"><a href="/review">${d.backlog.count}</a></span> waiting for review${
+    d.backlog.oldest && d.backlog.oldestId ? html`<br><span class="muted">oldest: <a href="/review/${d.backlog.oldestId}">${age(d.backlog.oldest)}</a></span>` : ''}</div>
+  <div class="tile"><span class="big">${share === null ? '—' : percent(share)}</span> routed without review <span class="muted">(${d.flowDays} days, ${d.flow.routed} routed)</span></div>
+  <div class="tile"><span class="big">${duration(d.flow.medianToConfirmSeconds)}</span> median arrival → staff decision</div>
+  <div class="tile"><span class="big">${duration(d.flow.medianToRouteSeconds)}</span> median arrival → routed</div>
+</div>
+<div class="charts">
+  <figure><figcaption>This week by category (dark: today)</figcaption>
+    ${d.volume.length ? horizontalBars(d.volume.map((v) => ({ label: categoryLabel(v.category), value: v.week, part: v.today })), { title: 'Requests this week by category; today in dark', partLabel: 'today', valueLabel: 'this week' }) : html`<p class="empty">No requests this week.</p>`}
+  </figure>
+  <figure><figcaption>Requests per day, last ${d.daily.length} days</figcaption>
+    ${columns(d.daily.map((p) => ({ label: p.day, value: p.count })), { title: `Requests per day, last ${d.daily.length} days` })}
+  </figure>
+</div>
+<h2>Pipeline</h2>
+<table class="list"><thead><tr><th>Stage</th><th>Waiting</th><th>Active</th><th>Delayed</th><th>Failed</th></tr></thead><tbody>
+${d.stages.map((s) => html`<tr><td>${s.stage}</td><td>${s.counts.waiting ?? 0}</td><td>${s.counts.active ?? 0}</td><td>${s.counts.delayed ?? 0}</td><td class="${(s.counts.failed ?? 0) > 0 ? 'bad' : ''}">${s.counts.failed ?? 0}</td></tr>`)}
+</tbody></table>
+${d.stages.filter((s) => s.failed.length).map(
+  (s) => html`<h3>Failed ${s.stage} jobs</h3>
+<table class="list"><thead><tr><th>Job</th><th>Failed</th><th>Attempts</th><th>Reason</th><th></th></tr></thead><tbody>
+${s.failed.map((j) => html`<tr><td><code>${j.id}</code></td><td>${when(j.finishedOn)}</td><td>${j.attempts}</td><td class="reason-text">${j.reason}</td>
+<td>${retryButton(ctx, `/dashboard/jobs/${encodeURIComponent(s.stage)}/${encodeURIComponent(j.id)}/retry`)}</td></tr>`)}
+</tbody></table>`,
+)}
+<h2>Messages that failed to process</h2>
+${d.failedInbound.length
+  ? html`<table class="list"><thead><tr><th>#</th><th>Received</th><th>From</th><th>Subject</th><th>Error</th><th></th></tr></thead><tbody>
+${d.failedInbound.map((m) => html`<tr><td>${m.id}</td><td>${when(m.receivedAt)}</td><td>${m.fromAddress ?? ''}</td><td>${m.subject ?? ''}</td><td class="reason-text">${m.error ?? ''}</td>
+<td>${retryButton(ctx, `/dashboard/inbound/${m.id}/retry`)}</td></tr>`)}
+</tbody></table>`
+  : html`<p class="empty">None.</p>`}
+<h2>Mail that could not be sent</h2>
+${d.failedOutbox.length
+  ? html`<table class="list"><thead><tr><th>#</th><th>Queued</th><th>Kind</th><th>To</th><th>Subject</th><th>Attempts</th><th>Error</th><th></th></tr></thead><tbody>
+${d.failedOutbox.map((o) => html`<tr><td>${o.requestId ? html`<a href="/requests/${o.requestId}">${o.id}</a>` : o.id}</td><td>${when(o.createdAt)}</td><td>${o.kind.replace(/_/g, ' ')}</td><td>${o.toAddress}</td><td>${o.subject}</td><td>${o.attempts}</td><td class="reason-text">${o.lastError ?? ''}</td>
+<td>${retryButton(ctx, `/dashboard/outbox/${o.id}/retry`)}</td></tr>`)}
+</tbody></table>`
+  : html`<p class="empty">None.</p>`}`,
+  );
+}

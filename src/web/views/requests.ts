@@ -1,0 +1,146 @@
+// The request search and the request page: its thread, status history, classification and routing.
+import { CATEGORIES } from '../../classify/types.ts';
+import { STATUSES, allowedMoves } from '../../requests/status.ts';
+import type { RequestRecord } from '../../requests/store.ts';
+import { html, type Html } from '../html.ts';
+import type { EventView } from '../queries/events.ts';
+import type { AttachmentMeta, ThreadEntry } from '../queries/messages.ts';
+import { PAGE_SIZE, type SearchFilters } from '../queries/search.ts';
+import { categoryLabel, csrfField, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
+import { inboundMessage } from './message.ts';
+
+type Department = { code: string; name: string };
+
+function options(values: readonly { value: string; label: string }[], selected: string | null, blank: string): Html {
+  return html`<option value="">${blank}</option>${values.map((v) => html`<option value="${v.value}" ${v.value === selected ? html`selected` : ''}>${v.label}</option>`)}`;
+}
+
+function searchQuery(f: SearchFilters, page: number): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(f)) if (v) params.set(k, v);
+  params.set('page', String(page));
+  return `/requests?${params.toString()}`;
+}
+
+export function searchPage(ctx: PageContext, f: SearchFilters, departments: Department[], result: { rows: RequestRecord[]; total: number }, page: number): Html {
+  const deptName = new Map(departments.map((d) => [d.code, d.name]));
+  const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
+  return layout(
+    ctx,
+    'Requests',
+    html`<h1>Requests</h1>
+<form method="get" action="/requests" class="search">
+  <label>Tracking number or resident <input type="search" name="q" value="${f.q ?? ''}" placeholder="DB-1024-X or resident@example.com" id="search-q"></label>
+  <label>Street <input type="text" name="street" value="${f.street ?? ''}"></label>
+  <label>Category <select name="category">${options(CATEGORIES.map((c) => ({ value: c, label: categoryLabel(c) })), f.category, 'any')}</select></label>
+  <label>Status <select name="status">${options(STATUSES.map((s) => ({ value: s, label: s.replace(/_/g, ' ') })), f.status, 'any')}</select></label>
+  <label>Department <select name="department">${options(departments.map((d) => ({ value: d.code, label: d.name })), f.department, 'any')}</select></label>
+  <label>From <input type="date" name="from" value="${f.from ?? ''}"></label>
+  <label>To <input type="date" name="to" value="${f.to ?? ''}"></label>
+  <button type="submit" class="primary">Search</button>
+</form>
+<p class="muted">${result.total} request${result.total === 1 ? '' : 's'}</p>
+${result.rows.length
+  ? html`<table class="list"><thead><tr><th>Tracking</th><th>Received</th><th>Status</th><th>Category</th><th>Street</th><th>Department</th><th>Resident</th><th>Subject</th></tr></thead><tbody>
+${result.rows.map(
+  (r) => html`<tr>
+  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${statusBadge(r.status)}</td>
+  <td>${categoryLabel(r.category)}</td><td>${[r.houseNumber, r.street].filter(Boolean).join(' ')}</td>
+  <td>${r.departmentCode ? (deptName.get(r.departmentCode) ?? r.departmentCode) : ''}</td><td>${r.residentEmail ?? ''}</td><td>${r.subject ?? ''}</td>
+</tr>`,
+)}</tbody></table>`
+  : html`<p class="empty">No request matches.</p>`}
+${pages > 1
+  ? html`<nav class="pager">${page > 1 ? html`<a href="${searchQuery(f, page - 1)}">← newer</a>` : ''} page ${page} of ${pages} ${page < pages ? html`<a href="${searchQuery(f, page + 1)}">older →</a>` : ''}</nav>`
+  : ''}`,
+  );
+}
+
+export interface RequestPage {
+  request: RequestRecord;
+  department: { name: string; emails: string[] } | null;
+  duplicateOf: { id: number; trackingNumber: string } | null;
+  thread: ThreadEntry[];
+  attachments: AttachmentMeta[];
+  events: EventView[];
+  error: string | null;
+  notice: string | null;
+}
+
+function details(d: Record<string, unknown>): Html {
+  const entries = Object.entries(d);
+  if (entries.length === 0) return html``;
+  return html`<dl class="details">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}</dl>`;
+}
+
+function threadEntry(e: ThreadEntry, attachments: AttachmentMeta[], i: number): Html {
+  if (e.direction === 'in') {
+    return html`<li class="from-${e.author}"><span class="who">${e.author}</span>${inboundMessage(
+      e.inbound,
+      attachments.filter((a) => a.inboundMessageId === e.inbound.id),
+      { originalId: `original-${i}` },
+    )}</li>`;
+  }
+  const o = e.outbound;
+  return html`<li class="out"><span class="who">sent · ${o.kind.replace(/_/g, ' ')}</span><article class="mail out">
+  <header>To <span class="addr">${o.toAddress}</span> · ${o.sentAt ? html`sent ${when(o.sentAt)}` : html`<span class="state-${o.state}">${o.state}</span> since ${when(o.createdAt)}`}
+    ${o.lastError ? html`<span class="error">${o.lastError}</span>` : ''}
+    <div class="subject">${o.subject}</div></header>
+  <details><summary>Message</summary><pre class="text-body">${o.textBody}</pre></details>
+</article></li>`;
+}
+
+export function requestPage(ctx: PageContext, p: RequestPage): Html {
+  const r = p.request;
+  const statusEvents = p.events.filter((e) => e.kind === 'status');
+  const decisions = p.events.filter((e) => e.kind !== 'status');
+  const moves = allowedMoves(r.status);
+  return layout(
+    ctx,
+    r.trackingNumber,
+    html`${p.error ? html`<p class="error" role="alert">${p.error}</p>` : ''}${p.notice ? html`<p class="notice" role="status">${p.notice}</p>` : ''}
+<div class="request-head">
+  <h1>${r.trackingNumber} <span id="request-status">${statusBadge(r.status)}</span></h1>
+  <p>${r.subject ?? '(no subject)'}</p>
+</div>
+<div class="request">
+<section class="facts">
+  <dl>
+    <dt>Resident</dt><dd>${r.residentName ? html`${r.residentName} ` : ''}${r.residentEmail ?? html`<span class="muted">unknown</span>`} <span class="muted">(${r.language})</span></dd>
+    <dt>Category</dt><dd>${categoryLabel(r.category)} <span class="confidence">${percent(r.confidence)}</span>
+      ${r.alternatives.length ? html`<div class="muted">also: ${r.alternatives.filter((a) => a.category !== r.category).slice(0, 3).map((a, i) => html`${i ? ', ' : ''}${categoryLabel(a.category)} ${percent(a.confidence)}`)}</div>` : ''}</dd>
+    <dt>Location</dt><dd>${[r.houseNumber, r.street].filter(Boolean).join(' ') || html`<span class="muted">no street</span>`}${r.crossStreet ? html` at ${r.crossStreet}` : ''}${r.outsideTown ? html` <span class="warning">(${r.outsideTown})</span>` : ''}</dd>
+    <dt>Department</dt><dd>${p.department ? html`${p.department.name} <span class="muted">${p.department.emails.join(', ')}</span>` : html`<span class="muted">not routed</span>`}</dd>
+    ${r.reviewReasons.length ? html`<dt>Review</dt><dd>${r.reviewReasons.map((c) => html`<span class="reason">${reasonLabel(c)}</span> `)}</dd>` : ''}
+    ${p.duplicateOf ? html`<dt>Duplicate of</dt><dd><a href="/requests/${p.duplicateOf.id}">${p.duplicateOf.trackingNumber}</a></dd>` : ''}
+    <dt>Received</dt><dd>${when(r.createdAt)}</dd>
+    <dt>Confirmed</dt><dd>${when(r.confirmedAt)}</dd>
+    <dt>Routed</dt><dd>${when(r.routedAt)}</dd>
+    <dt>Closed</dt><dd>${when(r.closedAt)}</dd>
+  </dl>
+  ${r.status === 'needs_review' ? html`<p><a class="button primary" href="/review/${r.id}">Review this request</a></p>` : ''}
+  ${moves.length
+    ? html`<form method="post" action="/requests/${r.id}/status" class="status-form">
+    ${csrfField(ctx)}
+    <label>New status <select name="to" required>${moves.map((s) => html`<option value="${s}">${s.replace(/_/g, ' ')}</option>`)}</select></label>
+    <label>Note for the resident (optional) <textarea name="note" rows="3" maxlength="2000"></textarea></label>
+    <button type="submit" class="primary">Change status</button>
+  </form>`
+    : ''}
+  ${r.duplicateOf !== null
+    ? html`<form method="post" action="/requests/${r.id}/unlink" class="unlink-form">${csrfField(ctx)}<button type="submit">Not a duplicate: unlink and review</button></form>`
+    : ''}
+  <h2>Status history</h2>
+  <table class="list history"><thead><tr><th>When</th><th>From</th><th>To</th><th>Who</th><th>Note</th></tr></thead><tbody>
+  ${statusEvents.map((e) => html`<tr><td>${when(e.createdAt)}</td><td>${e.fromStatus ? statusBadge(e.fromStatus) : ''}</td><td>${e.toStatus ? statusBadge(e.toStatus) : ''}</td><td>${e.actor}</td><td>${e.note ?? ''}</td></tr>`)}
+  </tbody></table>
+  <h2>Classification and routing</h2>
+  <ul class="events">${decisions.map((e) => html`<li><strong>${e.kind.replace(/_/g, ' ')}</strong> by ${e.actor} · ${when(e.createdAt)}${e.note ? html` — ${e.note}` : ''}${details(e.details)}</li>`)}</ul>
+</section>
+<section class="thread">
+  <h2>Thread</h2>
+  <ol class="thread-list">${p.thread.map((e, i) => threadEntry(e, p.attachments, i))}</ol>
+</section>
+</div>`,
+  );
+}
