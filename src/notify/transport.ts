@@ -124,7 +124,8 @@ function fileTransport(dir: string): MailTransport {
         await fs.writeFile(tmp, info.message as Buffer, { flag: 'wx' });
         await fs.rename(tmp, file);
       } catch (err) {
-        await fs.rm(tmp, { force: true });
+        // Cleaning up can fail for the same reason the write did; the write's error is the one to report.
+        await fs.rm(tmp, { force: true }).catch(() => undefined);
         throw new Error(`writing <${mail.messageId}> to ${file} failed`, { cause: err });
       }
       return { response: `written to ${file}` };
