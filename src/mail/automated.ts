@@ -128,7 +128,10 @@ function bounceReason(parts: RawPart[], top: RawPart, fromLocal: string, parsed:
   const bounceSubject = BOUNCE_SUBJECTS.find((re) => re.test(subject));
   // A subject alone could be a person forwarding a bounce; an empty envelope sender or an
   // Auto-Submitted header says a machine sent it.
-  const machineSent = header(parsed, 'return-path') === '<>' || (header(parsed, 'auto-submitted') ?? 'no').toLowerCase() !== 'no';
+  // The null sender may arrive as "<>" or, once a parser has read it as an address list, as "".
+  const returnPath = header(parsed, 'return-path');
+  const nullSender = returnPath !== null && returnPath.replace(/[<>\s]/g, '') === '';
+  const machineSent = nullSender || (header(parsed, 'auto-submitted') ?? 'no').toLowerCase() !== 'no';
   if (bounceSubject && machineSent) return `bounce subject "${subject.slice(0, 60)}" from a machine sender`;
   return null;
 }

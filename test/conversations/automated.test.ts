@@ -2,10 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectAutomated, type AutomatedVerdict } from '../../src/mail/automated.ts';
-import { parsedFor } from './parsed.ts';
+import { parseMessage } from '../../src/mail/parse.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'bounces');
 const OPTS = { ourAddresses: ['cityline311@danbury.example'], ourMessageIdDomain: 'danbury.example' };
+
+async function parsedFor(raw: Buffer) {
+  return parseMessage(raw, { maxAttachmentBytes: 10 * 1024 * 1024 });
+}
 
 function files(dir: string, prefix = ''): string[] {
   return readdirSync(path.join(FIXTURES, dir))
