@@ -127,20 +127,29 @@ function toDate(value: unknown): Date {
   return d;
 }
 
+// Building a DateTimeFormat costs far more than using one.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat({ language, timeZone }: RenderOptions): Intl.DateTimeFormat {
+  const key = `${language} ${timeZone}`;
+  let format = dateFormats.get(key);
+  if (!format) {
+    // Brazil writes 09:00, not 9:00; and pt-BR has no short name for US zones ("GMT-5" reads worse than none).
+    format = new Intl.DateTimeFormat(LOCALES[language], {
+      year: 'numeric', month: 'short', day: 'numeric', minute: '2-digit', timeZone,
+      ...(language === 'pt' ? { hour: '2-digit' } : { hour: 'numeric', timeZoneName: 'short' }),
+    });
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
 function createEnvironment(): typeof Handlebars {
   const hb = Handlebars.create();
   hb.registerHelper('categoryLabel', (code: Category, o: Handlebars.HelperOptions) => categoryLabel(code, optionsOf(o).language));
   hb.registerHelper('statusLabel', (code: Status, o: Handlebars.HelperOptions) => statusLabel(code, optionsOf(o).language));
   hb.registerHelper('languageName', (code: Language, o: Handlebars.HelperOptions) => LANGUAGE_NAMES[optionsOf(o).language][code]);
-  hb.registerHelper('date', (value: unknown, o: Handlebars.HelperOptions) => {
-    const { language, timeZone } = optionsOf(o);
-    // Brazil writes 09:00, not 9:00; and pt-BR has no short name for US zones ("GMT-5" reads worse than none).
-    const format = new Intl.DateTimeFormat(LOCALES[language], {
-      year: 'numeric', month: 'short', day: 'numeric', minute: '2-digit', timeZone,
-      ...(language === 'pt' ? { hour: '2-digit' } : { hour: 'numeric', timeZoneName: 'short' }),
-    });
-    return format.format(toDate(value));
-  });
+  hb.registerHelper('date', (value: unknown, o: Handlebars.HelperOptions) => dateFormat(optionsOf(o)).format(toDate(value)));
   hb.registerHelper('percent', (value: number) => `${Math.round(value * 100)}%`);
   hb.registerHelper('size', (bytes: number) => {
     if (bytes < 1024) return `${bytes} B`;
