@@ -98,7 +98,7 @@ function header(parsed: ParsedMessage, name: string): string | null {
   return typeof first === 'string' ? first.trim() : null;
 }
 
-// Gateways prepend tags like "[EXTERNAL]" or "*** SPAM ***"; replies prepend "Re:" to a forwarded OOO.
+// Mail gateways prepend tags like "[EXTERNAL]" or "*** SPAM ***" to the subject a client wrote.
 function stripSubjectTags(subject: string): string {
   return subject.replace(/^\s*(?:\[[^\]]{1,30}\]\s*|\*{2,3}[^*]{1,30}\*{2,3}\s*)*/, '').trim();
 }

@@ -14,7 +14,10 @@ export interface RawPart {
   type: string;
   params: Record<string, string>;
   headers: HeaderField[];
-  /** Body after Content-Transfer-Encoding is undone, as a latin1 string (one char per byte). */
+  /**
+   * Text and message/* bodies with Content-Transfer-Encoding undone, as latin1 (one char per byte);
+   * multipart bodies as they are; '' for other media.
+   */
   body: string;
   depth: number;
 }
@@ -113,7 +116,12 @@ function visit(text: string, depth: number, out: RawPart[]): void {
   const { headers, body } = splitMessage(text);
   const { type, params } = parseContentType(headerValue(headers, 'content-type'));
   const multipart = type.startsWith('multipart/');
-  const decoded = multipart ? body : decodeBody(body, headerValue(headers, 'content-transfer-encoding'));
+  // Only text and reports are ever read; decoding a photo would cost time and memory for nothing.
+  const readable = type.startsWith('text/') || type.startsWith('message/');
+  let decoded = '';
+  // A multipart body is kept as it is: a report whose boundary never appears is read as one text.
+  if (multipart) decoded = body;
+  else if (readable) decoded = decodeBody(body, headerValue(headers, 'content-transfer-encoding'));
   out.push({ type, params, headers, body: decoded, depth });
   const boundary = params.boundary;
   if (!multipart || !boundary || depth >= MAX_DEPTH) return;
