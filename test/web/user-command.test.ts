@@ -1,0 +1,63 @@
+// `cityline user add`: the account it creates can sign in to the staff app.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from './harness.ts';
+
+const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'cityline');
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+function cityline(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(BIN, args, { env: { ...process.env, DATABASE_URL: h.db.url, CITYLINE_LOG_LEVEL: 'warn' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+async function canSignIn(email: string, password: string): Promise<boolean> {
+  const b = h.browser();
+  await b.get('/signin');
+  return (await b.post('/signin', { email, password })).statusCode === 303;
+}
+
+describe('cityline user add', () => {
+  it('reads the password from a pipe and creates an admin who can sign in', async () => {
+    const res = await cityline(['user', 'add', 'Admin@Danbury.example', '--admin'], 'piped password 123\n');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toContain('created staff account admin@danbury.example (admin)');
+    const { rows } = await h.db.pool.query(`SELECT email, is_admin, password_hash FROM staff_users`);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ email: 'admin@danbury.example', is_admin: true });
+    expect(rows[0].password_hash).toMatch(/^\$argon2id\$/);
+    expect(await canSignIn('admin@danbury.example', 'piped password 123')).toBe(true);
+  });
+
+  it('running it again resets the password', async () => {
+    const res = await cityline(['user', 'add', 'admin@danbury.example'], 'a new password 456');
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('updated staff account');
+    expect(await canSignIn('admin@danbury.example', 'piped password 123')).toBe(false);
+    expect(await canSignIn('admin@danbury.example', 'a new password 456')).toBe(true);
+  });
+
+  it('refuses a short password and bad arguments', async () => {
+    expect((await cityline(['user', 'add', 'x@danbury.example'], 'short\n')).code).toBe(65);
+    expect((await cityline(['user', 'add'], '')).code).toBe(64);
+    expect((await cityline(['user', 'add', 'not-an-email'], 'long enough password')).code).toBe(64);
+    expect((await cityline(['user', 'remove', 'x@danbury.example'], '')).code).toBe(64);
+  });
+});
