@@ -158,10 +158,10 @@ function createEnvironment(): typeof Handlebars {
   });
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   const partialsDir = path.join(TEMPLATES_DIR, 'partials');
-  for (const file of fs.readdirSync(partialsDir)) {
+  for (const file of fs.readdirSync(partialsDir).filter((f) => f.endsWith('.hbs'))) {
     // Without its final newline a partial can end a line of the template that includes it.
     const source = fs.readFileSync(path.join(partialsDir, file), 'utf8').replace(/\n$/, '');
-    if (file.endsWith('.hbs')) hb.registerPartial(file.slice(0, -'.hbs'.length), source);
+    hb.registerPartial(file.slice(0, -'.hbs'.length), source);
   }
   return hb;
 }
