@@ -5,6 +5,7 @@ import { getRaw, insertAttachments, saveParsed, setInboundOutcome } from '../src
 import { extractAuthoredText } from '../src/mail/authored-text.ts';
 import { detectAutomated } from '../src/mail/automated.ts';
 import { parseMessage } from '../src/mail/parse.ts';
+import { requestIdFromMessageId } from '../src/mail/reply-token.ts';
 import type { ParsedMessage } from '../src/mail/types.ts';
 import type { PipelineDeps } from '../src/pipeline/deps.ts';
 import { dispatchMail } from '../src/requests/actions.ts';
@@ -36,7 +37,10 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
   const authored = extractAuthoredText(parsed.text).authored;
   const verdict = detectAutomated(
     { raw: row.raw, parsed },
-    { ourAddresses: [config.fromAddress], ourMessageIdDomain: config.fromAddress.slice(config.fromAddress.indexOf('@') + 1) },
+    {
+      ourAddresses: [config.fromAddress],
+      isOurMessageId: (mid) => requestIdFromMessageId(mid, config.replySecret, config.fromAddress.slice(config.fromAddress.indexOf('@') + 1)) !== null,
+    },
   );
 
   const outcome = await withTransaction(pool, async (tx) => {

@@ -24,7 +24,11 @@ export interface AutomatedVerdict {
 
 export interface AutomatedOptions {
   ourAddresses: string[];
-  ourMessageIdDomain: string;
+  /**
+   * True for a Message-ID we issued. It must check our HMAC, not just the domain: a city department's
+   * own mail server issues Message-IDs at the city's domain too, and its replies are not our mail.
+   */
+  isOurMessageId: (id: string) => boolean;
 }
 
 // Sender local parts that only machines use.
@@ -145,8 +149,7 @@ function ownMailReason(parsed: ParsedMessage, fromAddress: string | null, opts: 
       return `From is our own address ${fromAddress}`;
     }
   }
-  const idDomain = parsed.messageId?.split('@').pop()?.replace(/>$/, '').toLowerCase();
-  if (idDomain && idDomain === opts.ourMessageIdDomain.toLowerCase()) return `Message-ID at our domain ${idDomain}`;
+  if (parsed.messageId && opts.isOurMessageId(parsed.messageId)) return `Message-ID ${parsed.messageId} is one we issued`;
   return null;
 }
 
@@ -238,8 +241,8 @@ function recipientFromProse(text: string, parsed: ParsedMessage, opts: Automated
 const MESSAGE_ID_LINE = /^[ \t]*(?:X-Original-)?Message-I[Dd][ \t]*:[ \t]*<?([^\s<>]+@[^\s<>]+?)>?[ \t]*$/gim;
 
 /**
- * The returned message's Message-ID. An id at our own domain wins wherever it appears (that is the
- * mail we sent); otherwise the returned headers part, then any Message-ID line in the body.
+ * The returned message's Message-ID. An id we issued wins wherever it appears (that is the mail we
+ * sent); otherwise the returned headers part, then any Message-ID line in the body.
  */
 function originalMessageId(parts: RawPart[], top: RawPart, parsed: ParsedMessage, opts: AutomatedOptions): string | null {
   const returned: string[] = [];
@@ -256,8 +259,7 @@ function originalMessageId(parts: RawPart[], top: RawPart, parsed: ParsedMessage
   }
   // In-Reply-To/References of a bounce are evidence only when they name mail we sent.
   const referenced = [parsed.inReplyTo, ...parsed.references].filter((r): r is string => !!r).map(stripBrackets);
-  const domain = `@${opts.ourMessageIdDomain.toLowerCase()}`;
-  return [...returned, ...referenced].find((c) => c.toLowerCase().endsWith(domain)) ?? returned[0] ?? null;
+  return [...returned, ...referenced].find((c) => opts.isOurMessageId(c)) ?? returned[0] ?? null;
 }
 
 function stripBrackets(id: string): string {

@@ -3,9 +3,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { detectAutomated, type AutomatedVerdict } from '../../src/mail/automated.ts';
 import { parseMessage } from '../../src/mail/parse.ts';
+import { messageIdFor, requestIdFromMessageId } from '../../src/mail/reply-token.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '..', 'fixtures', 'bounces');
-const OPTS = { ourAddresses: ['cityline311@danbury.example'], ourMessageIdDomain: 'danbury.example' };
+const SECRET = 'automated-test-secret-0123456789';
+const OUR_ID = messageIdFor(12, 'confirmation-12', SECRET, 'danbury.example');
+const OPTS = {
+  ourAddresses: ['cityline311@danbury.example'],
+  isOurMessageId: (id: string) => requestIdFromMessageId(id, SECRET, 'danbury.example') !== null,
+};
 
 async function parsedFor(raw: Buffer) {
   return parseMessage(raw, { maxAttachmentBytes: 10 * 1024 * 1024 });
@@ -248,9 +254,11 @@ describe('detectAutomated recognises our own mail', () => {
     expect(await detectRaw(mail({ From: 'cityline311@elsewhere.example' }))).toBeNull();
   });
 
-  it('by a Message-ID at our domain', async () => {
-    const v = await detectRaw(mail({ 'Message-ID': '<r12.n0nce.mac@danbury.example>' }));
+  it('by a Message-ID we issued, not by any Message-ID at our domain', async () => {
+    const v = await detectRaw(mail({ 'Message-ID': `<${OUR_ID}>` }));
     expect(v?.kind).toBe('own_mail');
+    // A department's mail server at the city's domain: a person's reply, not our mail.
+    expect(await detectRaw(mail({ 'Message-ID': '<r12.n0nce.mac@danbury.example>' }))).toBeNull();
   });
 
   it('ties a bounce to the message we sent, wherever the report names it', async () => {
@@ -259,7 +267,7 @@ describe('detectAutomated recognises our own mail', () => {
       'To: cityline311@danbury.example',
       'Subject: Undelivered Mail Returned to Sender',
       'Message-ID: <bounce1@mx.example.net>',
-      'In-Reply-To: <r12.ab12.cd34@danbury.example>',
+      `In-Reply-To: <${OUR_ID}>`,
       'MIME-Version: 1.0',
       'Content-Type: multipart/report; report-type=delivery-status; boundary="b1"',
       '',
@@ -281,7 +289,7 @@ describe('detectAutomated recognises our own mail', () => {
       '',
       'From: cityline311@danbury.example',
       'To: gone@example.net',
-      'Message-ID: <r12.ab12.cd34@danbury.example>',
+      `Message-ID: <${OUR_ID}>`,
       'Subject: Your request DB-100A7',
       '--b1--',
       '',
@@ -289,7 +297,7 @@ describe('detectAutomated recognises our own mail', () => {
     const v = await detectRaw(dsn);
     expect(v).toMatchObject({
       kind: 'bounce',
-      bounce: { originalMessageId: 'r12.ab12.cd34@danbury.example', recipient: 'gone@example.net', permanent: true, status: '5.1.1' },
+      bounce: { originalMessageId: OUR_ID, recipient: 'gone@example.net', permanent: true, status: '5.1.1' },
     });
   });
 });
