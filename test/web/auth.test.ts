@@ -21,7 +21,7 @@ afterAll(async () => {
 
 const pages = () => ['/', '/review', `/review/${requestId}`, '/requests', `/requests/${requestId}`, '/dashboard', '/no-such-page'];
 const apis = () => [`/attachments/${attachmentId}`, '/api/streets?q=main'];
-const forms = () => [
+const forms = (): { url: string; form: Record<string, string> }[] => [
   { url: `/review/${requestId}`, form: { category: 'tree' } },
   { url: `/requests/${requestId}/status`, form: { to: 'not_city' } },
   { url: `/requests/${requestId}/unlink`, form: {} },

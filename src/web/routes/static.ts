@@ -13,4 +13,6 @@ export function staticRoutes(app: FastifyInstance): void {
       reply.type(type).header('Cache-Control', 'public, max-age=300').send(body),
     );
   }
+  // Browsers ask for it on every page; answering keeps the sign-in page from logging a 401.
+  app.get('/favicon.ico', { config: { public: true } }, async (_request, reply) => reply.code(204).header('Cache-Control', 'public, max-age=86400').send());
 }

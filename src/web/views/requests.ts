@@ -67,10 +67,21 @@ export interface RequestPage {
   notice: string | null;
 }
 
+function plain(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'object') {
+    return Object.entries(v as Record<string, unknown>)
+      .filter(([, x]) => x !== null && x !== undefined)
+      .map(([k, x]) => `${k}: ${typeof x === 'object' ? JSON.stringify(x) : String(x)}`)
+      .join(', ');
+  }
+  return String(v);
+}
+
 function details(d: Record<string, unknown>): Html {
   const entries = Object.entries(d);
   if (entries.length === 0) return html``;
-  return html`<dl class="details">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}</dl>`;
+  return html`<dl class="details">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${plain(v)}</dd>`)}</dl>`;
 }
 
 function threadEntry(e: ThreadEntry, attachments: AttachmentMeta[], i: number): Html {
@@ -95,6 +106,10 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
   const statusEvents = p.events.filter((e) => e.kind === 'status');
   const decisions = p.events.filter((e) => e.kind !== 'status');
   const moves = allowedMoves(r.status);
+  const reviewed = p.events.find((e) => e.kind === 'reclassified');
+  // requests.confidence stays the classifier's figure for its own choice, so after a correction it must not read as ours.
+  const classifierSaid = (p.events.find((e) => e.kind === 'reclassified')?.details.from as { category?: string } | undefined)?.category ?? r.category;
+  const staffChanged = classifierSaid !== r.category;
   return layout(
     ctx,
     r.trackingNumber,
@@ -107,14 +122,16 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
 <section class="facts">
   <dl>
     <dt>Resident</dt><dd>${r.residentName ? html`${r.residentName} ` : ''}${r.residentEmail ?? html`<span class="muted">unknown</span>`} <span class="muted">(${r.language})</span></dd>
-    <dt>Category</dt><dd>${categoryLabel(r.category)} <span class="confidence">${percent(r.confidence)}</span>
+    <dt>Category</dt><dd>${categoryLabel(r.category)} ${staffChanged
+      ? html`<span class="muted">(set in review; the classifier said ${categoryLabel(String(classifierSaid))} ${percent(r.confidence)})</span>`
+      : html`<span class="confidence">${percent(r.confidence)}</span>`}
       ${r.alternatives.length ? html`<div class="muted">also: ${r.alternatives.filter((a) => a.category !== r.category).slice(0, 3).map((a, i) => html`${i ? ', ' : ''}${categoryLabel(a.category)} ${percent(a.confidence)}`)}</div>` : ''}</dd>
     <dt>Location</dt><dd>${[r.houseNumber, r.street].filter(Boolean).join(' ') || html`<span class="muted">no street</span>`}${r.crossStreet ? html` at ${r.crossStreet}` : ''}${r.outsideTown ? html` <span class="warning">(${r.outsideTown})</span>` : ''}</dd>
     <dt>Department</dt><dd>${p.department ? html`${p.department.name} <span class="muted">${p.department.emails.join(', ')}</span>` : html`<span class="muted">not routed</span>`}</dd>
     ${r.reviewReasons.length ? html`<dt>Review</dt><dd>${r.reviewReasons.map((c) => html`<span class="reason">${reasonLabel(c)}</span> `)}</dd>` : ''}
     ${p.duplicateOf ? html`<dt>Duplicate of</dt><dd><a href="/requests/${p.duplicateOf.id}">${p.duplicateOf.trackingNumber}</a></dd>` : ''}
     <dt>Received</dt><dd>${when(r.createdAt)}</dd>
-    <dt>Confirmed</dt><dd>${when(r.confirmedAt)}</dd>
+    <dt>Reviewed</dt><dd>${reviewed ? html`${when(reviewed.createdAt)} by ${reviewed.actor}` : html`<span class="muted">—</span>`}</dd>
     <dt>Routed</dt><dd>${when(r.routedAt)}</dd>
     <dt>Closed</dt><dd>${when(r.closedAt)}</dd>
   </dl>
@@ -130,16 +147,16 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
   ${r.duplicateOf !== null
     ? html`<form method="post" action="/requests/${r.id}/unlink" class="unlink-form">${csrfField(ctx)}<button type="submit">Not a duplicate: unlink and review</button></form>`
     : ''}
+</section>
+<section class="thread">
+  <h2>Thread</h2>
+  <ol class="thread-list">${p.thread.map((e, i) => threadEntry(e, p.attachments, i))}</ol>
   <h2>Status history</h2>
   <table class="list history"><thead><tr><th>When</th><th>From</th><th>To</th><th>Who</th><th>Note</th></tr></thead><tbody>
   ${statusEvents.map((e) => html`<tr><td>${when(e.createdAt)}</td><td>${e.fromStatus ? statusBadge(e.fromStatus) : ''}</td><td>${e.toStatus ? statusBadge(e.toStatus) : ''}</td><td>${e.actor}</td><td>${e.note ?? ''}</td></tr>`)}
   </tbody></table>
   <h2>Classification and routing</h2>
   <ul class="events">${decisions.map((e) => html`<li><strong>${e.kind.replace(/_/g, ' ')}</strong> by ${e.actor} · ${when(e.createdAt)}${e.note ? html` — ${e.note}` : ''}${details(e.details)}</li>`)}</ul>
-</section>
-<section class="thread">
-  <h2>Thread</h2>
-  <ol class="thread-list">${p.thread.map((e, i) => threadEntry(e, p.attachments, i))}</ol>
 </section>
 </div>`,
   );

@@ -95,7 +95,7 @@ ${open ? '' : html`<p class="notice">This request was already decided: it is ${s
           ${r.modelVersion ? html`<span class="muted">(${r.modelVersion})</span>` : ''}</p>
         ${alternatives.length
           ? html`<div class="alternatives">${alternatives.map(
-              (a, i) => html`<button type="submit" name="choice" value="${a.category}" data-key="${String(i + 1)}" ${open ? '' : html`disabled`}><kbd>${String(i + 1)}</kbd> ${categoryLabel(a.category)} <span class="muted">${percent(a.confidence)}</span></button>`,
+              (a, i) => html`<button type="submit" name="choice" value="${a.category}" data-key="${String(i + 1)}" ${open ? '' : html`disabled`}><kbd>${String(i + 1)}</kbd> ${categoryLabel(a.category)} <span class="muted">${percent(a.confidence)} → ${s.routing.departmentFor(a.category).name}</span></button>`,
             )}</div>`
           : ''}
         <label>Category <kbd>c</kbd>
