@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Db } from '../db/pool.ts';
 import { describeError, PermanentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import { notifyStored } from './notify-stored.ts';
 import { storeRawMessage } from './store.ts';
 import { backoffMs, createWaker } from './waits.ts';
 
@@ -91,7 +92,7 @@ export function startDropFolderIntake(opts: DropFolderOptions): DropFolderIntake
       const raw = await readFile(file);
       const sourceRef = `${name}:${createHash('sha256').update(raw).digest('hex')}`;
       const stored = await storeRawMessage(db, { raw, source: 'drop', sourceRef, maxRawBytes: opts.maxRawBytes });
-      await opts.onStored(stored.id);
+      await notifyStored(opts.onStored, stored.id, log);
       const to = await moveInto(processedDir, file, name);
       log.info({ file: name, inboundMessageId: stored.id, created: stored.created, movedTo: to }, 'message stored');
       return 'done';
@@ -103,7 +104,7 @@ export function startDropFolderIntake(opts: DropFolderOptions): DropFolderIntake
         log.error({ file: name, code: err.code, err: err.message, movedTo: to }, 'file can never be stored: moved to failed/');
         return 'done';
       }
-      log.warn({ file: name, err: describeError(err) }, 'could not store the file (database or queue unavailable?): it stays; retrying');
+      log.warn({ file: name, err: describeError(err) }, 'could not store the file (database unavailable?): it stays; retrying');
       return 'retry';
     }
   }

@@ -6,6 +6,7 @@ import type { Db } from '../db/pool.ts';
 import { describeError, PermanentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { advanceCheckpoint, readCheckpoint, resetCheckpoint } from './checkpoint.ts';
+import { notifyStored } from './notify-stored.ts';
 import { storeRawMessage } from './store.ts';
 import { backoffMs, createWaker, withTimeout } from './waits.ts';
 
@@ -205,7 +206,7 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
       }
       const sourceRef = `${imap.mailbox}:${uidValidity}:${uid}`;
       const s = await storeRawMessage(db, { raw, source: 'imap', sourceRef, maxRawBytes: opts.maxRawBytes });
-      await opts.onStored(s.id);
+      await notifyStored(opts.onStored, s.id, log);
       log.info({ uid, inboundMessageId: s.id, created: s.created }, 'message stored');
       return 'stored';
     } catch (err) {
@@ -213,7 +214,7 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
         log.error({ uid, code: err.code, err: err.message }, `message can never be stored: moving it to ${folders.rejected} (it is not deleted)`);
         return 'rejected';
       }
-      log.warn({ uid, err: describeError(err) }, 'could not store the message (database or queue unavailable?): it stays in the mailbox; retrying');
+      log.warn({ uid, err: describeError(err) }, 'database unavailable: the message stays in the mailbox; retrying');
       return 'retry';
     }
   }

@@ -24,7 +24,7 @@ interface Run {
   logs: CapturedLog;
 }
 
-function start(imap: ImapConfig, over: { db?: Db; maxRawBytes?: number } = {}): Run {
+function start(imap: ImapConfig, over: { db?: Db; maxRawBytes?: number; failOnStored?: boolean } = {}): Run {
   const stored: Run['stored'] = [];
   const logs = captureLog();
   intake = startImapIntake({
@@ -33,6 +33,7 @@ function start(imap: ImapConfig, over: { db?: Db; maxRawBytes?: number } = {}): 
     maxRawBytes: over.maxRawBytes ?? 10_000_000,
     onStored: async (id) => {
       stored.push({ id, at: Date.now() });
+      if (over.failOnStored) throw new Error('Redis is down');
     },
     log: logs.log,
   });
@@ -165,6 +166,15 @@ describe('IMAP intake', () => {
       await intake?.stop();
       await dead.end();
     }
+  });
+
+  it('still moves a stored message when queuing its next stage fails (the sweeper queues it later)', async () => {
+    await dovecot.append(message());
+    const run = start(dovecot.imapConfig(), { failOnStored: true });
+    await run.intake.ready;
+    expect(await rowCount()).toBe(1);
+    expect(await dovecot.list('Processed')).toHaveLength(1);
+    expect(run.logs.has('the sweeper will queue it')).toBe(true);
   });
 
   it('moves a message too large to store to Processed/Rejected and goes on with the next', async () => {
