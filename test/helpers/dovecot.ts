@@ -90,7 +90,16 @@ function resume(pid: number): void {
   }
 }
 
-export async function startDovecot(): Promise<Dovecot> {
+// Dovecot's usual capabilities after login, less IDLE: a server that only lets clients poll.
+const CAPABILITIES_WITHOUT_IDLE =
+  'IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT SORT=DISPLAY THREAD=REFERENCES THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW STATUS=SIZE SAVEDATE LITERAL+ NOTIFY SPECIAL-USE';
+
+export interface DovecotOptions {
+  /** Leave IDLE out of the advertised capabilities. */
+  withoutIdle?: boolean;
+}
+
+export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
   if (!existsSync(DOVECOT)) {
     throw new Error(`${DOVECOT} is missing: the IMAP tests need Debian's dovecot-imapd (.ci/run installs it: apt-get install dovecot-imapd)`);
   }
@@ -117,7 +126,8 @@ export async function startDovecot(): Promise<Dovecot> {
       .replaceAll('@@BASE@@', base)
       .replaceAll('@@PORT@@', String(port))
       .replaceAll('@@UID@@', String(ids.uid))
-      .replaceAll('@@GID@@', String(ids.gid));
+      .replaceAll('@@GID@@', String(ids.gid))
+      .concat(options.withoutIdle ? `imap_capability = ${CAPABILITIES_WITHOUT_IDLE}\n` : '');
     const confPath = path.join(base, 'dovecot.conf');
     await writeFile(confPath, conf);
     const child = spawn(DOVECOT, ['-F', '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -204,6 +204,21 @@ describe('IMAP intake', () => {
     }
   });
 
+  it('polls a server that does not offer IDLE', async () => {
+    await dovecot.stop();
+    dovecot = await startDovecot({ withoutIdle: true });
+    const run = start(dovecot.imapConfig({ pollSeconds: 1 }));
+    await run.intake.ready;
+    await dovecot.append(message());
+    await waitFor(() => run.stored.length === 1, 5_000, 'the message to be found by polling');
+  });
+
+  it('refuses to start with a wrong password, saying so', async () => {
+    const run = start(dovecot.imapConfig({ password: 'wrong' }));
+    await expect(run.intake.ready).rejects.toThrow(/IMAP login to 127\.0\.0\.1:\d+ as resident311 was refused/);
+    expect(run.logs.has('IMAP login refused')).toBe(true);
+  });
+
   it('reconnects when the server restarts', async () => {
     const run = start(dovecot.imapConfig());
     await run.intake.ready;
