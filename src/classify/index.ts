@@ -1,0 +1,66 @@
+// The classifier the pipeline and the command line use: category with a calibrated confidence, top
+// alternatives, language, and the problem's location against the city's gazetteer.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { extractFeatures } from './features.ts';
+import { loadGazetteer, type Gazetteer } from './gazetteer.ts';
+import { compileLexicon } from './lexicon.ts';
+import { createLocator } from './location.ts';
+import { logits, softmax, type ModelFile } from './model.ts';
+import { prepareText } from './prepare.ts';
+import { TAXONOMY } from './taxonomy.ts';
+import type { Category, Classification, ClassifyInput } from './types.ts';
+
+export interface Classifier {
+  readonly modelVersion: string;
+  classify(input: ClassifyInput): Classification;
+}
+
+const ALTERNATIVES = 3;
+
+export function createClassifier(model: ModelFile, modelVersion: string, reviewThreshold: number, gazetteer: Gazetteer): Classifier {
+  const weights = new Map(Object.entries(model.weights));
+  const concepts = compileLexicon(model.lexicon);
+  const locator = createLocator(gazetteer);
+  const round = (x: number): number => Math.round(x * 10_000) / 10_000;
+  return {
+    modelVersion,
+    classify(input: ClassifyInput): Classification {
+      const prepared = prepareText(input);
+      const features = extractFeatures(prepared.text, prepared.language, concepts);
+      const p = softmax(logits({ bias: model.bias, weights }, features), model.temperature);
+      const ranked = p.map((confidence, i) => ({ category: model.classes[i]!, confidence })).sort((a, b) => b.confidence - a.confidence);
+      const top = ranked[0]!;
+      const category: Category = top.category;
+      const location = locator.locate(prepared.text, prepared.signature);
+      const reviewReasons: string[] = [];
+      if (top.confidence < reviewThreshold) reviewReasons.push('low_confidence');
+      if (TAXONOMY[category].needsLocation && location.street === null) reviewReasons.push('no_location');
+      if (location.outsideTown !== null) reviewReasons.push('outside_city');
+      return {
+        category,
+        confidence: round(top.confidence),
+        alternatives: ranked.slice(1, 1 + ALTERNATIVES).map((a) => ({ category: a.category, confidence: round(a.confidence) })),
+        language: prepared.language,
+        ...location,
+        needsReview: reviewReasons.length > 0,
+        reviewReasons,
+        modelVersion,
+      };
+    },
+  };
+}
+
+/** Reads the model artifact; its version is a short hash of the file, so equal files mean equal models. */
+export async function loadClassifier(opts: { modelFile: string; reviewThreshold: number }): Promise<Classifier> {
+  let raw: Buffer;
+  try {
+    raw = await fs.readFile(opts.modelFile);
+  } catch (err) {
+    throw new Error(`cannot read the classifier model ${opts.modelFile} (build it with "cityline train")`, { cause: err });
+  }
+  const model = JSON.parse(raw.toString('utf8')) as ModelFile;
+  if (model.format !== 1) throw new Error(`${opts.modelFile}: unknown model format ${String(model.format)}`);
+  const version = createHash('sha256').update(raw).digest('hex').slice(0, 12);
+  return createClassifier(model, version, opts.reviewThreshold, loadGazetteer());
+}

@@ -1,0 +1,47 @@
+// cityline eval FILE.jsonl: classifies labelled lines, prints a per-category table, then one JSON line.
+import fs from 'node:fs/promises';
+import { loadConfig } from '../../config/index.ts';
+import { loadClassifier } from '../../classify/index.ts';
+import { isCategory } from '../../classify/corpus.ts';
+import { evaluate, type Labelled } from '../../classify/evaluate.ts';
+import type { Classification } from '../../classify/types.ts';
+
+export async function run(args: string[]): Promise<number> {
+  const file = args[0];
+  if (!file) {
+    process.stderr.write('usage: cityline eval FILE.jsonl\n');
+    return 64;
+  }
+  const config = loadConfig();
+  const classifier = await loadClassifier({ modelFile: config.modelFile, reviewThreshold: config.reviewThreshold });
+  const rows: { subject: string; body: string; gold: Labelled }[] = [];
+  for (const [i, line] of (await fs.readFile(file, 'utf8')).split('\n').entries()) {
+    if (line.trim() === '') continue;
+    const r = JSON.parse(line) as { subject?: unknown; body?: unknown; category?: unknown; street?: unknown };
+    if (typeof r.category !== 'string' || !isCategory(r.category)) {
+      process.stderr.write(`eval: ${file}:${i + 1}: unknown category ${JSON.stringify(r.category)}\n`);
+      return 65;
+    }
+    rows.push({
+      subject: typeof r.subject === 'string' ? r.subject : '',
+      body: typeof r.body === 'string' ? r.body : '',
+      gold: { category: r.category, street: typeof r.street === 'string' && r.street !== '' ? r.street : null },
+    });
+  }
+  const started = process.hrtime.bigint();
+  const got: Classification[] = rows.map((r) => classifier.classify({ subject: r.subject, text: r.body }));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const { summary, perCategory, lowConfidenceRate } = evaluate(
+    rows.map((r, i) => ({ gold: r.gold, got: got[i]! })),
+    config.reviewThreshold,
+  );
+  const out: string[] = [`${'category'.padEnd(16)} ${'support'.padStart(7)} ${'predicted'.padStart(9)} ${'precision'.padStart(9)} ${'recall'.padStart(7)} ${'f1'.padStart(6)}`];
+  for (const c of perCategory) {
+    if (c.support === 0 && c.predicted === 0) continue;
+    out.push(`${c.category.padEnd(16)} ${String(c.support).padStart(7)} ${String(c.predicted).padStart(9)} ${c.precision.toFixed(3).padStart(9)} ${c.recall.toFixed(3).padStart(7)} ${c.f1.toFixed(3).padStart(6)}`);
+  }
+  out.push(`model ${classifier.modelVersion}, review threshold ${config.reviewThreshold}, below threshold ${lowConfidenceRate}, ${Math.round(rows.length / Math.max(seconds, 1e-9))} messages/second`);
+  out.push(JSON.stringify(summary));
+  process.stdout.write(`${out.join('\n')}\n`);
+  return 0;
+}
