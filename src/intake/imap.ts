@@ -76,9 +76,10 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
     client = c;
     // Without an 'error' listener a socket error would crash the process.
     c.on('error', (err: unknown) => log.warn({ err: describeError(err) }, 'IMAP connection error'));
-    c.on('exists', (ev: { path: string }) => {
+    // Only the selected mailbox (ours) reports EXISTS.
+    c.on('exists', () => {
       lastHeard = Date.now();
-      if (ev.path === imap.mailbox) waker.wake();
+      waker.wake();
     });
     c.on('close', () => waker.wake());
     try {
