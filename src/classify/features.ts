@@ -41,16 +41,31 @@ function isQuestion(text: string): boolean {
   });
 }
 
+// Stemming is most of the feature cost and residents use few distinct words: remember the stems,
+// with a cap so a long-running worker's memory stays flat.
+const stemCache = new Map<string, string>();
+const STEM_CACHE_CAP = 100_000;
+
+function stemOf(language: Language, word: string): string {
+  const key = `${language}:${word}`;
+  let s = stemCache.get(key);
+  if (s === undefined) {
+    s = STEMMERS[language].stem(word);
+    if (stemCache.size >= STEM_CACHE_CAP) stemCache.clear();
+    stemCache.set(key, s);
+  }
+  return s;
+}
+
 /** Distinct feature names of one message (subject and authored body already joined). */
 export function extractFeatures(text: string, language: Language, concepts: ConceptMatcher): string[] {
-  const stem = STEMMERS[language];
   const out = new Set<string>();
   out.add(`lang:${language}`);
   if (isQuestion(text)) out.add('form:question');
   for (const concept of concepts(foldForLexicon(text))) out.add(`k:${concept}`);
   for (const raw of words(text)) {
     if (/\d/.test(raw) || STOPWORDS.has(raw)) continue;
-    out.add(`w:${stem.stem(raw)}`);
+    out.add(`w:${stemOf(language, raw)}`);
   }
   return [...out];
 }

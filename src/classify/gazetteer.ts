@@ -48,6 +48,8 @@ export interface Gazetteer {
   readonly ordinary: ReadonlySet<string>;
   /** Longest base in words, bounding the matcher's look-ahead. */
   readonly maxBaseWords: number;
+  /** Every multi-word base and landmark name, so the matcher skips word runs that cannot match. */
+  readonly phrasePrefixes: ReadonlySet<string>;
   suggestStreets(query: string, limit?: number): { name: string; lat: number | null; lon: number | null }[];
   isKnownStreet(name: string): boolean;
 }
@@ -86,7 +88,9 @@ export function createGazetteer(data: GazetteerData, ordinaryWords: readonly str
     if (!street) throw new Error(`gazetteer: landmark street "${l.street}" is not a known street`);
     for (const n of l.names) landmarks.set(n, street);
   }
-  const maxBaseWords = Math.max(...[...byBase.keys(), ...landmarks.keys()].map((k) => k.split(' ').length));
+  const allNames = [...byBase.keys(), ...landmarks.keys(), ...neighbourByBase.keys()];
+  const maxBaseWords = Math.max(...allNames.map((k) => k.split(' ').length));
+  const phrasePrefixes = new Set(allNames.filter((k) => k.includes(' ')));
 
   function isKnownStreet(name: string): boolean {
     const f = fold(name);
@@ -134,6 +138,7 @@ export function createGazetteer(data: GazetteerData, ordinaryWords: readonly str
     towns,
     ordinary: new Set(ordinaryWords),
     maxBaseWords,
+    phrasePrefixes,
     suggestStreets,
     isKnownStreet,
   };

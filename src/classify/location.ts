@@ -2,7 +2,7 @@
 // without its suffix), a house number, a cross street, a landmark, or a street in a neighbouring town.
 import { editDistance } from './edit-distance.ts';
 import type { Gazetteer, GazetteerStreet, NeighbourStreet } from './gazetteer.ts';
-import { SUFFIXES } from './street-names.ts';
+import { INNER, SUFFIXES } from './street-names.ts';
 
 export interface Location {
   street: string | null;
@@ -39,6 +39,10 @@ interface Token {
   word: boolean;
 }
 
+// Abbreviations inside names, written as in the assessor data: "W Wooster St", "Forty Acre Mt Rd".
+const DIRECTION_LETTERS: Readonly<Record<string, string>> = { w: 'west', n: 'north', s: 'south', e: 'east' };
+const INNER_WORDS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(INNER).map(([k, v]) => [k, v.toLowerCase()]));
+
 function tokenize(text: string): Token[] {
   const folded = text
     .normalize('NFD')
@@ -49,9 +53,20 @@ function tokenize(text: string): Token[] {
     .replace(/'/g, '');
   const out: Token[] = [];
   for (const m of folded.matchAll(/[a-z0-9]+|[&/,.;:!?()\n-]/g)) {
-    out.push({ text: m[0], word: /^[a-z0-9]/.test(m[0]) });
+    out.push({ text: INNER_WORDS[m[0]] ?? m[0], word: /^[a-z0-9]/.test(m[0]) });
   }
   return out;
+}
+
+/** "w wooster" -> "west wooster" where the gazetteer has such a street; "e" is also Portuguese "and". */
+function expandDirections(tokens: Token[], gaz: Gazetteer): Token[] {
+  return tokens.map((t, i) => {
+    const dir = DIRECTION_LETTERS[t.text];
+    const next = tokens[i + 1];
+    if (!dir || !next?.word) return t;
+    const phrase = `${dir} ${next.text}`;
+    return gaz.byBase.has(phrase) || [...gaz.phrasePrefixes].some((p) => p.startsWith(`${phrase} `)) ? { text: dir, word: true } : t;
+  });
 }
 
 function suffixAt(tokens: Token[], i: number): string | undefined {
@@ -72,7 +87,34 @@ function pick(cands: readonly GazetteerStreet[], suffix: string | undefined, qua
 }
 
 export function createLocator(gaz: Gazetteer) {
-  const fuzzyBases = [...gaz.byBase.keys()].filter((b) => b.length >= 4);
+  const basesByLength = new Map<number, string[]>();
+  for (const b of gaz.byBase.keys()) {
+    if (b.length < 4) continue;
+    basesByLength.set(b.length, [...(basesByLength.get(b.length) ?? []), b]);
+  }
+  // Residents reuse the same words, so a word's nearest street name is worth remembering; the cap
+  // keeps a long-running worker's memory flat.
+  const nearestCache = new Map<string, string | null>();
+  const CACHE_CAP = 50_000;
+
+  function nearestBase(phrase: string, withSuffix: boolean): string | null {
+    const key = `${withSuffix ? 's' : 'n'}${phrase}`;
+    const hit = nearestCache.get(key);
+    if (hit !== undefined) return hit;
+    const max = phrase.length >= 8 ? 2 : 1;
+    let best: { base: string; d: number } | null = null;
+    for (let len = phrase.length - max; len <= phrase.length + max; len++) {
+      for (const base of basesByLength.get(len) ?? []) {
+        if (base[0] !== phrase[0] && base[1] !== phrase[1]) continue;
+        if (!withSuffix && isOrdinary(base)) continue;
+        const d = editDistance(phrase, base, max);
+        if (d <= max && (!best || d < best.d)) best = { base, d };
+      }
+    }
+    if (nearestCache.size >= CACHE_CAP) nearestCache.clear();
+    nearestCache.set(key, best?.base ?? null);
+    return best?.base ?? null;
+  }
 
   function isOrdinary(phrase: string): boolean {
     return phrase.split(' ').every((w) => gaz.ordinary.has(w) || w.length <= 2);
@@ -101,10 +143,11 @@ export function createLocator(gaz: Gazetteer) {
 
   function matchAt(tokens: Token[], i: number, previous: Mention | undefined): Mention | null {
     if (!tokens[i]?.word || HOUSE_NUMBER.test(tokens[i]!.text)) return null;
-    for (let len = Math.min(gaz.maxBaseWords, tokens.length - i); len >= 1; len--) {
-      const slice = tokens.slice(i, i + len);
-      if (!slice.every((t) => t.word)) continue;
-      const phrase = slice.map((t) => t.text).join(' ');
+    let run = 0;
+    while (run < gaz.maxBaseWords && tokens[i + run]?.word) run++;
+    for (let len = run; len >= 1; len--) {
+      const phrase = tokens.slice(i, i + len).map((t) => t.text).join(' ');
+      if (len > 1 && !gaz.phrasePrefixes.has(phrase)) continue;
       const end = i + len;
       const landmark = gaz.landmarks.get(phrase);
       if (landmark) return { start: i, end, score: 2, street: landmark, neighbour: null };
@@ -143,30 +186,21 @@ export function createLocator(gaz: Gazetteer) {
       if (phrase.length < 4 || isOrdinary(phrase)) continue;
       const end = i + len;
       const suffix = suffixAt(tokens, end);
-      if (!suffix && (phrase.length < 6 || !(len > 1 || hasCue(tokens, i, end, previous) || phrase.length >= 7))) continue;
-      const max = phrase.length >= 8 ? 2 : 1;
-      let best: { base: string; d: number } | null = null;
-      for (const base of fuzzyBases) {
-        if (base[0] !== phrase[0] && base[1] !== phrase[1]) continue;
-        if (!suffix && isOrdinary(base)) continue;
-        const d = editDistance(phrase, base, max);
-        if (d <= max && (!best || d < best.d)) best = { base, d };
-      }
-      if (!best) continue;
-      const street = pick(gaz.byBase.get(best.base)!, suffix, undefined);
+      if (!suffix && (len > 1 || phrase.length < 6 || !(hasCue(tokens, i, end, previous) || phrase.length >= 7))) continue;
+      const best = nearestBase(phrase, suffix !== undefined);
+      if (best === null) continue;
+      const cands = gaz.byBase.get(best)!;
+      const street = pick(cands, suffix, undefined);
       if (!street) continue;
-      if (suffix && street.suffix !== suffix && len === 1 && best.d > 0 && !suffixMatches(gaz.byBase.get(best.base)!, suffix)) continue;
+      // A misspelt one-word name must at least agree on the suffix ("Hayestwon Rd" -> Hayestown Road).
+      if (suffix && len === 1 && best !== phrase && !cands.some((c) => c.suffix === suffix)) continue;
       return { start: i, end: suffix ? end + 1 : end, score: suffix ? 2 : 1.5, street, neighbour: null };
     }
     return null;
   }
 
-  function suffixMatches(cands: readonly GazetteerStreet[], suffix: string): boolean {
-    return cands.some((c) => c.suffix === suffix);
-  }
-
   function mentionsIn(text: string): { tokens: Token[]; mentions: Mention[] } {
-    const tokens = tokenize(text);
+    const tokens = expandDirections(tokenize(text), gaz);
     const mentions: Mention[] = [];
     for (let i = 0; i < tokens.length; ) {
       const m = matchAt(tokens, i, mentions[mentions.length - 1]);

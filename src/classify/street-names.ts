@@ -24,7 +24,7 @@ export const SUFFIXES: Readonly<Record<string, string>> = {
 };
 
 /** Words inside a name that are abbreviated in the data. */
-const INNER: Readonly<Record<string, string>> = {
+export const INNER: Readonly<Record<string, string>> = {
   mt: 'Mountain', mtn: 'Mountain', hgts: 'Heights', hts: 'Heights', pt: 'Point', pk: 'Park',
 };
 

@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { loadGazetteer } from '../../src/classify/gazetteer.ts';
+import { createLocator } from '../../src/classify/location.ts';
+
+const gazetteer = loadGazetteer();
+const { locate } = createLocator(gazetteer);
+const at = (text: string, signature: string | null = null) => locate(text, signature);
+
+describe('street matching', () => {
+  it.each([
+    ['pothole at 12 Padanaram Rd', 'Padanaram Road', '12'],
+    ['light out near 45 mill plain rd.', 'Mill Plain Road', '45'],
+    ['Pothole on PADANARAM ROAD by the school', 'Padanaram Road', null],
+    ['deep hole on Deer Hill Av', 'Deer Hill Avenue', null],
+    ['stop sign gone at the end of W Wooster St', 'West Wooster Street', null],
+    ['tree down on Forty Acre Mt Rd', 'Forty Acre Mountain Road', null],
+  ])('abbreviations and house numbers: %s', (text, street, house) => {
+    const r = at(text);
+    expect(r.street).toBe(street);
+    expect(r.houseNumber).toBe(house);
+  });
+
+  it.each([
+    ['the big hole on padanarm by the gas station is back!!', 'Padanaram Road'],
+    ['stop sign down on hayestwon rd', 'Hayestown Road'],
+    ['streetlight out on Balmfort Ave', 'Balmforth Avenue'],
+    ['dead deer on Kenosa Avenue', 'Kenosia Avenue'],
+  ])('misspellings: %s', (text, street) => {
+    expect(at(text).street).toBe(street);
+  });
+
+  it('prefers the street with that suffix, and the busier one when none is written', () => {
+    expect(at('pothole on Padanaram Ave').street).toBe('Padanaram Avenue');
+    expect(at('pothole on padanaram near the school').street).toBe('Padanaram Road');
+  });
+
+  it('reads intersections', () => {
+    expect(at('at the corner of Main and White the light is out')).toMatchObject({ street: 'Main Street', crossStreet: 'White Street' });
+    expect(at('Lake Ave & Mill Plain, signal stuck')).toMatchObject({ street: 'Lake Avenue', crossStreet: 'Mill Plain Road' });
+    expect(at('The light at Deer Hill Ave and Main St is out')).toMatchObject({ street: 'Deer Hill Avenue', crossStreet: 'Main Street' });
+    expect(at('semaforo apagado en la esquina de Osborne y Wildman')).toMatchObject({ street: 'Osborne Street', crossStreet: 'Wildman Street' });
+  });
+
+  it('maps landmarks to their street', () => {
+    expect(at('big pothole at the entrance of the Danbury Fair Mall').street).toBe('Backus Avenue');
+    expect(at('streetlight out in front of City Hall').street).toBe('Deer Hill Avenue');
+    expect(at('tree down near Danbury Hospital').street).toBe('Hospital Avenue');
+    expect(at('graffiti by the beach at Lake Kenosia').street).toBe('Kenosia Avenue');
+  });
+
+  it('gives the coordinates the data has for the street', () => {
+    const r = at('pothole on Padanaram Rd');
+    expect(r.lat).toBeCloseTo(41.41, 1);
+    expect(r.lon).toBeCloseTo(-73.46, 1);
+  });
+
+  it('finds no street in ordinary words', () => {
+    for (const text of [
+      'There is a lake of water in the park on the main road',
+      'the white truck dumped junk behind the high school',
+      'Streetlight out, it has been dark for a week. Please fix as soon as possible.',
+      'My neighbor has a deer fence and a crown of roses, it is a grand old house on a hill',
+      'come to newtown for the parade',
+      'When is leaf pickup this year? Thank you!',
+    ]) {
+      expect(at(text).street, text).toBeNull();
+    }
+  });
+
+  it('takes the problem location from the text, not from the sender\'s address', () => {
+    expect(at('pothole on Padanaram Rd near the gas station', 'Maria Santos\n14 Osborne St\nDanbury CT 06810').street).toBe('Padanaram Road');
+  });
+
+  it('uses the sender\'s address when the text points at their home', () => {
+    const r = at('please fix the pothole in front of my house', 'Maria Santos\n14 Osborne St\nDanbury CT 06810');
+    expect(r).toMatchObject({ street: 'Osborne Street', houseNumber: '14' });
+    expect(at('streetlight out somewhere downtown', 'Maria Santos\n14 Osborne St').street).toBeNull();
+  });
+
+  it('recognises a neighbouring town\'s street as outside Danbury', () => {
+    expect(at('tree down on Greenwood Ave in Bethel')).toMatchObject({ street: 'Greenwood Avenue', outsideTown: 'Bethel', lat: null });
+    expect(at('pothole on Stony Hill Rd').outsideTown).toBe('Bethel');
+  });
+
+  it('keeps a street both towns have in Danbury unless the town is named', () => {
+    expect(at('pothole on Federal Road near the Brookfield line')).toMatchObject({ street: 'Federal Road', outsideTown: null });
+    expect(at('pothole on Federal Road in Brookfield')).toMatchObject({ street: 'Federal Road', outsideTown: 'Brookfield' });
+    expect(at('pot hole on Newtown Rd by the Shell').outsideTown).toBeNull();
+  });
+});
+
+describe('gazetteer', () => {
+  it('suggests streets for the staff correction field', () => {
+    expect(gazetteer.suggestStreets('padanaram', 5).map((s) => s.name)).toEqual(expect.arrayContaining(['Padanaram Road', 'Padanaram Avenue']));
+    expect(gazetteer.suggestStreets('12 padanram rd', 3)[0]!.name).toBe('Padanaram Road');
+    expect(gazetteer.suggestStreets('')).toEqual([]);
+  });
+
+  it('knows canonical and abbreviated names, and not made-up ones', () => {
+    expect(gazetteer.isKnownStreet('Padanaram Road')).toBe(true);
+    expect(gazetteer.isKnownStreet('PADANARAM RD')).toBe(true);
+    expect(gazetteer.isKnownStreet('Main St')).toBe(true);
+    expect(gazetteer.isKnownStreet('Main Road')).toBe(false);
+    expect(gazetteer.isKnownStreet('Nowhere Lane')).toBe(false);
+  });
+
+  it('is loaded once', () => {
+    expect(loadGazetteer()).toBe(gazetteer);
+  });
+
+  it('spells out suffixes and keeps the data\'s misspellings only as aliases', () => {
+    const names = gazetteer.streets.map((s) => s.name);
+    expect(names).toContain('Padanaram Road');
+    expect(names).toContain('East Hayestown Road');
+    expect(names).not.toContain('Ayestown Road');
+    expect(names.filter((n) => / (Rd|St|Ave|Av|Dr|Ln)$/.test(n))).toEqual([]);
+  });
+});
