@@ -1,0 +1,210 @@
+// The staff app in a real browser against the whole system: mail arrives in Dovecot, goes through the stages,
+// waits in the review queue; a reviewer corrects it with the keyboard; the department's email reaches SMTP.
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Category } from '../../src/classify/types.ts';
+import { waitFor } from '../helpers/db.ts';
+import { residentMail, startTestSystem, type TestSystem } from '../helpers/system.ts';
+import { PASSWORD, createUser } from './harness.ts';
+
+const ARTIFACTS = path.resolve(import.meta.dirname, '..', '..', 'test-artifacts');
+const REVIEWER = 'reviewer@danbury.example';
+const uniq = (): string => randomBytes(6).toString('hex');
+
+let t: TestSystem;
+let browser: Browser;
+let webUrl: string;
+/** A server that stands for the outside world: any request it gets is content that should not have loaded. */
+let tracker: http.Server;
+let trackerUrl: string;
+const trackerHits: string[] = [];
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  // Every message waits for review, whatever the classifier thinks of it.
+  t = await startTestSystem({ web: true, env: { CITYLINE_REVIEW_THRESHOLD: '0.999' } });
+  webUrl = t.system.webUrl as string;
+  await createUser(t.db, REVIEWER, PASSWORD);
+  tracker = http.createServer((req, res) => {
+    trackerHits.push(req.url ?? '');
+    res.end();
+  });
+  await new Promise<void>((resolve) => tracker.listen(0, '127.0.0.1', resolve));
+  trackerUrl = `http://127.0.0.1:${(tracker.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  await mkdir(ARTIFACTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await writeFile(path.join(ARTIFACTS, 'review-timing.json'), `${JSON.stringify(timings, null, 2)}\n`).catch(() => {});
+  await browser?.close();
+  await new Promise((resolve) => tracker?.close(resolve));
+  await t?.stop();
+});
+
+async function waitingForReview(messageId: string) {
+  const req = await t.requestFor(messageId, 30_000);
+  let status = '';
+  await waitFor(async () => {
+    const { rows } = await t.db.pool.query('SELECT status FROM requests WHERE id = $1', [req.id]);
+    status = rows[0]?.status;
+    return status === 'needs_review';
+  }, 20_000, `${req.trackingNumber} to wait for review`).catch((err: Error) => {
+    throw new Error(`${err.message} (it is ${status})`);
+  });
+  return req;
+}
+
+async function signedInPage(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(10_000);
+  page.on('dialog', (d) => {
+    throw new Error(`a dialog opened: ${d.message()}`);
+  });
+  await page.goto(`${webUrl}/signin`);
+  await page.fill('input[name=email]', REVIEWER);
+  await page.fill('input[name=password]', PASSWORD);
+  await page.press('input[name=password]', 'Enter');
+  await page.waitForURL(`${webUrl}/review`);
+  return page;
+}
+
+describe('reviewing in the browser', () => {
+  it('corrects the category of a mailbox message with two key presses, routes it, and the department gets the email', async () => {
+    const messageId = `${uniq()}@resident.example`;
+    await t.dovecot.append(
+      residentMail({
+        from: 'Ana Souza <ana@resident.example>',
+        subject: 'Road problem',
+        body: 'The road in front of 42 Padanaram Road is a mess, big holes and the water does not drain. Can someone come look?',
+        messageId,
+      }),
+    );
+    const req = await waitingForReview(messageId);
+    const page = await signedInPage();
+    const outside: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(webUrl)) outside.push(r.url());
+    });
+    await page.reload();
+    await page.locator('table.list a', { hasText: req.trackingNumber }).waitFor();
+
+    const started = performance.now();
+    await page.keyboard.press('Enter'); // the oldest item: ours, the only one
+    await page.waitForURL(`${webUrl}/review/${req.id}`);
+    timings.openFromQueueSeconds = (performance.now() - started) / 1000;
+    await page.locator('.authored', { hasText: 'big holes and the water does not drain' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'review-screen.png'), fullPage: true });
+
+    const correction = (await page.getAttribute('[data-key="1"]', 'value')) as Category;
+    expect(correction).not.toBe(req.category);
+    const department = t.system.routing.departmentFor(correction);
+    const decided = performance.now();
+    await page.keyboard.press('1');
+    await page.waitForURL(new RegExp(`done=${req.id}`));
+    timings.correctKeyToRoutedSeconds = (performance.now() - decided) / 1000;
+    // Opening and deciding, without the screenshot taken in between.
+    timings.keyboardReviewWithCorrectionSeconds = timings.openFromQueueSeconds + timings.correctKeyToRoutedSeconds;
+    expect(await page.locator('.notice').textContent()).toContain(`${req.trackingNumber} is routed to ${department.name}`);
+
+    const ticket = await t.smtp.waitFor(
+      (m) => m.envelopeTo.includes(department.emails[0] as string) && (m.parsed.subject ?? '').includes(req.trackingNumber),
+      20_000,
+    );
+    expect(ticket.parsed.text).toContain('big holes and the water does not drain');
+
+    await page.goto(`${webUrl}/requests/${req.id}`);
+    expect(await page.locator('#request-status').textContent()).toBe('routed');
+    expect(await page.locator('.history').textContent()).toContain(REVIEWER);
+    const { rows } = await t.db.pool.query('SELECT category, department_code FROM requests WHERE id = $1', [req.id]);
+    expect(rows[0]).toEqual({ category: correction, department_code: department.code });
+    expect((await t.db.pool.query('SELECT category FROM training_examples WHERE request_id = $1', [req.id])).rows).toEqual([{ category: correction }]);
+    expect(outside).toEqual([]);
+    await page.close();
+  });
+
+  it('confirms the suggestion with a single key press', async () => {
+    const messageId = `${uniq()}@resident.example`;
+    await t.dovecot.append(
+      residentMail({
+        from: 'Luis <luis@resident.example>',
+        subject: 'please check',
+        body: 'Something looks wrong near 17 Osborne Street, the light thing by the corner. Can someone check?',
+        messageId,
+      }),
+    );
+    const req = await waitingForReview(messageId);
+    const page = await signedInPage();
+    await page.goto(`${webUrl}/review/${req.id}`);
+    const department = t.system.routing.departmentFor(req.category as Category);
+    const started = performance.now();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`done=${req.id}`));
+    timings.confirmKeyToRoutedSeconds = (performance.now() - started) / 1000;
+    expect(await page.locator('.notice').textContent()).toContain(`is routed to ${department.name}`);
+    await t.smtp.waitFor((m) => m.envelopeTo.includes(department.emails[0] as string) && (m.parsed.subject ?? '').includes(req.trackingNumber), 20_000);
+    await page.close();
+  });
+});
+
+describe('hostile HTML in the browser', () => {
+  it('a message with a script, an onerror handler and a remote image: nothing runs, nothing loads', async () => {
+    const messageId = `${uniq()}@resident.example`;
+    const boundary = `b-${uniq()}`;
+    const htmlBody = `<p>Someone painted stuff all over the wall at 5 Main Street</p>
+<script>fetch('${trackerUrl}/script'); document.title = 'ran-script';</script>
+<img src="x" onerror="fetch('${trackerUrl}/onerror'); document.title = 'ran-onerror'">
+<img src="${trackerUrl}/pixel.gif" width="1" height="1">
+<div style="background:url(${trackerUrl}/css.png)">styled</div>`;
+    await t.dovecot.append(
+      [
+        'From: Sam <sam@resident.example>',
+        'To: cityline311@danbury.example',
+        'Subject: the wall',
+        `Message-ID: <${messageId}>`,
+        `Date: ${new Date().toUTCString()}`,
+        'MIME-Version: 1.0',
+        `Content-Type: multipart/alternative; boundary="${boundary}"`,
+        '',
+        `--${boundary}`,
+        'Content-Type: text/plain; charset=utf-8',
+        '',
+        'Someone painted stuff all over the wall at 5 Main Street',
+        `--${boundary}`,
+        'Content-Type: text/html; charset=utf-8',
+        '',
+        htmlBody,
+        `--${boundary}--`,
+        '',
+      ].join('\r\n'),
+    );
+    const req = await waitingForReview(messageId);
+    const { rows } = await t.db.pool.query('SELECT html_body FROM inbound_messages i JOIN requests r ON r.source_message_id = i.id WHERE r.id = $1', [req.id]);
+    expect(rows[0].html_body).toContain('onerror');
+
+    const page = await signedInPage();
+    const blocked: string[] = [];
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
+    });
+    for (const url of [`${webUrl}/review/${req.id}`, `${webUrl}/requests/${req.id}`]) {
+      await page.goto(url);
+      await page.keyboard.press('o');
+      await page.locator('details.original').first().evaluate((d) => ((d as HTMLDetailsElement).open = true));
+      await page.waitForLoadState('networkidle');
+      expect(await page.title()).not.toMatch(/^ran-/);
+      expect(trackerHits).toEqual([]);
+      expect(await page.locator('.html-body').first().textContent()).toContain('Someone painted stuff all over the wall');
+      expect(await page.locator('.html-body .blocked-image').first().textContent()).toBe('[remote image not loaded]');
+    }
+    await page.close();
+  });
+});
