@@ -5,6 +5,9 @@ CREATE TABLE staff_users (
   -- argon2id, in its self-describing PHC string form (parameters and salt included).
   password_hash text NOT NULL,
   is_admin      boolean NOT NULL DEFAULT false,
+  -- Set when the password was generated and printed by `cityline user add`: it works for one sign-in,
+  -- which must choose a new one before anything else.
+  must_change_password boolean NOT NULL DEFAULT false,
   disabled      boolean NOT NULL DEFAULT false,
   created_at    timestamptz NOT NULL DEFAULT now(),
   last_sign_in  timestamptz

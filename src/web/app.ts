@@ -6,6 +6,7 @@ import type { RouteContext, WebDeps } from './context.ts';
 import { field } from './forms.ts';
 import { html } from './html.ts';
 import { touchSession } from './queries/sessions.ts';
+import { accountRoutes } from './routes/account.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -44,6 +45,9 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
     if (!user || !tokenHash) return refuseWithoutSession(request, reply);
     request.staff = user;
     request.csrf = ctx.keys.csrf(`session:${tokenHash}`);
+    if (user.mustChangePassword && !request.routeOptions.config.allowWithOneTimePassword) {
+      return request.method === 'GET' ? reply.redirect('/account/password', 303) : reply.code(403).send({ error: 'choose a new password first' });
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       const header = request.headers['x-csrf-token'];
       const sent = field(request.body, '_csrf') ?? (typeof header === 'string' ? header : null);
@@ -71,6 +75,7 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   healthRoutes(app, ctx);
   staticRoutes(app);
   authRoutes(app, ctx);
+  accountRoutes(app, ctx);
   reviewRoutes(app, ctx);
   requestRoutes(app, ctx);
   attachmentRoutes(app, ctx);

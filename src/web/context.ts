@@ -29,6 +29,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Answers without a session (sign-in page, health check, static assets). */
     public?: boolean;
+    /** Open to a session signed in with a one-time password (which must be changed first). */
+    allowWithOneTimePassword?: boolean;
   }
 }
 

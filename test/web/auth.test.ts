@@ -19,7 +19,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-const pages = () => ['/', '/review', `/review/${requestId}`, '/requests', `/requests/${requestId}`, '/dashboard', '/no-such-page'];
+const pages = () => ['/', '/account/password', '/review', `/review/${requestId}`, '/requests', `/requests/${requestId}`, '/dashboard', '/no-such-page'];
 const apis = () => [`/attachments/${attachmentId}`, '/api/streets?q=main'];
 const forms = (): { url: string; form: Record<string, string> }[] => [
   { url: `/review/${requestId}`, form: { category: 'tree' } },
@@ -28,6 +28,7 @@ const forms = (): { url: string; form: Record<string, string> }[] => [
   { url: '/dashboard/jobs/parse/parse-1/retry', form: {} },
   { url: `/dashboard/inbound/${inboundId}/retry`, form: {} },
   { url: '/dashboard/outbox/1/retry', form: {} },
+  { url: '/account/password', form: { current: PASSWORD, password: 'a brand new password', confirm: 'a brand new password' } },
   { url: '/signout', form: {} },
 ];
 
@@ -165,5 +166,34 @@ describe('sign-in', () => {
     // Once the failures are older than the window, the account opens again.
     await h.db.pool.query(`UPDATE sign_in_attempts SET at = at - interval '16 minutes' WHERE lower(email) = 'target@danbury.example'`);
     expect((await b.post('/signin', { email: 'target@danbury.example', password: PASSWORD })).statusCode).toBe(303);
+  });
+});
+
+describe('one-time passwords', () => {
+  it('must be replaced before anything else, and the new one works', async () => {
+    await createUser(h.db, 'newbie@danbury.example', 'OneTime1234abcd', { mustChangePassword: true });
+    const b = h.browser();
+    await b.get('/signin');
+    const signIn = await b.post('/signin', { email: 'newbie@danbury.example', password: 'OneTime1234abcd', next: '/dashboard' });
+    expect(signIn.headers.location).toBe('/account/password');
+    expect((await b.get('/review')).headers.location).toBe('/account/password');
+    expect((await b.get('/account/password')).body).toContain('Choose your password');
+    expect((await b.post(`/requests/${requestId}/status`, { to: 'not_city' })).statusCode).toBe(403);
+
+    const wrongCurrent = await b.post('/account/password', { current: 'nope', password: 'my own password 1', confirm: 'my own password 1' });
+    expect(wrongCurrent.statusCode).toBe(400);
+    const short = await b.post('/account/password', { current: 'OneTime1234abcd', password: 'short', confirm: 'short' });
+    expect(short.body).toContain('at least 10 characters');
+    const differ = await b.post('/account/password', { current: 'OneTime1234abcd', password: 'my own password 1', confirm: 'my own password 2' });
+    expect(differ.body).toContain('differ');
+
+    const ok = await b.post('/account/password', { current: 'OneTime1234abcd', password: 'my own password 1', confirm: 'my own password 1' });
+    expect(ok.headers.location).toBe('/review');
+    expect((await b.get('/review')).statusCode).toBe(200);
+
+    const again = h.browser();
+    await again.get('/signin');
+    expect((await again.post('/signin', { email: 'newbie@danbury.example', password: 'OneTime1234abcd' })).statusCode).toBe(401);
+    expect((await again.post('/signin', { email: 'newbie@danbury.example', password: 'my own password 1' })).headers.location).toBe('/review');
   });
 });

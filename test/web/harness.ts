@@ -116,8 +116,8 @@ function remember(b: Browser, res: LightMyRequestResponse): void {
   if ((res.headers['content-type'] ?? '').toString().startsWith('text/html')) b.csrf = csrfOf(res.body) ?? b.csrf;
 }
 
-export async function createUser(db: TestDb, email: string, password: string): Promise<void> {
-  await upsertUser(db.pool, { email, passwordHash: await hashPassword(password), isAdmin: false });
+export async function createUser(db: TestDb, email: string, password: string, opts: { mustChangePassword?: boolean } = {}): Promise<void> {
+  await upsertUser(db.pool, { email, passwordHash: await hashPassword(password), isAdmin: false, mustChangePassword: opts.mustChangePassword ?? false });
 }
 
 export interface Seed {

@@ -14,9 +14,9 @@ afterAll(async () => {
   await h?.close();
 });
 
-function cityline(args: string[], stdin: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cityline(args: string[], stdin: string, command = BIN): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, { env: { ...process.env, DATABASE_URL: h.db.url, CITYLINE_LOG_LEVEL: 'warn' } });
+    const child = spawn(command, args, { env: { ...process.env, DATABASE_URL: h.db.url, CITYLINE_LOG_LEVEL: 'warn' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -52,6 +52,17 @@ describe('cityline user add', () => {
     expect(res.stderr).toContain('updated staff account');
     expect(await canSignIn('admin@danbury.example', 'piped password 123')).toBe(false);
     expect(await canSignIn('admin@danbury.example', 'a new password 456')).toBe(true);
+  });
+
+  it('at a terminal, prints a generated one-time password that must be changed at the first sign-in', async () => {
+    // util-linux `script` gives the command a pseudo-terminal, as a person typing it would have.
+    const res = await cityline(['-qec', `${BIN} user add first@danbury.example`, '/dev/null'], '', 'script');
+    expect(res.code, res.stdout).toBe(0);
+    const password = res.stdout.split(/\r?\n/).find((l) => /^[a-zA-Z2-9]{16}$/.test(l.trim()))?.trim();
+    expect(password, res.stdout).toBeDefined();
+    const b = h.browser();
+    await b.get('/signin');
+    expect((await b.post('/signin', { email: 'first@danbury.example', password: password as string })).headers.location).toBe('/account/password');
   });
 
   it('refuses a short password and bad arguments', async () => {

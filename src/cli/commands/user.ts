@@ -37,9 +37,17 @@ export async function run(args: string[]): Promise<number> {
   const pool = createPool(config.databaseUrl, 1);
   try {
     await migrate(pool);
-    const { created } = await upsertUser(pool, { email: email.toLowerCase(), passwordHash: await hashPassword(password), isAdmin: rest.includes('--admin') });
+    const { created } = await upsertUser(pool, {
+      email: email.toLowerCase(),
+      passwordHash: await hashPassword(password),
+      isAdmin: rest.includes('--admin'),
+      mustChangePassword: generated,
+    });
     process.stderr.write(`${created ? 'created' : 'updated'} staff account ${email.toLowerCase()}${rest.includes('--admin') ? ' (admin)' : ''}\n`);
-    if (generated) process.stdout.write(`${password}\n`);
+    if (generated) {
+      process.stderr.write('one-time password (it must be changed at the first sign-in):\n');
+      process.stdout.write(`${password}\n`);
+    }
     return 0;
   } finally {
     await pool.end();

@@ -5,6 +5,7 @@ export interface SessionUser {
   userId: number;
   email: string;
   isAdmin: boolean;
+  mustChangePassword: boolean;
 }
 
 export async function insertSession(db: Db, tokenHash: string, userId: number, ttlSeconds: number): Promise<void> {
@@ -20,10 +21,15 @@ export async function touchSession(db: Db, tokenHash: string, ttlSeconds: number
     `UPDATE staff_sessions s SET last_seen = now(), expires_at = now() + make_interval(secs => $2)
        FROM staff_users u
       WHERE s.token_hash = $1 AND s.expires_at > now() AND u.id = s.user_id AND NOT u.disabled
-      RETURNING u.id AS "userId", u.email, u.is_admin AS "isAdmin"`,
+      RETURNING u.id AS "userId", u.email, u.is_admin AS "isAdmin", u.must_change_password AS "mustChangePassword"`,
     [tokenHash, ttlSeconds],
   );
   return rows[0] ?? null;
+}
+
+/** Signs the user out everywhere else, e.g. after a password change. */
+export async function deleteOtherSessions(db: Db, userId: number, keepTokenHash: string): Promise<void> {
+  await db.query('DELETE FROM staff_sessions WHERE user_id = $1 AND token_hash <> $2', [userId, keepTokenHash]);
 }
 
 export async function deleteSession(db: Db, tokenHash: string): Promise<void> {

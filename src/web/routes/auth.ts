@@ -82,10 +82,10 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     await noteSignIn(ctx.pool, user.id);
     clearCookie(request, reply, PRESESSION_COOKIE);
     setCookie(request, reply, SESSION_COOKIE, token, SESSION_TTL_SECONDS);
-    return reply.redirect(next, 303);
+    return reply.redirect(user.mustChangePassword ? '/account/password' : next, 303);
   });
 
-  app.post('/signout', async (request, reply) => {
+  app.post('/signout', { config: { allowWithOneTimePassword: true } }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) await deleteSession(ctx.pool, hashToken(token));
     clearCookie(request, reply, SESSION_COOKIE);

@@ -28,7 +28,7 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
     ? html`<nav>${nav('/review', 'Review queue', 'review', 'r')}${nav('/requests', 'Requests', 'requests', 'q')}${nav('/dashboard', 'Dashboard', 'dashboard', 'd')}</nav>
   <form method="post" action="/signout" class="signout">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
-    <span class="who">${ctx.user.email}</span> <button type="submit" class="link">Sign out</button>
+    <a class="who" href="/account/password" title="change password">${ctx.user.email}</a> <button type="submit" class="link">Sign out</button>
   </form>`
     : ''}
 </header>
