@@ -22,7 +22,8 @@ const STOPWORDS = new Set(
   esta estao este isto ha muito obrigado obrigada ola`.split(/\s+/),
 );
 
-const QUESTION_START = /^(when|what|whats|how|where|who|which|is|are|do|does|can|could|will|would|should|why|cuando|cuándo|que|qué|como|cómo|donde|dónde|quien|quando|qual|quais|onde|quem|porque|por que)\b/;
+// Openings of a question asked for an answer, not "can someone fix...", which is a report.
+const QUESTION_START = /^(when|what|whats|how|where|which|is there|are there|do you|does the|cuando|cuándo|qué|cómo|dónde|quando|qual|quais|onde|como faço)\b/;
 
 export function words(text: string): string[] {
   return text

@@ -28,7 +28,7 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
     classify(input: ClassifyInput): Classification {
       const prepared = prepareText(input);
       const features = extractFeatures(prepared.text, prepared.language, concepts);
-      const p = softmax(logits({ bias: model.bias, weights }, features), model.temperature);
+      const p = softmax(logits({ bias: model.bias, weights }, features, model.hyper.conceptWeight), model.temperature);
       const ranked = p.map((confidence, i) => ({ category: model.classes[i]!, confidence })).sort((a, b) => b.confidence - a.confidence);
       const top = ranked[0]!;
       const category: Category = top.category;

@@ -32,7 +32,9 @@ const CONNECTORS = new Set(['&', 'and', 'y', 'e', 'com', 'at', '/', 'with', 'x']
 // A trailing direction or "ext" written after a suffix picks the variant the data spells that way.
 const QUALIFIERS: Readonly<Record<string, string>> = { ext: 'Extension', extension: 'Extension', north: 'North', south: 'South', east: 'East', west: 'West' };
 const HOUSE_NUMBER = /^\d{1,5}[a-z]?$/;
-const HOME_WORDS = /\b(my|our) (house|home|driveway|street|road|property|yard|mailbox|front)\b|\bin front of my\b|\bmi (casa|calle)\b|\bnuestra (casa|calle)\b|\bminha (casa|rua)\b|\bnossa (casa|rua)\b|\bfrente (a|de) (mi|minha)\b/i;
+// Words that never begin a misspelt street name: without this, "on Shelter Rock Rd" is one typo away from "Old Shelter Rock Road".
+const NOT_A_NAME_START = new Set([...CUES, ...CONNECTORS, 'the', 'in', 'to', 'my', 'our', 'from', 'for', 'up', 'down', 'la', 'el', 'a', 'o', 'por', 'para', 'perto', 'cerca', 'frente', 'front', 'corner', 'end']);
+const HOME_WORDS = /\b(my|our) (house|home|driveway|street|road|property|yard|mailbox|front|block|neighbou?rs?)\b|\bin front of my\b|\bnext (door|to (me|us|my))\b|\bacross (the street )?from (me|us|my)\b|\bmi (casa|calle)\b|\bnuestra (casa|calle)\b|\bminha (casa|rua)\b|\bnossa (casa|rua)\b|\bfrente (a|de) (mi|minha)\b/i;
 
 interface Token {
   text: string;
@@ -101,7 +103,7 @@ export function createLocator(gaz: Gazetteer) {
     const key = `${withSuffix ? 's' : 'n'}${phrase}`;
     const hit = nearestCache.get(key);
     if (hit !== undefined) return hit;
-    const max = phrase.length >= 8 ? 2 : 1;
+    const max = phrase.length >= 8 && !phrase.includes(' ') ? 2 : 1;
     let best: { base: string; d: number } | null = null;
     for (let len = phrase.length - max; len <= phrase.length + max; len++) {
       for (const base of basesByLength.get(len) ?? []) {
@@ -183,10 +185,11 @@ export function createLocator(gaz: Gazetteer) {
       const slice = tokens.slice(i, i + len);
       if (slice.length < len || !slice.every((t) => t.word && !/\d/.test(t.text))) continue;
       const phrase = slice.map((t) => t.text).join(' ');
-      if (phrase.length < 4 || isOrdinary(phrase)) continue;
+      if (phrase.length < 4 || isOrdinary(phrase) || NOT_A_NAME_START.has(slice[0]!.text)) continue;
       const end = i + len;
       const suffix = suffixAt(tokens, end);
-      if (!suffix && (len > 1 || phrase.length < 6 || !(hasCue(tokens, i, end, previous) || phrase.length >= 7))) continue;
+      // Without a suffix a near-miss counts only where a street is expected ("on padanarm"): "driveway" is not Driftway.
+      if (!suffix && (len > 1 || phrase.length < 6 || !hasCue(tokens, i, end, previous))) continue;
       const best = nearestBase(phrase, suffix !== undefined);
       if (best === null) continue;
       const cands = gaz.byBase.get(best)!;

@@ -22,9 +22,18 @@ export interface Hyper {
   learningRate: number;
   l2: number;
   seed: number;
+  /** Value of a lexicon concept feature ("k:...") relative to a word's 1: concepts generalise, words memorise. */
+  conceptWeight: number;
 }
 
-export const DEFAULT_HYPER: Hyper = { epochs: 20, learningRate: 0.2, l2: 1e-4, seed: 311 };
+export const DEFAULT_HYPER: Hyper = { epochs: 20, learningRate: 0.2, l2: 1e-4, seed: 311, conceptWeight: 2 };
+
+/** Feature values of one message: binary, concepts weighted, scaled to unit length so long messages do not dominate. */
+function featureValues(features: readonly string[], conceptWeight: number): number[] {
+  const raw = features.map((f) => (f.startsWith('k:') ? conceptWeight : 1));
+  const norm = Math.sqrt(raw.reduce((s, v) => s + v * v, 0)) || 1;
+  return raw.map((v) => v / norm);
+}
 
 export interface TrainingRow {
   features: string[];
@@ -69,7 +78,7 @@ export function train(rows: readonly TrainingRow[], hyper: Hyper = DEFAULT_HYPER
       }
       return id;
     });
-    return { ids, y: classIndex.get(r.category)! };
+    return { ids, values: featureValues(r.features, hyper.conceptWeight), y: classIndex.get(r.category)! };
   });
   const W = new Float64Array(index.size * K);
   const G = new Float64Array(index.size * K).fill(1e-8);
@@ -84,11 +93,10 @@ export function train(rows: readonly TrainingRow[], hyper: Hyper = DEFAULT_HYPER
       [order[i], order[j]] = [order[j]!, order[i]!];
     }
     for (const n of order) {
-      const { ids, y } = encoded[n]!;
-      const x = 1 / Math.sqrt(Math.max(ids.length, 1));
+      const { ids, values, y } = encoded[n]!;
       for (let k = 0; k < K; k++) {
         let s = b[k]!;
-        for (const id of ids) s += W[id * K + k]! * x;
+        for (let j = 0; j < ids.length; j++) s += W[ids[j]! * K + k]! * values[j]!;
         z[k] = s;
       }
       const p = softmax(z);
@@ -96,9 +104,9 @@ export function train(rows: readonly TrainingRow[], hyper: Hyper = DEFAULT_HYPER
         const g = p[k]! - (k === y ? 1 : 0);
         Gb[k]! += g * g;
         b[k]! -= (hyper.learningRate * g) / Math.sqrt(Gb[k]!);
-        for (const id of ids) {
-          const at = id * K + k;
-          const gw = g * x + hyper.l2 * W[at]!;
+        for (let j = 0; j < ids.length; j++) {
+          const at = ids[j]! * K + k;
+          const gw = g * values[j]! + hyper.l2 * W[at]!;
           G[at]! += gw * gw;
           W[at]! -= (hyper.learningRate * gw) / Math.sqrt(G[at]!);
         }
@@ -111,16 +119,15 @@ export function train(rows: readonly TrainingRow[], hyper: Hyper = DEFAULT_HYPER
 }
 
 /** Raw class scores (logits) of one message's features. */
-export function logits(model: { bias: readonly number[]; weights: ReadonlyMap<string, ArrayLike<number>> }, features: readonly string[]): number[] {
+export function logits(model: { bias: readonly number[]; weights: ReadonlyMap<string, ArrayLike<number>> }, features: readonly string[], conceptWeight: number): number[] {
   const K = model.bias.length;
   const z = [...model.bias];
-  const known = features.filter((f) => model.weights.has(f));
-  // Same scaling as in training, where every feature of the message was known.
-  const x = 1 / Math.sqrt(Math.max(features.length, 1));
-  for (const f of known) {
-    const w = model.weights.get(f)!;
-    for (let k = 0; k < K; k++) z[k]! += w[k]! * x;
-  }
+  // Unknown features count in the scaling, as every feature of a training message was known.
+  const values = featureValues(features, conceptWeight);
+  features.forEach((f, j) => {
+    const w = model.weights.get(f);
+    if (w) for (let k = 0; k < K; k++) z[k]! += w[k]! * values[j]!;
+  });
   return z;
 }
 

@@ -34,7 +34,7 @@ export function buildModel(corpus: readonly Example[], staff: readonly Example[]
   for (let k = 0; k < FOLDS; k++) {
     const w = train(rows.filter((_, i) => fold[i] !== k), hyper);
     rows.forEach((r, i) => {
-      if (fold[i] === k) heldOut.push({ z: logits(w, r.features), y: CATEGORIES.indexOf(r.category) });
+      if (fold[i] === k) heldOut.push({ z: logits(w, r.features, hyper.conceptWeight), y: CATEGORIES.indexOf(r.category) });
     });
   }
   const temperature = fitTemperature(heldOut);

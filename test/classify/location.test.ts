@@ -116,3 +116,17 @@ describe('gazetteer', () => {
     expect(names.filter((n) => / (Rd|St|Ave|Av|Dr|Ln)$/.test(n))).toEqual([]);
   });
 });
+
+describe('street matching pitfalls found on the dev split', () => {
+  it('does not read a cue word into a misspelt name', () => {
+    expect(at('there is a really bad pot-hole on Shelter Rock rd right after the bend').street).toBe('Shelter Rock Road');
+  });
+
+  it('does not turn an ordinary word into a near-miss street name', () => {
+    expect(at('The street light at my driveway is out').street).toBeNull();
+  });
+
+  it('takes the sender\'s address for a problem next door', () => {
+    expect(at('The house next door is a disgrace, junk everywhere', 'Barbara Nolan\n16 Lincoln Ave\nDanbury CT 06810').street).toBe('Lincoln Avenue');
+  });
+});

@@ -15,7 +15,7 @@ const CORPUS_DIR = path.join(PROJECT_ROOT, 'data', 'training', 'corpus');
 const DEV_FILE = path.join(PROJECT_ROOT, 'data', 'training', 'dev.jsonl');
 const LEXICON_FILE = path.join(PROJECT_ROOT, 'data', 'training', 'lexicon.txt');
 /** Confident answers must be right this often on held-out data (the issue asks for 0.97; we keep a margin). */
-const TARGET_CONFIDENT_ACCURACY = 0.98;
+const TARGET_CONFIDENT_ACCURACY = 0.975;
 
 async function staffExamples(databaseUrl: string): Promise<Example[] | string> {
   const pool = createPool(databaseUrl, 1);
