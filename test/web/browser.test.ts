@@ -153,6 +153,24 @@ describe('reviewing in the browser', () => {
     await t.smtp.waitFor((m) => m.envelopeTo.includes(department.emails[0] as string) && (m.parsed.subject ?? '').includes(req.trackingNumber), 20_000);
     await page.close();
   });
+  it('suggests gazetteer streets while typing, and Enter in a field confirms with the correction', async () => {
+    const messageId = `${uniq()}@resident.example`;
+    await t.dovecot.append(
+      residentMail({ from: 'Kim <kim@resident.example>', subject: 'help', body: 'Something looks wrong on my street, the light thing by the corner. Can someone check?', messageId }),
+    );
+    const req = await waitingForReview(messageId);
+    const page = await signedInPage();
+    await page.goto(`${webUrl}/review/${req.id}`);
+    await page.keyboard.press('s');
+    await page.keyboard.type('padanar');
+    await page.locator('#street-options option[value="Padanaram Road"]').waitFor({ state: 'attached' });
+    await page.fill('#street', 'Padanaram Road');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`done=${req.id}`));
+    const { rows } = await t.db.pool.query('SELECT status, street FROM requests WHERE id = $1', [req.id]);
+    expect(rows[0]).toEqual({ status: 'routed', street: 'Padanaram Road' });
+    await page.close();
+  });
 });
 
 describe('hostile HTML in the browser', () => {

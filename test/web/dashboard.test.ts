@@ -1,7 +1,9 @@
 // The dashboard's figures, and retrying failed jobs, failed messages and unsent mail.
 import { UnrecoverableError, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisConnection } from '../../src/jobs/queues.ts';
+import { pino } from 'pino';
+import { createQueues, redisConnection } from '../../src/jobs/queues.ts';
+import { createWebApp } from '../../src/web/app.ts';
 import { waitFor } from '../helpers/db.ts';
 import { seedRequest, startHarness, type Browser, type Harness } from './harness.ts';
 
@@ -100,5 +102,21 @@ describe('retries', () => {
     expect(await (await h.queues.queue('notify').getJob(`send-${id}`))?.getState()).toBe('waiting');
     const page = await b.get('/dashboard?retried=outbox');
     expect(page.body).toContain('The email was put back to be sent again.');
+  });
+});
+
+describe('without Redis', () => {
+  it('still shows the figures from PostgreSQL, and says the queues did not answer', async () => {
+    const deadQueues = createQueues('redis://127.0.0.1:1', h.config.queuePrefix);
+    const app = await createWebApp({ pool: h.db.pool, config: h.config, routing: h.routing, queues: deadQueues, log: pino({ level: 'silent' }) });
+    try {
+      const res = await app.inject({ method: 'GET', url: '/dashboard', headers: { accept: 'text/html', cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+      expect(res.statusCode).toBe(200);
+      expect(res.body).toContain('The job queues (Redis) did not answer');
+      expect(res.body).toContain('requests today');
+    } finally {
+      await app.close();
+      await deadQueues.close();
+    }
   });
 });

@@ -1,5 +1,6 @@
 // The dashboard, and the retry buttons for failed jobs, failed messages and unsent mail.
 import type { FastifyInstance } from 'fastify';
+import { describeError } from '../../errors.ts';
 import { STAGES, isStage } from '../../jobs/catalog.ts';
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field, idParam } from '../forms.ts';
@@ -12,6 +13,7 @@ import { dashboardPage, type StageHealth } from '../views/dashboard.ts';
 
 const FLOW_DAYS = 30;
 const FAILED_SHOWN = 50;
+const QUEUE_TIMEOUT_MS = 3_000;
 
 const NOTICES: Record<string, string> = {
   job: 'The job was put back on its queue.',
@@ -21,8 +23,14 @@ const NOTICES: Record<string, string> = {
 };
 
 export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  async function stageHealth(): Promise<StageHealth[]> {
-    return Promise.all(
+  /** Null when Redis does not answer: the rest of the dashboard (PostgreSQL) is still worth showing. */
+  async function stageHealth(): Promise<StageHealth[] | null> {
+    // The queue connection retries forever while Redis is away (BullMQ needs that), so give up waiting here.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer from Redis within ${QUEUE_TIMEOUT_MS} ms`)), QUEUE_TIMEOUT_MS);
+    });
+    const read = Promise.all(
       STAGES.map(async (stage) => {
         const q = ctx.queues.queue(stage);
         const [counts, failed] = await Promise.all([q.getJobCounts('waiting', 'active', 'delayed', 'failed'), q.getFailed(0, FAILED_SHOWN - 1)]);
@@ -38,6 +46,12 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
         };
       }),
     );
+    return Promise.race([read, timeout])
+      .catch((err: unknown) => {
+        ctx.log.warn({ err: describeError(err) }, 'dashboard: cannot read queue state');
+        return null;
+      })
+      .finally(() => clearTimeout(timer));
   }
 
   app.get('/dashboard', async (request, reply) => {

@@ -23,7 +23,8 @@ export interface Dashboard {
   backlog: { count: number; oldest: Date | null; oldestId: number | null };
   flow: FlowFigures;
   flowDays: number;
-  stages: StageHealth[];
+  /** Null when the queue state could not be read. */
+  stages: StageHealth[] | null;
   failedInbound: FailedInbound[];
   failedOutbox: FailedOutbox[];
   notice: string | null;
@@ -68,10 +69,10 @@ export function dashboardPage(ctx: PageContext, d: Dashboard): Html {
   </figure>
 </div>
 <h2>Pipeline</h2>
-<table class="list"><thead><tr><th>Stage</th><th>Waiting</th><th>Active</th><th>Delayed</th><th>Failed</th></tr></thead><tbody>
+${d.stages === null ? html`<p class="error">The job queues (Redis) did not answer; their state is not shown.</p>` : html`<table class="list"><thead><tr><th>Stage</th><th>Waiting</th><th>Active</th><th>Delayed</th><th>Failed</th></tr></thead><tbody>
 ${d.stages.map((s) => html`<tr><td>${s.stage}</td><td>${s.counts.waiting ?? 0}</td><td>${s.counts.active ?? 0}</td><td>${s.counts.delayed ?? 0}</td><td class="${(s.counts.failed ?? 0) > 0 ? 'bad' : ''}">${s.counts.failed ?? 0}</td></tr>`)}
-</tbody></table>
-${d.stages.filter((s) => s.failed.length).map(
+</tbody></table>`}
+${(d.stages ?? []).filter((s) => s.failed.length).map(
   (s) => html`<h3>Failed ${s.stage} jobs</h3>
 <table class="list"><thead><tr><th>Job</th><th>Failed</th><th>Attempts</th><th>Reason</th><th></th></tr></thead><tbody>
 ${s.failed.map((j) => html`<tr><td><code>${j.id}</code></td><td>${when(j.finishedOn)}</td><td>${j.attempts}</td><td class="reason-text">${j.reason}</td>
