@@ -23,6 +23,8 @@ interface Mention {
   score: number;
   street: GazetteerStreet | null;
   neighbour: NeighbourStreet[] | null;
+  /** A street name as written when the gazetteer does not know it. */
+  unlisted?: string;
 }
 
 // Words after which an ordinary word is read as a street: "on Main", "en la calle Lake", "na rua White".
@@ -33,12 +35,16 @@ const CONNECTORS = new Set(['&', 'and', 'y', 'e', 'com', 'at', '/', 'with', 'x']
 const QUALIFIERS: Readonly<Record<string, string>> = { ext: 'Extension', extension: 'Extension', north: 'North', south: 'South', east: 'East', west: 'West' };
 const HOUSE_NUMBER = /^\d{1,5}[a-z]?$/;
 // Words that never begin a misspelt street name: without this, "on Shelter Rock Rd" is one typo away from "Old Shelter Rock Road".
+// Capitalised words that start sentences, not street names: "The St..." "Please Rd..." never name a street.
+const UNLISTED_STOP = new Set(['the', 'this', 'that', 'please', 'hi', 'hello', 'there', 'our', 'your', 'their', 'its', 'city', 'town', 'danbury', 'dead', 'main', 'i', 'we', 'street', 'road']);
 const NOT_A_NAME_START = new Set([...CUES, ...CONNECTORS, 'the', 'in', 'to', 'my', 'our', 'from', 'for', 'up', 'down', 'la', 'el', 'a', 'o', 'por', 'para', 'perto', 'cerca', 'frente', 'front', 'corner', 'end']);
 const HOME_WORDS = /\b(my|our) (house|home|driveway|street|road|property|yard|mailbox|front|block|neighbou?rs?)\b|\bin front of my\b|\bnext (door|to (me|us|my))\b|\bacross (the street )?from (me|us|my)\b|\bmi (casa|calle)\b|\bnuestra (casa|calle)\b|\bminha (casa|rua)\b|\bnossa (casa|rua)\b|\bfrente (a|de) (mi|minha)\b/i;
 
 interface Token {
   text: string;
   word: boolean;
+  /** Written with a capital letter: "Foxglove Ln" names a street, "the old ln" does not. */
+  cap: boolean;
 }
 
 // Abbreviations inside names, written as in the assessor data: "W Wooster St", "Forty Acre Mt Rd".
@@ -46,16 +52,16 @@ const DIRECTION_LETTERS: Readonly<Record<string, string>> = { w: 'west', n: 'nor
 const INNER_WORDS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(INNER).map(([k, v]) => [k, v.toLowerCase()]));
 
 function tokenize(text: string): Token[] {
-  const folded = text
+  const plain = text
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
     .replace(/[’`]/g, "'")
-    .replace(/'s\b/g, 's')
+    .replace(/'s\b/gi, 's')
     .replace(/'/g, '');
   const out: Token[] = [];
-  for (const m of folded.matchAll(/[a-z0-9]+|[&/,.;:!?()\n-]/g)) {
-    out.push({ text: INNER_WORDS[m[0]] ?? m[0], word: /^[a-z0-9]/.test(m[0]) });
+  for (const m of plain.matchAll(/[a-zA-Z0-9]+|[&/,.;:!?()\n-]/g)) {
+    const lower = m[0].toLowerCase();
+    out.push({ text: INNER_WORDS[lower] ?? lower, word: /^[a-z0-9]/.test(lower), cap: /^[A-Z]/.test(m[0]) });
   }
   return out;
 }
@@ -67,7 +73,7 @@ function expandDirections(tokens: Token[], gaz: Gazetteer): Token[] {
     const next = tokens[i + 1];
     if (!dir || !next?.word) return t;
     const phrase = `${dir} ${next.text}`;
-    return gaz.byBase.has(phrase) || [...gaz.phrasePrefixes].some((p) => p.startsWith(`${phrase} `)) ? { text: dir, word: true } : t;
+    return gaz.byBase.has(phrase) || [...gaz.phrasePrefixes].some((p) => p.startsWith(`${phrase} `)) ? { text: dir, word: true, cap: t.cap } : t;
   });
 }
 
@@ -152,7 +158,8 @@ export function createLocator(gaz: Gazetteer) {
       if (len > 1 && !gaz.phrasePrefixes.has(phrase)) continue;
       const end = i + len;
       const landmark = gaz.landmarks.get(phrase);
-      if (landmark) return { start: i, end, score: 2, street: landmark, neighbour: null };
+      // "Candlewood Lake Rd" is a street, not the lake.
+      if (landmark && !suffixAt(tokens, i + len)) return { start: i, end, score: 2, street: landmark, neighbour: null };
       const suffix = suffixAt(tokens, end);
       const cands = gaz.byBase.get(phrase);
       const neighbour = suffix ? (gaz.neighbourByBase.get(phrase) ?? []).filter((n) => n.suffix === suffix) : [];
@@ -202,11 +209,29 @@ export function createLocator(gaz: Gazetteer) {
     return null;
   }
 
+  /**
+   * A capitalised name with a street suffix that the gazetteer lacks ("12 Foxglove Ln"): the seed data
+   * holds only streets with a recorded sale, so the name as written beats finding nothing.
+   */
+  function unlistedAt(tokens: Token[], i: number): Mention | null {
+    for (let len = 1; len <= 3; len++) {
+      const slice = tokens.slice(i, i + len);
+      if (slice.length < len || !slice.every((t) => t.word && t.cap && /^[a-z]{2,}$/.test(t.text) && !SUFFIXES[t.text] && !NOT_A_NAME_START.has(t.text) && !UNLISTED_STOP.has(t.text))) return null;
+      const suffix = suffixAt(tokens, i + len);
+      if (!suffix) continue;
+      const phrase = slice.map((t) => t.text).join(' ');
+      if (isOrdinary(phrase) || gaz.towns.has(phrase) || NOT_A_NAME_START.has(slice[0]!.text) || UNLISTED_STOP.has(slice[0]!.text)) return null;
+      const name = `${slice.map((t) => t.text.charAt(0).toUpperCase() + t.text.slice(1)).join(' ')} ${suffix}`;
+      return { start: i, end: i + len + 1, score: 0.5, street: null, neighbour: null, unlisted: name };
+    }
+    return null;
+  }
+
   function mentionsIn(text: string): { tokens: Token[]; mentions: Mention[] } {
     const tokens = expandDirections(tokenize(text), gaz);
     const mentions: Mention[] = [];
     for (let i = 0; i < tokens.length; ) {
-      const m = matchAt(tokens, i, mentions[mentions.length - 1]);
+      const m = matchAt(tokens, i, mentions[mentions.length - 1]) ?? unlistedAt(tokens, i);
       if (m) {
         mentions.push(m);
         i = m.end;
@@ -235,7 +260,8 @@ export function createLocator(gaz: Gazetteer) {
   function resolve(tokens: Token[], mentions: Mention[]): Location | null {
     if (mentions.length === 0) return null;
     const strong = mentions.filter((m) => m.score >= 2);
-    const main = strong[0] ?? mentions[0]!;
+    const best = Math.max(...mentions.map((m) => m.score));
+    const main = strong[0] ?? mentions.find((m) => m.score === best)!;
     const index = mentions.indexOf(main);
     const houseBefore = tokens[main.start - 1];
     const houseNumber = houseBefore && HOUSE_NUMBER.test(houseBefore.text) ? houseBefore.text.toUpperCase() : null;
@@ -250,10 +276,13 @@ export function createLocator(gaz: Gazetteer) {
       }
     }
     const town = townNear(tokens, main);
+    if (main.unlisted !== undefined && !town) {
+      return { street: main.unlisted, houseNumber, crossStreet: cross?.street?.name ?? null, outsideTown: null, lat: null, lon: null };
+    }
     if (main.street === null || town) {
       const n = main.neighbour?.find((x) => x.town === town) ?? main.neighbour?.[0];
       return {
-        street: n?.name ?? main.street?.name ?? null,
+        street: n?.name ?? main.street?.name ?? main.unlisted ?? null,
         houseNumber,
         crossStreet: cross?.street?.name ?? null,
         outsideTown: town ?? n?.town ?? null,

@@ -130,3 +130,20 @@ describe('street matching pitfalls found on the dev split', () => {
     expect(at('The house next door is a disgrace, junk everywhere', 'Barbara Nolan\n16 Lincoln Ave\nDanbury CT 06810').street).toBe('Lincoln Avenue');
   });
 });
+
+describe('streets the gazetteer lacks', () => {
+  it('keeps a capitalised name with a suffix as written, spelled out', () => {
+    expect(at('pothole in front of 12 Foxglove Ln')).toMatchObject({ street: 'Foxglove Lane', houseNumber: '12', lat: null });
+    expect(at('light out on Old Mill Pond Road near the school').street).toBe('Old Mill Pond Road');
+  });
+
+  it('does not make streets of capitalised sentences', () => {
+    expect(at('Dead Deer On Road').street).toBeNull();
+    expect(at('My Street Is Flooded').street).toBeNull();
+    expect(at('Pothole On Main St').street).toBe('Main Street');
+  });
+
+  it('reads a landmark followed by a suffix as a street', () => {
+    expect(at('Streetlight out on Candlewood Lake Rd').street).toBe('Candlewood Lake Road');
+  });
+});
