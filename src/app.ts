@@ -74,14 +74,14 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
     throw new Error(`cannot reach PostgreSQL at ${redact(config.databaseUrl)}: ${describeError(err)}`, { cause: err });
   });
   const pool = createPool(config.databaseUrl, 20);
-  const closers: (() => Promise<void>)[] = [() => pool.end()];
+  const closers: { name: string; close: () => Promise<void> }[] = [{ name: 'database pool', close: () => pool.end() }];
   try {
     await migrate(pool);
     const routing = await loadRouting(config.routingFile);
     await syncRouting(pool, routing);
     await checkRedisPolicy(config.redisUrl, log);
     const queues = createQueues(config.redisUrl, config.queuePrefix);
-    closers.unshift(() => queues.close());
+    closers.unshift({ name: 'queues', close: () => queues.close() });
     const deps: PipelineDeps = { pool, config, routing, enqueue: queues.enqueue, log };
 
     const workers: Worker[] = [];
@@ -118,13 +118,16 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
         }),
       );
     }
-    closers.unshift(async () => {
-      await Promise.all(workers.map((w) => w.close()));
-      await transport?.close();
+    closers.unshift({
+      name: 'workers',
+      close: async () => {
+        await Promise.all(workers.map((w) => w.close()));
+        await transport?.close();
+      },
     });
 
     const sweeper = startSweeper(deps, opts.sweep ?? { intervalMs: 15_000, graceSeconds: 30 });
-    closers.unshift(() => sweeper.stop());
+    closers.unshift({ name: 'sweeper', close: () => sweeper.stop() });
 
     if (opts.intake ?? true) {
       const onStored = async (id: number): Promise<void> => {
@@ -133,7 +136,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
       const intake = config.imap
         ? startImapIntake({ imap: config.imap, db: pool, maxRawBytes: config.maxRawBytes, onStored, log })
         : startDropFolderIntake({ dir: config.dropDir, db: pool, maxRawBytes: config.maxRawBytes, onStored, log });
-      closers.unshift(() => intake.stop());
+      closers.unshift({ name: 'intake', close: () => intake.stop() });
       await intake.ready;
       log.info(config.imap ? { mailbox: redact(config.imap.url) } : { dropDir: config.dropDir }, 'intake running');
     }
@@ -143,7 +146,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
       const app = await createWebApp({ pool, config, routing, queues, log });
       const address = await app.listen({ port: config.webPort, host: config.webHost });
       webUrl = address;
-      closers.unshift(() => app.close());
+      closers.unshift({ name: 'web app', close: () => app.close() });
       log.info({ url: webUrl }, 'staff app listening');
     }
     log.info({ stages }, 'pipeline running');
@@ -159,15 +162,17 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
       sweeper,
       stop() {
         stopping ??= (async () => {
-          for (const close of closers) {
-            await close().catch((err) => log.error({ err: describeError(err) }, 'error while stopping'));
+          for (const { name, close } of closers) {
+            log.debug({ part: name }, 'stopping');
+            await close().catch((err) => log.error({ part: name, err: describeError(err) }, 'error while stopping'));
           }
+          log.info('stopped');
         })();
         return stopping;
       },
     };
   } catch (err) {
-    for (const close of closers) await close().catch(() => {});
+    for (const { close } of closers) await close().catch(() => {});
     throw err;
   }
 }

@@ -37,14 +37,17 @@ export function defineStage<S extends Stage>(stage: S, handle: StageHandler<S>, 
       throw err;
     }
   };
+  const connection = redisConnection(opts.redisUrl);
   const worker = new Worker(stage, processor, {
-    connection: redisConnection(opts.redisUrl),
+    connection,
     prefix: opts.prefix,
     concurrency: opts.concurrency,
     lockDuration: opts.lockMs,
     stalledInterval: opts.lockMs,
     ...(opts.limiter ? { limiter: opts.limiter } : {}),
   });
+  // BullMQ leaves a connection it was handed open; this one is the worker's alone.
+  worker.on('closed', () => connection.disconnect());
   worker.on('error', (err) => log.error({ err: describeError(err) }, 'worker error'));
   worker.on('failed', (job, err) => {
     if (!job) return;

@@ -83,7 +83,7 @@ describe('a worker killed in the middle of a stage', () => {
     await db.drop();
   });
 
-  it('is restarted and every message still gets exactly one request and one confirmation', async () => {
+  it('is restarted and every message still gets exactly one request and one confirmation', { timeout: 180_000 }, async () => {
     const env = testEnv(db, { SMTP_URL: smtp.url });
     const n = 40;
     const queues = createQueues(env.REDIS_URL as string, env.CITYLINE_QUEUE_PREFIX as string);
