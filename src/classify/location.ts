@@ -34,11 +34,14 @@ const CONNECTORS = new Set(['&', 'and', 'y', 'e', 'com', 'at', '/', 'with', 'x']
 // A trailing direction or "ext" written after a suffix picks the variant the data spells that way.
 const QUALIFIERS: Readonly<Record<string, string>> = { ext: 'Extension', extension: 'Extension', north: 'North', south: 'South', east: 'East', west: 'West' };
 const HOUSE_NUMBER = /^\d{1,5}[a-z]?$/;
+const SUFFIX_NOUNS = new Set(['sign', 'signs', 'light', 'lights', 'lamp', 'lamps', 'sweeper', 'sweeping', 'cleaning', 'name', 'names']);
+const ABBREVIATED = /^(st|rd|ave?|dr|ln|blvd|ct|pl|ter)$/;
 // Words that never begin a misspelt street name: without this, "on Shelter Rock Rd" is one typo away from "Old Shelter Rock Road".
 // Capitalised words that start sentences, not street names: "The St..." "Please Rd..." never name a street.
 const UNLISTED_STOP = new Set(['the', 'this', 'that', 'please', 'hi', 'hello', 'there', 'our', 'your', 'their', 'its', 'city', 'town', 'danbury', 'dead', 'main', 'i', 'we', 'street', 'road']);
 const NOT_A_NAME_START = new Set([...CUES, ...CONNECTORS, 'the', 'in', 'to', 'my', 'our', 'from', 'for', 'up', 'down', 'la', 'el', 'a', 'o', 'por', 'para', 'perto', 'cerca', 'frente', 'front', 'corner', 'end']);
-const HOME_WORDS = /\b(my|our) (house|home|driveway|street|road|property|yard|mailbox|front|block|neighbou?rs?)\b|\bin front of my\b|\bnext (door|to (me|us|my))\b|\bacross (the street )?from (me|us|my)\b|\bmi (casa|calle)\b|\bnuestra (casa|calle)\b|\bminha (casa|rua)\b|\bnossa (casa|rua)\b|\bfrente (a|de) (mi|minha)\b/i;
+// The text points at the sender's own place: "in front of my house", "our recycling", "mi casa".
+const HOME_WORDS = /\b(my|our) (house|home|driveway|street|road|property|yard|mailbox|front|block|neighbou?rs?|building|apartment|door|garbage|trash|recycling|bins?|cans?|tote|leaves|curb|sidewalk|lawn|car)\b|\bin front of my\b|\bnext (door|to (me|us|my))\b|\bacross (the street )?from (me|us|my)\b|\bmi (casa|calle)\b|\bnuestra (casa|calle)\b|\bminha (casa|rua)\b|\bnossa (casa|rua)\b|\bfrente (a|de) (mi|minha)\b/i;
 
 interface Token {
   text: string;
@@ -142,7 +145,7 @@ export function createLocator(gaz: Gazetteer) {
     if (CUES.has(before.text) && before.text !== 'of' && !['de', 'da', 'do', 'del'].includes(before.text)) return true;
     // "Main and White": an ordinary name joined to another street name is an intersection.
     const after = tokens[end];
-    if (after && CONNECTORS.has(after.text) && after.text !== 'x') {
+    if (after && ['&', 'and', 'y', 'e', 'com', '/'].includes(after.text)) {
       const next = tokens[end + 1];
       if (next?.word && (gaz.byBase.has(next.text) || gaz.landmarks.has(next.text))) return true;
     }
@@ -172,6 +175,8 @@ export function createLocator(gaz: Gazetteer) {
           const exact = street.suffix === suffix;
           // "the main road" is prose; "Main Road" is not a street here (Main Street is).
           if (!exact && isOrdinary(phrase)) continue;
+          // "a new street sign", "the high street light": a lower-case ordinary word before "street sign" is prose.
+          if (isOrdinary(phrase) && !tokens[i]!.cap && SUFFIX_NOUNS.has(tokens[end + 1]?.text ?? '') && !ABBREVIATED.test(tokens[end]!.text)) continue;
           // "Greenwood Ave" exists in Bethel, not here: a suffix that only the neighbour's street has wins.
           if (!exact && neighbour.length > 0) return { start: i, end: end + 1, score: 3, street: null, neighbour };
           return { start: i, end: end + 1 + (qualifier ? 1 : 0), score: exact ? 3 : 2, street, neighbour: neighbour.length ? neighbour : null };
@@ -261,20 +266,21 @@ export function createLocator(gaz: Gazetteer) {
     if (mentions.length === 0) return null;
     const strong = mentions.filter((m) => m.score >= 2);
     const best = Math.max(...mentions.map((m) => m.score));
-    const main = strong[0] ?? mentions.find((m) => m.score === best)!;
-    const index = mentions.indexOf(main);
-    const houseBefore = tokens[main.start - 1];
-    const houseNumber = houseBefore && HOUSE_NUMBER.test(houseBefore.text) ? houseBefore.text.toUpperCase() : null;
+    let main = strong[0] ?? mentions.find((m) => m.score === best)!;
     let cross: Mention | undefined;
+    const index = mentions.indexOf(main);
     for (const other of [mentions[index + 1], mentions[index - 1]]) {
       if (!other || other.street === main.street) continue;
       const [a, b] = other.start > main.start ? [main, other] : [other, main];
       const between = tokens.slice(a.end, b.start).map((t) => t.text);
       if (between.length >= 1 && between.length <= 2 && between.some((t) => CONNECTORS.has(t)) && between.every((t) => CONNECTORS.has(t) || t === 'the')) {
-        cross = other;
+        // An intersection is named street first, cross street second: "Main and Wooster".
+        [main, cross] = [a, b];
         break;
       }
     }
+    const houseBefore = tokens[main.start - 1];
+    const houseNumber = houseBefore && HOUSE_NUMBER.test(houseBefore.text) ? houseBefore.text.toUpperCase() : null;
     const town = townNear(tokens, main);
     if (main.unlisted !== undefined && !town) {
       return { street: main.unlisted, houseNumber, crossStreet: cross?.street?.name ?? null, outsideTown: null, lat: null, lon: null };

@@ -147,3 +147,18 @@ describe('streets the gazetteer lacks', () => {
     expect(at('Streetlight out on Candlewood Lake Rd').street).toBe('Candlewood Lake Road');
   });
 });
+
+describe('street names inside ordinary phrases', () => {
+  it('reads "street sign" and "lamp post" as things, not streets', () => {
+    expect(at('can we get a new street sign for Wildman St? The old one is faded').street).toBe('Wildman Street');
+    expect(at('Lamp post knocked down on Spring Street, wires exposed').street).toBe('Spring Street');
+  });
+
+  it('names an intersection street first even when the first name is an ordinary word', () => {
+    expect(at('traffic lights out at Main and Wooster, police directing traffic')).toMatchObject({ street: 'Main Street', crossStreet: 'Wooster Street' });
+  });
+
+  it('takes the sender\'s address for a service at their home', () => {
+    expect(at('our recycling was skipped again', 'Thanks,\nMarie Dubois\n6 Golden Hill Rd\nDanbury CT 06811')).toMatchObject({ street: 'Golden Hill Road', houseNumber: '6' });
+  });
+});
