@@ -34,11 +34,12 @@ const CONNECTORS = new Set(['&', 'and', 'y', 'e', 'com', 'at', '/', 'with', 'x']
 // A trailing direction or "ext" written after a suffix picks the variant the data spells that way.
 const QUALIFIERS: Readonly<Record<string, string>> = { ext: 'Extension', extension: 'Extension', north: 'North', south: 'South', east: 'East', west: 'West' };
 const HOUSE_NUMBER = /^\d{1,5}[a-z]?$/;
+const PROSE_SUFFIXES = new Set(['place', 'way', 'run', 'court', 'circle', 'square', 'drive', 'trail', 'terrace', 'extension', 'la', 'te', 'ci', 'bl', 'wa', 'ct', 'pl']);
 const SUFFIX_NOUNS = new Set(['sign', 'signs', 'light', 'lights', 'lamp', 'lamps', 'sweeper', 'sweeping', 'cleaning', 'name', 'names']);
 const ABBREVIATED = /^(st|rd|ave?|dr|ln|blvd|ct|pl|ter)$/;
 // Words that never begin a misspelt street name: without this, "on Shelter Rock Rd" is one typo away from "Old Shelter Rock Road".
 // Capitalised words that start sentences, not street names: "The St..." "Please Rd..." never name a street.
-const UNLISTED_STOP = new Set(['the', 'this', 'that', 'please', 'hi', 'hello', 'there', 'our', 'your', 'their', 'its', 'city', 'town', 'danbury', 'dead', 'main', 'i', 'we', 'street', 'road']);
+const UNLISTED_STOP = new Set(['the', 'this', 'that', 'please', 'hi', 'hello', 'there', 'our', 'your', 'their', 'its', 'his', 'her', 'city', 'town', 'danbury', 'dead', 'main', 'i', 'we', 'street', 'road', 'every', 'both', 'each', 'any', 'some', 'same', 'other', 'whole', 'entire', 'next', 'busy', 'side', 'dead end', 'one', 'two', 'all', 'no', 'back', 'private', 'residential', 'local', 'state', 'wrong']);
 const NOT_A_NAME_START = new Set([...CUES, ...CONNECTORS, 'the', 'in', 'to', 'my', 'our', 'from', 'for', 'up', 'down', 'la', 'el', 'a', 'o', 'por', 'para', 'perto', 'cerca', 'frente', 'front', 'corner', 'end']);
 // The text points at the sender's own place: "in front of my house", "our recycling", "mi casa".
 const HOME_WORDS = /\b(my|our) (house|home|driveway|street|road|property|yard|mailbox|front|block|neighbou?rs?|building|apartment|door|garbage|trash|recycling|bins?|cans?|tote|leaves|curb|sidewalk|lawn|car)\b|\bin front of my\b|\bnext (door|to (me|us|my))\b|\bacross (the street )?from (me|us|my)\b|\bmi (casa|calle)\b|\bnuestra (casa|calle)\b|\bminha (casa|rua)\b|\bnossa (casa|rua)\b|\bfrente (a|de) (mi|minha)\b/i;
@@ -197,9 +198,11 @@ export function createLocator(gaz: Gazetteer) {
       const slice = tokens.slice(i, i + len);
       if (slice.length < len || !slice.every((t) => t.word && !/\d/.test(t.text))) continue;
       const phrase = slice.map((t) => t.text).join(' ');
-      if (phrase.length < 4 || isOrdinary(phrase) || NOT_A_NAME_START.has(slice[0]!.text)) continue;
+      if (phrase.length < 5 || isOrdinary(phrase) || NOT_A_NAME_START.has(slice[0]!.text)) continue;
       const end = i + len;
       const suffix = suffixAt(tokens, end);
+      // "take place", "no way", "test drive": a lower-case everyday suffix word does not vouch for a misspelt name.
+      if (suffix && PROSE_SUFFIXES.has(tokens[end]!.text) && !tokens[end]!.cap) continue;
       // Without a suffix a near-miss counts only where a street is expected ("on padanarm"): "driveway" is not Driftway.
       if (!suffix && (len > 1 || phrase.length < 6 || !hasCue(tokens, i, end, previous))) continue;
       const best = nearestBase(phrase, suffix !== undefined);
@@ -219,9 +222,12 @@ export function createLocator(gaz: Gazetteer) {
    * holds only streets with a recorded sale, so the name as written beats finding nothing.
    */
   function unlistedAt(tokens: Token[], i: number): Mention | null {
+    // Lower case counts too where a street is expected: "at 12 foxglove ln", "on foxglove ln".
+    const before = tokens[i - 1]?.text ?? '';
+    const expected = HOUSE_NUMBER.test(before) || ['on', 'at', 'near', 'off', 'onto', 'along'].includes(before);
     for (let len = 1; len <= 3; len++) {
       const slice = tokens.slice(i, i + len);
-      if (slice.length < len || !slice.every((t) => t.word && t.cap && /^[a-z]{2,}$/.test(t.text) && !SUFFIXES[t.text] && !NOT_A_NAME_START.has(t.text) && !UNLISTED_STOP.has(t.text))) return null;
+      if (slice.length < len || !slice.every((t) => t.word && (t.cap || expected) && /^[a-z]{2,}$/.test(t.text) && !SUFFIXES[t.text] && !NOT_A_NAME_START.has(t.text) && !UNLISTED_STOP.has(t.text))) return null;
       const suffix = suffixAt(tokens, i + len);
       if (!suffix) continue;
       const phrase = slice.map((t) => t.text).join(' ');

@@ -137,6 +137,14 @@ describe('streets the gazetteer lacks', () => {
     expect(at('light out on Old Mill Pond Road near the school').street).toBe('Old Mill Pond Road');
   });
 
+  it('keeps a lower-case one where a street is expected, but not "my street" or "the side street"', () => {
+    expect(at('pothole on foxglove ln near the end').street).toBe('Foxglove Lane');
+    expect(at('light out at 12 hickory hollow rd')).toMatchObject({ street: 'Hickory Hollow Road', houseNumber: '12' });
+    for (const text of ['pothole on my street', 'stop sign on the side street', 'cars go fast on this busy road', 'kids play on the dead end street', 'when will the leaf collection take place on our road?']) {
+      expect(at(text).street, text).toBeNull();
+    }
+  });
+
   it('does not make streets of capitalised sentences', () => {
     expect(at('Dead Deer On Road').street).toBeNull();
     expect(at('My Street Is Flooded').street).toBeNull();
