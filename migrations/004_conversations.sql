@@ -1,5 +1,5 @@
--- Conversation safety: addresses we must not mail again, and the automatic replies we sent, for the
--- per-address cap that stops any mail loop the detector does not recognise.
+-- Conversation safety: addresses we must not mail again, and what the per-address cap on automatic
+-- mail (which stops any loop the detector does not recognise) needs to count quickly.
 
 -- Hard-bounced addresses. The outbox row whose bounce put the address here, when we know it.
 CREATE TABLE mail_suppressions (
@@ -9,12 +9,5 @@ CREATE TABLE mail_suppressions (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 
--- One row per automatic reply (confirmation, status answer...) sent to an address. Written with the
--- outbox row it counts, so a retried send is counted once.
-CREATE TABLE auto_reply_log (
-  id        bigserial PRIMARY KEY,
-  address   text NOT NULL CHECK (address = lower(address)),
-  outbox_id bigint UNIQUE REFERENCES outbox (id) ON DELETE CASCADE,
-  sent_at   timestamptz NOT NULL DEFAULT now()
-);
-CREATE INDEX auto_reply_log_address_sent ON auto_reply_log (address, sent_at);
+-- The per-address cap counts automatic mail already sent, straight from the outbox.
+CREATE INDEX outbox_sent_to ON outbox (lower(to_address), sent_at) WHERE state = 'sent';

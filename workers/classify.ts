@@ -17,18 +17,16 @@ const NO_DUPLICATES = new Set(['info_request', 'other']);
 export async function handle(payload: Payloads['classify'], deps: ClassifyDeps): Promise<void> {
   const { pool, config, classifier } = deps;
   const id = payload.inboundMessageId;
-  const msg = await getInbound(pool, id);
-  if (!msg) throw new PermanentError(`inbound message ${id} does not exist`, 'NO_SUCH_MESSAGE');
-  if (msg.state !== 'parsed') return;
-
-  const c: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
-  const reviewReasons = [...c.reviewReasons];
-  if (msg.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
-  const needsReview = reviewReasons.length > 0;
-
   const mail = await withTransaction(pool, async (tx): Promise<(QueuedMail | null)[]> => {
-    const current = await getInbound(tx, id, { forUpdate: true });
-    if (current?.state !== 'parsed') return [];
+    const msg = await getInbound(tx, id, { forUpdate: true });
+    if (!msg) throw new PermanentError(`inbound message ${id} does not exist`, 'NO_SUCH_MESSAGE');
+    if (msg.state !== 'parsed') return [];
+    // Classification is pure CPU well under a millisecond: holding the row lock through it is cheaper
+    // than reading the message twice.
+    const c: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    const reviewReasons = [...c.reviewReasons];
+    if (msg.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
+    const needsReview = reviewReasons.length > 0;
     const earlier = c.street && !NO_DUPLICATES.has(c.category)
       ? await findOpenDuplicate(tx, { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet })
       : null;

@@ -3,11 +3,10 @@
 import type pg from 'pg';
 import { describeError, isPermanent } from '../src/errors.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
-import { AUTOMATIC_TO_RESIDENT, claimForSending, markOutboxState, markSent, type OutboxRow } from '../src/notify/outbox.ts';
+import { AUTOMATIC_TO_RESIDENT, automaticMailSentSince, claimForSending, markOutboxState, markSent, type OutboxRow } from '../src/notify/outbox.ts';
 import type { OutgoingMail } from '../src/notify/outgoing.ts';
-import { autoRepliesSince, isSuppressed, recordAutoReply } from '../src/notify/suppressions.ts';
+import { firstSuppressed } from '../src/notify/suppressions.ts';
 import type { NotifyDeps } from '../src/pipeline/deps.ts';
-import { withTransaction } from '../src/db/pool.ts';
 
 async function attachmentsFor(pool: pg.Pool, ids: number[]): Promise<OutgoingMail['attachments']> {
   if (ids.length === 0) return [];
@@ -21,13 +20,10 @@ async function attachmentsFor(pool: pg.Pool, ids: number[]): Promise<OutgoingMai
 
 /** Why this row must not be sent, or null. Takes the cap into account only for mail a robot could answer. */
 async function holdBack(deps: NotifyDeps, row: OutboxRow): Promise<string | null> {
-  const addresses = row.toAddress.split(',').map((a) => a.trim()).filter(Boolean);
-  for (const a of addresses) {
-    if (await isSuppressed(deps.pool, a)) return `${a} hard-bounced earlier; not mailed again`;
-  }
+  const suppressed = await firstSuppressed(deps.pool, row.toAddress.split(',').map((a) => a.trim()).filter(Boolean));
+  if (suppressed) return `${suppressed} hard-bounced earlier; not mailed again`;
   if (AUTOMATIC_TO_RESIDENT.includes(row.kind)) {
-    const since = new Date(Date.now() - 24 * 3_600_000);
-    const sent = await autoRepliesSince(deps.pool, row.toAddress, since);
+    const sent = await automaticMailSentSince(deps.pool, row.toAddress, new Date(Date.now() - 24 * 3_600_000));
     if (sent >= deps.config.autoReplyCapPer24h) {
       return `cap of ${deps.config.autoReplyCapPer24h} automatic emails per 24 h reached for ${row.toAddress} (a mail loop?)`;
     }
@@ -65,8 +61,5 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
     await markOutboxState(pool, row.id, permanent || ctx.finalAttempt ? 'failed' : 'pending', describeError(err));
     throw err;
   }
-  await withTransaction(pool, async (tx) => {
-    await markSent(tx, row.id);
-    if (AUTOMATIC_TO_RESIDENT.includes(row.kind)) await recordAutoReply(tx, row.toAddress, row.id);
-  });
+  await markSent(pool, row.id);
 }

@@ -82,6 +82,16 @@ export async function markSent(db: Db, id: number): Promise<void> {
   await db.query(`UPDATE outbox SET state = 'sent', sent_at = now(), last_error = NULL WHERE id = $1`, [id]);
 }
 
+/** How much automatic mail to residents went to this address since a time: what the loop cap counts. */
+export async function automaticMailSentSince(db: Db, address: string, since: Date): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM outbox
+      WHERE lower(to_address) = lower($1) AND state = 'sent' AND sent_at >= $2 AND kind = ANY($3)`,
+    [address.trim(), since, AUTOMATIC_TO_RESIDENT],
+  );
+  return rows[0]?.n ?? 0;
+}
+
 export async function markOutboxState(db: Db, id: number, state: 'pending' | 'failed' | 'suppressed', error: string): Promise<void> {
   await db.query(`UPDATE outbox SET state = $2, last_error = $3 WHERE id = $1 AND state <> 'sent'`, [id, state, error]);
 }

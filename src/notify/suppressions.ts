@@ -20,23 +20,11 @@ export async function suppressAddress(db: Db, address: string, reason: string, o
 }
 
 export async function isSuppressed(db: Db, address: string): Promise<boolean> {
-  const r = await db.query('SELECT 1 FROM mail_suppressions WHERE address = $1', [normalizeAddress(address)]);
-  return r.rowCount === 1;
+  return (await firstSuppressed(db, [address])) !== null;
 }
 
-/** Counts one automatic reply; recording the same outbox row again (a retried send) changes nothing. */
-export async function recordAutoReply(db: Db, address: string, outboxId: number): Promise<void> {
-  await db.query(
-    `INSERT INTO auto_reply_log (address, outbox_id) VALUES ($1, $2)
-     ON CONFLICT (outbox_id) DO NOTHING`,
-    [normalizeAddress(address), outboxId],
-  );
-}
-
-export async function autoRepliesSince(db: Db, address: string, since: Date): Promise<number> {
-  const r = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM auto_reply_log WHERE address = $1 AND sent_at >= $2',
-    [normalizeAddress(address), since],
-  );
-  return r.rows[0]?.n ?? 0;
+/** The first of these addresses that must not be mailed, or null: one query for a whole recipient list. */
+export async function firstSuppressed(db: Db, addresses: string[]): Promise<string | null> {
+  const r = await db.query<{ address: string }>('SELECT address FROM mail_suppressions WHERE address = ANY($1) LIMIT 1', [addresses.map(normalizeAddress)]);
+  return r.rows[0]?.address ?? null;
 }

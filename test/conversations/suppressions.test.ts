@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { autoRepliesSince, isSuppressed, normalizeAddress, recordAutoReply, suppressAddress } from '../../src/notify/suppressions.ts';
+import { automaticMailSentSince } from '../../src/notify/outbox.ts';
+import { firstSuppressed, isSuppressed, normalizeAddress, suppressAddress } from '../../src/notify/suppressions.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 
 let db: TestDb;
@@ -49,30 +50,28 @@ describe('mail suppressions', () => {
   });
 });
 
-describe('automatic reply log', () => {
-  it('counts replies per address since a time, once per outbox row', async () => {
+describe('the cap on automatic mail', () => {
+  async function sent(to: string, kind: string, hoursAgo: number): Promise<void> {
+    const id = await outboxRow(to);
+    await db.pool.query(`UPDATE outbox SET kind = $2, state = 'sent', sent_at = now() - make_interval(hours => $3) WHERE id = $1`, [id, kind, hoursAgo]);
+  }
+
+  it('counts automatic mail sent to an address in the window, in any case, and nothing else', async () => {
     const robot = 'robot@loop.example';
-    const ids = [await outboxRow(robot), await outboxRow(robot), await outboxRow(robot)];
-    const before = new Date(Date.now() - 60_000);
-    for (const id of ids) await recordAutoReply(db.pool, robot, id);
-    await recordAutoReply(db.pool, 'Robot@Loop.example', ids[0] as number);
-    await recordAutoReply(db.pool, 'someone@else.example', await outboxRow('someone@else.example'));
-    expect(await autoRepliesSince(db.pool, 'ROBOT@loop.example', before)).toBe(3);
-    expect(await autoRepliesSince(db.pool, robot, new Date(Date.now() + 60_000))).toBe(0);
-    expect(await autoRepliesSince(db.pool, 'quiet@example.net', before)).toBe(0);
+    await sent(robot, 'confirmation', 0);
+    await sent('Robot@Loop.example', 'status_answer', 1);
+    await sent(robot, 'confirmation', 25);
+    await sent(robot, 'routed_ticket', 0);
+    await outboxRow(robot);
+    await sent('someone@else.example', 'confirmation', 0);
+    const dayAgo = new Date(Date.now() - 24 * 3_600_000);
+    expect(await automaticMailSentSince(db.pool, 'ROBOT@loop.example', dayAgo)).toBe(2);
+    expect(await automaticMailSentSince(db.pool, 'quiet@example.net', dayAgo)).toBe(0);
   });
 
-  it('leaves older replies out of the window', async () => {
-    const addr = 'old@example.net';
-    const id = await outboxRow(addr);
-    await recordAutoReply(db.pool, addr, id);
-    await db.pool.query(`UPDATE auto_reply_log SET sent_at = now() - interval '25 hours' WHERE outbox_id = $1`, [id]);
-    await recordAutoReply(db.pool, addr, await outboxRow(addr));
-    expect(await autoRepliesSince(db.pool, addr, new Date(Date.now() - 24 * 3600_000))).toBe(1);
-  });
-
-  it('has the index the cap query uses', async () => {
-    const r = await db.pool.query(`SELECT indexdef FROM pg_indexes WHERE tablename = 'auto_reply_log'`);
-    expect(r.rows.map((x: { indexdef: string }) => x.indexdef).join('\n')).toContain('(address, sent_at)');
+  it('finds a suppressed address in a recipient list with one query', async () => {
+    await suppressAddress(db.pool, 'bounced@list.example', 'bounce 5.1.1', null);
+    expect(await firstSuppressed(db.pool, ['ok@list.example', 'Bounced@List.example'])).toBe('bounced@list.example');
+    expect(await firstSuppressed(db.pool, ['ok@list.example'])).toBeNull();
   });
 });
