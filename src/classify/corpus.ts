@@ -17,7 +17,7 @@ export function isCategory(value: string): value is Category {
   return (CATEGORIES as readonly string[]).includes(value);
 }
 
-export function parseCorpusLine(line: string, category: Category): Example | null {
+function parseCorpusLine(line: string, category: Category): Example | null {
   const trimmed = line.trim();
   if (trimmed === '' || trimmed.startsWith('#')) return null;
   let rest = trimmed;

@@ -14,7 +14,7 @@ export interface Location {
   lon: number | null;
 }
 
-export const NO_LOCATION: Location = Object.freeze({ street: null, houseNumber: null, crossStreet: null, outsideTown: null, lat: null, lon: null });
+const NO_LOCATION: Location = Object.freeze({ street: null, houseNumber: null, crossStreet: null, outsideTown: null, lat: null, lon: null });
 
 interface Mention {
   start: number;
@@ -324,5 +324,3 @@ export function createLocator(gaz: Gazetteer) {
 
   return { locate };
 }
-
-export type Locator = ReturnType<typeof createLocator>;

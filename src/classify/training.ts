@@ -9,7 +9,7 @@ import { CATEGORIES } from './types.ts';
 
 const FOLDS = 5;
 
-export function toRow(e: Example, concepts: ConceptMatcher): TrainingRow {
+function toRow(e: Example, concepts: ConceptMatcher): TrainingRow {
   const { text, language } = prepareText({ subject: e.subject, text: e.body });
   return { features: extractFeatures(text, language, concepts), category: e.category };
 }
