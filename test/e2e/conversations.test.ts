@@ -232,6 +232,30 @@ describe('conversations on the real services', () => {
     expect(rows[0].duplicate_of).toBe(first.req.id);
   });
 
+  it("reopens a resolved request when the resident replies that the problem is back", async () => {
+    const { req, confirmation } = await report('back@resident.example', 'streetlight', 'The streetlight in front of 9 Crosby Street is out.');
+    await t.system.pool.query(`UPDATE requests SET status = 'resolved', closed_at = now() WHERE id = $1`, [req.id]);
+    await t.dovecot.append(
+      [
+        'From: back@resident.example',
+        `To: ${confirmation.parsed.replyTo?.value[0]?.address}`,
+        `Subject: Re: ${confirmation.parsed.subject}`,
+        `Message-ID: <${uniq()}@resident.example>`,
+        `In-Reply-To: ${confirmation.parsed.messageId}`,
+        '',
+        'It is out again since last night.',
+        '',
+      ].join('\r\n'),
+    );
+    await waitFor(async () => {
+      const { rows } = await t.db.pool.query('SELECT status FROM requests WHERE id = $1', [req.id]);
+      return rows[0].status === 'routed';
+    }, 20_000, 'the request to be reopened');
+    const { rows } = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM requests WHERE resident_email = $1', ['back@resident.example']);
+    expect(rows[0]?.n).toBe(1);
+    await t.smtp.waitFor((m) => m.envelopeTo.includes('back@resident.example') && (m.parsed.text ?? '').includes(statusLabel('routed', 'en')) && (m.parsed.subject ?? '').includes(req.trackingNumber) && m !== confirmation, 20_000);
+  });
+
   it('stops a mail loop with an auto-responder that carries none of the usual headers', async () => {
     const robot = 'helpdesk@robot.example';
     const answered = new Set<Captured>();

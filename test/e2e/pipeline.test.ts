@@ -1,5 +1,7 @@
 // Issue 2 end to end on the real services: Dovecot in, PostgreSQL and Redis through the stages, SMTP out.
 import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/db.ts';
 import { residentMail, startTestSystem, type TestSystem } from '../helpers/system.ts';
@@ -72,6 +74,23 @@ describe('the mail pipeline, end to end', () => {
     );
     expect(rows[0]).toEqual({ requests: 1, confirmations: 1, stored: 1 });
     expect(t.smtp.messages.filter((m) => m.envelopeTo.includes('joe.twice@resident.example'))).toHaveLength(1);
+  });
+
+  it('records how long a message takes from APPEND to its confirmation (reported, not asserted)', async () => {
+    const latencies: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const to = `timing${i}-${uniq()}@resident.example`;
+      const started = performance.now();
+      await t.dovecot.append(residentMail({ from: to, subject: 'streetlight out', body: `The streetlight at ${i + 3} Franklin Street is out.`, messageId: `${uniq()}@resident.example` }));
+      await t.smtp.waitFor((m) => m.envelopeTo.includes(to), 20_000);
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((a, b) => a - b);
+    const result = { messages: latencies.length, medianMs: Math.round(latencies[10] as number), maxMs: Math.round(latencies.at(-1) as number) };
+    const dir = path.join(import.meta.dirname, '..', '..', 'test-artifacts');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'append-to-confirmation.json'), `${JSON.stringify(result)}\n`);
+    expect(latencies).toHaveLength(20);
   });
 
   it('survives bad input: nothing crashes, nothing is lost, each gets a clear state, the mailbox keeps flowing', async () => {
