@@ -1,13 +1,17 @@
-// cityline bench [--messages N] [--rate PER_SECOND]: generated mail through every stage on the configured
-// PostgreSQL and Redis (in a database and queue prefix of its own, dropped afterwards), mail written to
-// .eml files. Latency is arrival (stored) to the confirmation handed to the transport.
+// cityline bench [--messages N] [--rate PER_SECOND] [--processes P]: generated mail through every stage on
+// the configured PostgreSQL and Redis (in a database and queue prefix of its own, dropped afterwards), mail
+// written to .eml files. Latency is arrival (stored) to the confirmation handed to the transport.
+// --processes P runs P-1 extra `cityline worker` processes beside this one, as `cityline worker` scales out.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { startSystem } from '../../app.ts';
-import { loadConfig } from '../../config/index.ts';
+import { loadConfig, PROJECT_ROOT } from '../../config/index.ts';
+import { STAGES } from '../../jobs/catalog.ts';
+import { createQueues } from '../../jobs/queues.ts';
 import { storeRawMessage } from '../../intake/store.ts';
 import { createLogger } from '../../log.ts';
 import { generateMessage } from '../../bench/generate.ts';
@@ -28,13 +32,14 @@ function percentile(sorted: number[], p: number): number {
 export async function run(args: string[]): Promise<number> {
   const messages = Math.floor(option(args, '--messages', 2000));
   const rate = args.includes('--rate') ? option(args, '--rate', 50) : null;
+  const processes = Math.floor(option(args, '--processes', 1));
   const base = loadConfig();
   const runId = randomBytes(4).toString('hex');
   const dbUrl = new URL(base.databaseUrl);
   const dbName = `${dbUrl.pathname.slice(1) || 'cityline311'}_bench_${runId}`;
   dbUrl.pathname = `/${dbName}`;
   const outboxDir = await mkdtemp(path.join(os.tmpdir(), 'cityline-bench-'));
-  const config = loadConfig({
+  const env = {
     ...process.env,
     DATABASE_URL: dbUrl.toString(),
     CITYLINE_QUEUE_PREFIX: `bench-${runId}`,
@@ -43,15 +48,20 @@ export async function run(args: string[]): Promise<number> {
     CITYLINE_OUTBOX_DIR: outboxDir,
     CITYLINE_SEND_RATE_PER_MINUTE: '0',
     CITYLINE_LOG_LEVEL: 'warn',
-  });
+  };
+  const config = loadConfig(env);
   const log = createLogger('warn');
   const system = await startSystem(config, { intake: false, web: false, log, sweep: { intervalMs: 60_000, graceSeconds: 600 } });
+  const extra: ChildProcess[] = [];
+  for (let i = 1; i < processes; i++) {
+    extra.push(spawn(path.join(PROJECT_ROOT, 'bin', 'cityline'), ['worker', 'parse', 'classify', 'notify'], { env, stdio: ['ignore', 'ignore', 'inherit'] }));
+  }
   let peakRss = process.memoryUsage().rss;
   const rssTimer = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
   try {
-    process.stderr.write(`bench: ${messages} messages${rate ? ` at ${rate}/s` : ' as fast as they go'} through parse, classify, notify\n`);
+    process.stderr.write(`bench: ${messages} messages${rate ? ` at ${rate}/s` : ' as fast as they go'} through parse, classify, notify in ${processes} process(es)\n`);
     const started = performance.now();
     for (let i = 0; i < messages; i++) {
       if (rate) {
@@ -95,10 +105,11 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   } finally {
     clearInterval(rssTimer);
-    await system.queues.queue('parse').obliterate({ force: true }).catch(() => {});
-    await system.queues.queue('classify').obliterate({ force: true }).catch(() => {});
-    await system.queues.queue('notify').obliterate({ force: true }).catch(() => {});
+    await Promise.all(extra.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
     await system.stop();
+    const leftovers = createQueues(config.redisUrl, config.queuePrefix);
+    for (const stage of STAGES) await leftovers.queue(stage).obliterate({ force: true }).catch(() => {});
+    await leftovers.close();
     await rm(outboxDir, { recursive: true, force: true });
     const admin = new URL(base.databaseUrl);
     admin.pathname = '/postgres';
