@@ -3,16 +3,7 @@
 import { editDistance } from './edit-distance.ts';
 import type { Gazetteer, GazetteerStreet, NeighbourStreet } from './gazetteer.ts';
 import { INNER, SUFFIXES } from './street-names.ts';
-
-export interface Location {
-  street: string | null;
-  houseNumber: string | null;
-  crossStreet: string | null;
-  /** The neighbouring town the place is in, when it is not Danbury. */
-  outsideTown: string | null;
-  lat: number | null;
-  lon: number | null;
-}
+import type { Location } from './types.ts';
 
 const NO_LOCATION: Location = Object.freeze({ street: null, houseNumber: null, crossStreet: null, outsideTown: null, lat: null, lon: null });
 

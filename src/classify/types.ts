@@ -23,11 +23,8 @@ export type Category = (typeof CATEGORIES)[number];
 
 export type Language = 'en' | 'es' | 'pt';
 
-export interface Classification {
-  category: Category;
-  confidence: number;
-  alternatives: { category: Category; confidence: number }[];
-  language: Language;
+/** Where the problem is, as read from the message (or corrected by staff). */
+export interface Location {
   /** Canonical street name with the suffix spelled out ("Padanaram Road"), or null. */
   street: string | null;
   houseNumber: string | null;
@@ -36,6 +33,13 @@ export interface Classification {
   outsideTown: string | null;
   lat: number | null;
   lon: number | null;
+}
+
+export interface Classification extends Location {
+  category: Category;
+  confidence: number;
+  alternatives: { category: Category; confidence: number }[];
+  language: Language;
   needsReview: boolean;
   /** Why it needs review: 'low_confidence', 'no_location', 'outside_city'. */
   reviewReasons: string[];

@@ -65,35 +65,36 @@ async function row<K extends EmailKind>(
   };
 }
 
-export async function composeConfirmation(ctx: Ctx, db: Db, req: RequestRecord): Promise<NewOutboxRow | null> {
+/** What every email to the resident says about their request. */
+function residentFields(ctx: Ctx, req: RequestRecord) {
+  return { ...base(ctx, req), residentName: req.residentName, category: req.category, location: locationText(req) };
+}
+
+/** Mail to the resident, in their language, threaded under their side of the conversation; null without an address. */
+async function toResident<K extends EmailKind>(
+  ctx: Ctx,
+  db: Db,
+  req: RequestRecord,
+  m: { kind: K & OutboxKind; dedupeKey: string; data: EmailData[K] },
+): Promise<NewOutboxRow | null> {
   if (!req.residentEmail) return null;
+  return row(ctx, db, req, { ...m, to: req.residentEmail, side: 'resident', language: req.language });
+}
+
+export async function composeConfirmation(ctx: Ctx, db: Db, req: RequestRecord): Promise<NewOutboxRow | null> {
   const department = req.status === 'needs_review' ? null : ctx.routing.departmentFor(req.category).name;
-  return row(ctx, db, req, {
+  return toResident(ctx, db, req, {
     kind: 'confirmation',
     dedupeKey: `confirmation-${req.id}`,
-    to: req.residentEmail,
-    side: 'resident',
-    language: req.language,
-    data: { ...base(ctx, req), residentName: req.residentName, category: req.category, location: locationText(req), subject: req.subject ?? '', department },
+    data: { ...residentFields(ctx, req), subject: req.subject ?? '', department },
   });
 }
 
 export async function composeDuplicateNotice(ctx: Ctx, db: Db, req: RequestRecord, earlier: RequestRecord): Promise<NewOutboxRow | null> {
-  if (!req.residentEmail) return null;
-  return row(ctx, db, req, {
+  return toResident(ctx, db, req, {
     kind: 'duplicate_notice',
     dedupeKey: `duplicate-${req.id}`,
-    to: req.residentEmail,
-    side: 'resident',
-    language: req.language,
-    data: {
-      ...base(ctx, req),
-      residentName: req.residentName,
-      category: req.category,
-      location: locationText(req),
-      earlierTrackingNumber: earlier.trackingNumber,
-      earlierStatus: earlier.status,
-    },
+    data: { ...residentFields(ctx, req), earlierTrackingNumber: earlier.trackingNumber, earlierStatus: earlier.status },
   });
 }
 
@@ -139,37 +140,22 @@ export async function composeStatusUpdate(
   req: RequestRecord,
   change: { status: Status; note: string | null; actor: string },
 ): Promise<NewOutboxRow | null> {
-  if (!req.residentEmail) return null;
   const { rows } = await db.query<{ id: number }>(`SELECT max(id) AS id FROM request_events WHERE request_id = $1 AND kind = 'status'`, [req.id]);
   const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
   const noteFrom = change.note ? (change.actor.startsWith('department:') ? (dept?.name ?? null) : `${ctx.config.cityName} 311`) : null;
-  return row(ctx, db, req, {
+  return toResident(ctx, db, req, {
     kind: 'status_update',
     dedupeKey: `status-${req.id}-${rows[0]?.id ?? 0}`,
-    to: req.residentEmail,
-    side: 'resident',
-    language: req.language,
-    data: { ...base(ctx, req), residentName: req.residentName, category: req.category, location: locationText(req), status: change.status, note: change.note, noteFrom },
+    data: { ...residentFields(ctx, req), status: change.status, note: change.note, noteFrom },
   });
 }
 
 export async function composeStatusAnswer(ctx: Ctx, db: Db, req: RequestRecord, q: { inboundMessageId: number }): Promise<NewOutboxRow | null> {
-  if (!req.residentEmail) return null;
   const history = await statusHistory(db, req.id);
-  return row(ctx, db, req, {
+  return toResident(ctx, db, req, {
     kind: 'status_answer',
     dedupeKey: `answer-${q.inboundMessageId}`,
-    to: req.residentEmail,
-    side: 'resident',
-    language: req.language,
-    data: {
-      ...base(ctx, req),
-      residentName: req.residentName,
-      category: req.category,
-      location: locationText(req),
-      status: req.status,
-      history: history.map((h) => ({ at: h.at, status: h.toStatus, note: h.note })),
-    },
+    data: { ...residentFields(ctx, req), status: req.status, history: history.map((h) => ({ at: h.at, status: h.toStatus, note: h.note })) },
   });
 }
 

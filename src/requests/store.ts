@@ -1,9 +1,9 @@
 // SQL for the requests, request_events and thread_messages tables.
-import type { Category, Classification, Language } from '../classify/types.ts';
+import type { Category, Classification, Language, Location } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
 import type { Status } from './status.ts';
 
-export interface RequestRecord {
+export interface RequestRecord extends Location {
   id: number;
   trackingNumber: string;
   sourceMessageId: number | null;
@@ -16,12 +16,6 @@ export interface RequestRecord {
   confidence: number;
   alternatives: { category: Category; confidence: number }[];
   modelVersion: string | null;
-  street: string | null;
-  houseNumber: string | null;
-  crossStreet: string | null;
-  outsideTown: string | null;
-  lat: number | null;
-  lon: number | null;
   reviewReasons: string[];
   departmentCode: string | null;
   duplicateOf: number | null;
@@ -107,13 +101,8 @@ export async function setStatus(db: Db, id: number, status: Status, fields: { de
   );
 }
 
-export interface Reclassification {
+export interface Reclassification extends Omit<Location, 'outsideTown'> {
   category: Category;
-  street: string | null;
-  houseNumber: string | null;
-  crossStreet: string | null;
-  lat: number | null;
-  lon: number | null;
 }
 
 export async function updateClassification(db: Db, id: number, c: Reclassification): Promise<void> {
