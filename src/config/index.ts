@@ -12,6 +12,8 @@ export interface Config {
   readonly outboxDir: string;
   readonly webPort: number;
   readonly webHost: string;
+  /** Bearer token for the HTTP intake (web form, chat); null leaves that endpoint switched off. */
+  readonly inboundToken: string | null;
   readonly fromAddress: string;
   readonly fromName: string;
   readonly cityName: string;
@@ -147,6 +149,12 @@ function imapConfig(env: Env): ImapConfig | null {
   });
 }
 
+function inboundToken(env: Env): string | null {
+  const token = optional(env, 'CITYLINE_INBOUND_TOKEN');
+  if (token !== null && token.length < 24) throw new ConfigError('CITYLINE_INBOUND_TOKEN must be at least 24 characters');
+  return token;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const replySecret = str(env, 'CITYLINE_REPLY_SECRET', DEFAULT_REPLY_SECRET);
   if (replySecret.length < 16) {
@@ -173,6 +181,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboxDir: path.resolve(str(env, 'CITYLINE_OUTBOX_DIR', './var/outbox')),
     webPort: int(env, 'CITYLINE_WEB_PORT', 3311, 0, 65535),
     webHost: str(env, 'CITYLINE_WEB_HOST', '127.0.0.1'),
+    inboundToken: inboundToken(env),
     fromAddress: email(env, 'CITYLINE_FROM', 'cityline311@danbury.example'),
     fromName: str(env, 'CITYLINE_FROM_NAME', 'CityLine 311, City of Danbury'),
     cityName: str(env, 'CITYLINE_CITY_NAME', 'Danbury'),
