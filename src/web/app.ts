@@ -10,6 +10,8 @@ import { accountRoutes } from './routes/account.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
+import { inboundRoutes } from './routes/inbound.ts';
+import { open311Routes } from './routes/open311.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { staticRoutes } from './routes/static.ts';
@@ -73,6 +75,8 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   );
 
   healthRoutes(app, ctx);
+  inboundRoutes(app, ctx);
+  open311Routes(app, ctx);
   staticRoutes(app);
   authRoutes(app, ctx);
   accountRoutes(app, ctx);

@@ -40,13 +40,14 @@ export function csrfOf(body: string): string | null {
   return /name="_csrf" value="([^"]+)"/.exec(body)?.[1] ?? null;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(env: Record<string, string> = {}): Promise<Harness> {
   const db = await createTestDb();
   const config = loadConfig({
     DATABASE_URL: db.url,
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     CITYLINE_QUEUE_PREFIX: testQueuePrefix(),
     CITYLINE_REPLY_SECRET: 'web-test-secret-0123456789abcdef',
+    ...env,
   });
   const routing = await loadRouting(config.routingFile);
   await syncRouting(db.pool, routing);
