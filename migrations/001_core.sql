@@ -31,7 +31,6 @@ CREATE TABLE inbound_messages (
   -- The part the sender actually wrote: quotes, forwarded headers and signatures removed.
   authored_text text,
   headers       jsonb,
-  auth_results  jsonb,
   parse_notes   text[] NOT NULL DEFAULT '{}',
   parsed_at     timestamptz,
   request_id    bigint

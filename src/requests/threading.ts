@@ -2,6 +2,7 @@
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/pool.ts';
 import { requestIdFromMessageId, requestIdFromReplyAddress } from '../mail/reply-token.ts';
+import { readAuthResults, senderFailedAuthentication } from '../mail/auth-results.ts';
 import type { ParsedMessage } from '../mail/types.ts';
 import type { Routing } from '../routing/rules.ts';
 import { findTrackingNumbers } from './tracking-number.ts';
@@ -15,8 +16,12 @@ export type ThreadMatch =
   | { kind: 'unverified_reference'; request: RequestRecord }
   | { kind: 'none' };
 
-export function senderRole(req: RequestRecord, sender: string | null, routing: Routing): SenderRole {
-  if (!sender) return 'other';
+/**
+ * Who the sender is to this request. A sender whose address the receiving server found forged
+ * (Authentication-Results) is nobody in particular, whatever its From says.
+ */
+export function senderRole(req: RequestRecord, sender: string | null, routing: Routing, forged = false): SenderRole {
+  if (!sender || forged) return 'other';
   const s = sender.toLowerCase();
   if (req.residentEmail && req.residentEmail.toLowerCase() === s) return 'resident';
   const dept = routing.departmentOfSender(s);
@@ -35,10 +40,11 @@ export async function findThread(
 ): Promise<ThreadMatch> {
   const { config, routing } = ctx;
   const sender = msg.from?.address ?? null;
+  const forged = senderFailedAuthentication(readAuthResults(msg.headers));
   const match = async (id: number | null, via: 'reply_address' | 'message_id'): Promise<ThreadMatch | null> => {
     if (id === null) return null;
     const request = await getRequest(db, id);
-    return request ? { kind: 'thread', request, via, role: senderRole(request, sender, routing) } : null;
+    return request ? { kind: 'thread', request, via, role: senderRole(request, sender, routing, forged) } : null;
   };
 
   // Our reply addresses and Message-IDs carry an HMAC: they cannot be made up, so they thread whoever sends.
@@ -69,7 +75,7 @@ export async function findThread(
   for (const n of numbers) {
     const request = await getRequestByTrackingNumber(db, n);
     if (!request) continue;
-    const role = senderRole(request, sender, routing);
+    const role = senderRole(request, sender, routing, forged);
     if (role !== 'other') return { kind: 'thread', request, via: 'tracking_number', role };
     unverified ??= request;
   }

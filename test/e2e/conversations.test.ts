@@ -114,7 +114,7 @@ describe('conversations on the real services', () => {
     expect(rows[0].status).toBe('resolved');
   });
 
-  it('tells a department when its status line cannot be read, and ignores status lines from other senders', async () => {
+  it('tells a department when its status line cannot be read, and ignores status lines from other or forged senders', async () => {
     const { req } = await report('tree@resident.example', 'tree down', 'A big tree fell across Kohanza Street near number 20, the road is blocked.');
     const ticket = await t.smtp.waitFor((m) => m.envelopeTo.some((a) => a.startsWith('forestry@')) && (m.parsed.subject ?? '').includes(req.trackingNumber), 20_000);
     const reply = (from: string, line: string): string =>
@@ -123,6 +123,13 @@ describe('conversations on the real services', () => {
     const error = await t.smtp.waitFor((m) => m.envelopeTo.includes('forestry@danbury.example') && /could not|not understand/i.test(m.parsed.text ?? ''), 20_000);
     expect(error.parsed.subject).toContain(req.trackingNumber);
     await t.dovecot.append(reply('stranger@elsewhere.example', 'status: resolved'));
+    // The department's own address, forged: the receiving server's DMARC check failed it.
+    await t.dovecot.append(
+      reply('forestry@danbury.example', 'status: resolved').replace(
+        'From: forestry@danbury.example',
+        'Authentication-Results: mx.danbury.example; spf=fail smtp.mailfrom=forestry@danbury.example; dmarc=fail header.from=danbury.example\r\nFrom: forestry@danbury.example',
+      ),
+    );
     await settled();
     const { rows } = await t.db.pool.query('SELECT status FROM requests WHERE id = $1', [req.id]);
     expect(rows[0].status).toBe('routed');
