@@ -36,7 +36,8 @@ async function failParseJob(inboundMessageId: number): Promise<void> {
 
 describe('figures', () => {
   it('shows volume, backlog with its oldest item, the share routed without review and the medians', async () => {
-    await seedRequest(h.db, { status: 'routed', departmentCode: 'highway', category: 'pothole' });
+    const routed = await seedRequest(h.db, { status: 'routed', departmentCode: 'highway', category: 'pothole' });
+    await h.db.pool.query(`UPDATE requests SET confirmed_at = now() WHERE id = $1`, [routed.id]);
     const reviewed = await seedRequest(h.db, { category: 'tree' });
     // Minutes, not hours, old: the figures count calendar days in the city's time zone.
     const waiting = await seedRequest(h.db, { category: 'tree', createdAt: new Date(Date.now() - 5 * 60_000) });
@@ -50,6 +51,7 @@ describe('figures', () => {
     expect(text).toContain('1 waiting for review');
     expect(res.body).toContain(`<a href="/review/${waiting.id}">5 min</a>`);
     expect(text).toContain('50% routed without review');
+    expect(text).toMatch(/\d+ s median arrival → confirmation sent/);
     expect(text).toMatch(/\d+ s median arrival → staff decision/);
     expect(text).toMatch(/\d+ s median arrival → routed/);
     // The charts are inline SVG with accessible titles, one bar per category.

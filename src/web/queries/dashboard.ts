@@ -41,8 +41,10 @@ export async function dailyVolume(db: Db, timeZone: string, days: number): Promi
 export interface FlowFigures {
   routed: number;
   routedWithoutReview: number;
-  /** Seconds from the message's arrival to a staff decision, median over reviewed requests. */
+  /** Seconds from the message's arrival to the confirmation email leaving, median. */
   medianToConfirmSeconds: number | null;
+  /** Seconds from the message's arrival to a staff decision, median over reviewed requests. */
+  medianToReviewSeconds: number | null;
   /** Seconds from arrival to the first routing, median over routed requests. */
   medianToRouteSeconds: number | null;
 }
@@ -51,7 +53,7 @@ export interface FlowFigures {
 export async function flowFigures(db: Db, days: number): Promise<FlowFigures> {
   const { rows } = await db.query<FlowFigures>(
     `WITH recent AS (
-       SELECT r.id, r.routed_at, coalesce(i.received_at, r.created_at) AS arrived,
+       SELECT r.id, r.routed_at, r.confirmed_at, coalesce(i.received_at, r.created_at) AS arrived,
               (SELECT min(e.created_at) FROM request_events e WHERE e.request_id = r.id AND e.kind = 'reclassified') AS reviewed_at,
               (SELECT min(e.created_at) FROM request_events e WHERE e.request_id = r.id AND e.kind = 'status' AND e.to_status = 'routed') AS first_routed
          FROM requests r LEFT JOIN inbound_messages i ON i.id = r.source_message_id
@@ -59,8 +61,10 @@ export async function flowFigures(db: Db, days: number): Promise<FlowFigures> {
      )
      SELECT count(*) FILTER (WHERE coalesce(first_routed, routed_at) IS NOT NULL)::int AS routed,
             count(*) FILTER (WHERE coalesce(first_routed, routed_at) IS NOT NULL AND reviewed_at IS NULL)::int AS "routedWithoutReview",
+            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM confirmed_at - arrived))
+              FILTER (WHERE confirmed_at IS NOT NULL) AS "medianToConfirmSeconds",
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM reviewed_at - arrived))
-              FILTER (WHERE reviewed_at IS NOT NULL) AS "medianToConfirmSeconds",
+              FILTER (WHERE reviewed_at IS NOT NULL) AS "medianToReviewSeconds",
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM coalesce(first_routed, routed_at) - arrived))
               FILTER (WHERE coalesce(first_routed, routed_at) IS NOT NULL) AS "medianToRouteSeconds"
        FROM recent`,

@@ -57,7 +57,8 @@ export function dashboardPage(ctx: PageContext, d: Dashboard): Html {
   <div class="tile"><span class="big"><a href="/review">${d.backlog.count}</a></span> waiting for review${
     d.backlog.oldest && d.backlog.oldestId ? html`<br><span class="muted">oldest: <a href="/review/${d.backlog.oldestId}">${age(d.backlog.oldest)}</a></span>` : ''}</div>
   <div class="tile"><span class="big">${share === null ? '—' : percent(share)}</span> routed without review <span class="muted">(${d.flowDays} days, ${d.flow.routed} routed)</span></div>
-  <div class="tile"><span class="big">${duration(d.flow.medianToConfirmSeconds)}</span> median arrival → staff decision</div>
+  <div class="tile"><span class="big">${duration(d.flow.medianToConfirmSeconds)}</span> median arrival → confirmation sent</div>
+  <div class="tile"><span class="big">${duration(d.flow.medianToReviewSeconds)}</span> median arrival → staff decision</div>
   <div class="tile"><span class="big">${duration(d.flow.medianToRouteSeconds)}</span> median arrival → routed</div>
 </div>
 <div class="charts">
