@@ -13,7 +13,7 @@ export interface RecipientStatus {
 }
 
 const ENHANCED_CODE = /\b([245])\.(\d{1,3})\.(\d{1,3})\b/;
-const SMTP_REPLY = /(?:^|[\s;:(])([45])\d\d(?=[\s\-]|$)/;
+const SMTP_REPLY = /(?:^|[\s;:(])([45])\d\d(?=[\s-]|$)/;
 
 /** One entry per recipient group in the report, in order. */
 export function parseDeliveryStatus(text: string): RecipientStatus[] {

@@ -8,7 +8,7 @@ export default async function setup(): Promise<void> {
   try {
     await client.connect();
   } catch (err) {
-    throw new Error(`tests need PostgreSQL at ${databaseUrl}: ${(err as Error).message}`);
+    throw new Error(`tests need PostgreSQL at ${databaseUrl}: ${(err as Error).message}`, { cause: err });
   } finally {
     await client.end().catch(() => {});
   }
@@ -17,7 +17,7 @@ export default async function setup(): Promise<void> {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    throw new Error(`tests need Redis at ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}: ${(err as Error).message}`);
+    throw new Error(`tests need Redis at ${process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'}: ${(err as Error).message}`, { cause: err });
   } finally {
     redis.disconnect();
   }
