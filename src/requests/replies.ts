@@ -25,8 +25,14 @@ export interface ReplyOutcome {
   queued: (QueuedMail | null)[];
 }
 
-// A short thank-you after a request is resolved is not a sign that the problem is back.
-const THANKS_ONLY = /^\W*(many\s+)?(thanks?|thank\s+you|thx|ty|gracias|muchas\s+gracias|obrigad[oa]|muito\s+obrigad[oa])\b[\s\S]{0,60}$/i;
+// A short thank-you after a request is resolved ("Great, thanks!", "ok gracias") is not a sign that the
+// problem is back; anything longer, or without thanks in it, reopens.
+const THANKS = /\b(thanks?|thank\s+you|thx|ty|gracias|obrigad[oa]|valeu)\b/i;
+
+export function isThanksOnly(authored: string): boolean {
+  const text = authored.trim();
+  return text.length <= 80 && THANKS.test(text) && !/\b(but|still|again|not|no|back|todav[ií]a|otra vez|ainda|de novo|n[aã]o)\b/i.test(text);
+}
 
 function withinReopenWindow(req: RequestRecord, config: Config): boolean {
   if (!req.closedAt) return true;
@@ -43,7 +49,7 @@ export async function handleReply(
   const req = thread.request;
   const actor = `${thread.role}:${input.parsed.from?.address ?? 'unknown'}`;
 
-  if (thread.role === 'resident' && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !THANKS_ONLY.test(authored.trim())) {
+  if (thread.role === 'resident' && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
     if (config.reopenMode === 'new' || !withinReopenWindow(req, config)) {
       // Left in 'parsed' for the classify stage, which opens the new request and links it to this one.
       await setInboundOutcome(tx, id, { state: 'parsed', kind: 'follow_up', requestId: req.id });
@@ -74,7 +80,7 @@ export async function handleReply(
     if (isStatusQuestion(authored, input.parsed.subject)) {
       return { next: 'none', queued: [await queueMail(tx, await composeStatusAnswer(ctx, tx, req, { inboundMessageId: id }))] };
     }
-    if (FINISHED.includes(req.status) && !THANKS_ONLY.test(authored.trim())) {
+    if (FINISHED.includes(req.status) && !isThanksOnly(authored)) {
       const to = req.departmentCode ? 'routed' : 'needs_review';
       return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to, note: 'reopened by the resident\'s reply', actor }) };
     }
