@@ -100,6 +100,27 @@ export async function getInbound(db: Db, id: number, opts: { forUpdate?: boolean
   return rows[0] ?? null;
 }
 
+export interface KeptAttachment {
+  id: number;
+  filename: string | null;
+  size: number;
+}
+
+/**
+ * Locks a message for the stage that opens its request, with the attachments it kept (not dropped for size),
+ * in message order: one round trip for everything a department's ticket quotes.
+ */
+export async function lockInboundWithAttachments(db: Db, id: number): Promise<(InboundRow & { attachments: KeptAttachment[] }) | null> {
+  const { rows } = await db.query<InboundRow & { attachments: KeptAttachment[] }>(
+    `SELECT ${INBOUND_COLUMNS},
+            (SELECT coalesce(json_agg(json_build_object('id', a.id, 'filename', a.filename, 'size', a.size) ORDER BY a.part_index), '[]')
+               FROM attachments a WHERE a.inbound_message_id = m.id AND a.content IS NOT NULL) AS attachments
+       FROM inbound_messages m WHERE m.id = $1 FOR UPDATE OF m`,
+    [id],
+  );
+  return rows[0] ?? null;
+}
+
 export async function getRaw(db: Db, id: number): Promise<{ raw: Buffer; state: InboundRow['state'] } | null> {
   const { rows } = await db.query<{ raw: Buffer; state: InboundRow['state'] }>('SELECT raw, state FROM inbound_messages WHERE id = $1', [id]);
   return rows[0] ?? null;

@@ -34,15 +34,14 @@ function base(ctx: Ctx, req: RequestRecord): { city: string; trackingNumber: str
   return { city: ctx.config.cityName, trackingNumber: req.trackingNumber };
 }
 
-async function row<K extends EmailKind>(
+function row<K extends EmailKind>(
   ctx: Ctx,
-  db: Db,
   req: RequestRecord,
-  m: { kind: K & OutboxKind; dedupeKey: string; to: string; side: 'resident' | 'department'; language: Language; data: EmailData[K]; attachmentIds?: number[] },
-): Promise<NewOutboxRow> {
+  m: { kind: K & OutboxKind; dedupeKey: string; to: string; language: Language; data: EmailData[K]; attachmentIds?: number[] },
+  references: string[],
+): NewOutboxRow {
   const { config } = ctx;
   const rendered = renderEmail(m.kind, m.language, m.data);
-  const references = await conversationMessageIds(db, req.id, m.side);
   return {
     dedupeKey: m.dedupeKey,
     requestId: req.id,
@@ -70,32 +69,86 @@ function residentFields(ctx: Ctx, req: RequestRecord) {
   return { ...base(ctx, req), residentName: req.residentName, category: req.category, location: locationText(req) };
 }
 
-/** Mail to the resident, in their language, threaded under their side of the conversation; null without an address. */
-async function toResident<K extends EmailKind>(
+/**
+ * Mail to the resident, in their language, threaded under `references` (their side of the conversation,
+ * oldest first); null without an address.
+ */
+function toResident<K extends EmailKind>(
   ctx: Ctx,
-  db: Db,
   req: RequestRecord,
   m: { kind: K & OutboxKind; dedupeKey: string; data: EmailData[K] },
-): Promise<NewOutboxRow | null> {
+  references: string[],
+): NewOutboxRow | null {
   if (!req.residentEmail) return null;
-  return row(ctx, db, req, { ...m, to: req.residentEmail, side: 'resident', language: req.language });
+  return row(ctx, req, { ...m, to: req.residentEmail, language: req.language }, references);
 }
 
-export async function composeConfirmation(ctx: Ctx, db: Db, req: RequestRecord): Promise<NewOutboxRow | null> {
+async function residentSide(db: Db, req: RequestRecord): Promise<string[]> {
+  return req.residentEmail ? conversationMessageIds(db, req.id, 'resident') : [];
+}
+
+/** The confirmation of a request, threaded under `references` (the resident's side of its conversation). */
+export function confirmationRow(ctx: Ctx, req: RequestRecord, references: string[]): NewOutboxRow | null {
   const department = req.status === 'needs_review' ? null : ctx.routing.departmentFor(req.category).name;
-  return toResident(ctx, db, req, {
+  return toResident(ctx, req, {
     kind: 'confirmation',
     dedupeKey: `confirmation-${req.id}`,
     data: { ...residentFields(ctx, req), subject: req.subject ?? '', department },
-  });
+  }, references);
 }
 
-export async function composeDuplicateNotice(ctx: Ctx, db: Db, req: RequestRecord, earlier: RequestRecord): Promise<NewOutboxRow | null> {
-  return toResident(ctx, db, req, {
+export async function composeConfirmation(ctx: Ctx, db: Db, req: RequestRecord): Promise<NewOutboxRow | null> {
+  return confirmationRow(ctx, req, await residentSide(db, req));
+}
+
+export function duplicateNoticeRow(ctx: Ctx, req: RequestRecord, earlier: RequestRecord, references: string[]): NewOutboxRow | null {
+  return toResident(ctx, req, {
     kind: 'duplicate_notice',
     dedupeKey: `duplicate-${req.id}`,
     data: { ...residentFields(ctx, req), earlierTrackingNumber: earlier.trackingNumber, earlierStatus: earlier.status },
-  });
+  }, references);
+}
+
+export async function composeDuplicateNotice(ctx: Ctx, db: Db, req: RequestRecord, earlier: RequestRecord): Promise<NewOutboxRow | null> {
+  return duplicateNoticeRow(ctx, req, earlier, await residentSide(db, req));
+}
+
+/** What a department's ticket quotes from the resident's message. */
+export interface TicketSource {
+  authored: string;
+  receivedAt: Date;
+  /** Attachments kept (not dropped for size), in message order. */
+  attachments: { id: number; filename: string | null; size: number }[];
+  /** How many times the request has been routed, this time included. */
+  routings: number;
+}
+
+/** The department's ticket, threaded under `references` (the department's side of the conversation). */
+export function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, source: TicketSource, references: string[]): NewOutboxRow {
+  const location = locationText(req);
+  return row(ctx, req, {
+    kind: 'routed_ticket',
+    // A request routed again (after a reopen or a correction) is a new ticket for the department.
+    dedupeKey: `ticket-${req.id}-${source.routings}`,
+    to: dept.emails.join(', '),
+    language: 'en',
+    attachmentIds: source.attachments.map((f) => f.id),
+    data: {
+      ...base(ctx, req),
+      department: dept.name,
+      category: req.category,
+      location,
+      confidence: req.confidence,
+      residentName: req.residentName,
+      residentEmail: req.residentEmail ?? 'unknown',
+      receivedAt: source.receivedAt,
+      subject: req.subject ?? '',
+      residentText: source.authored,
+      attachments: source.attachments.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
+      residentLanguage: req.language,
+      englishSummary: req.language === 'en' ? null : `${categoryLabel(req.category, 'en')}${location ? ` at ${location}` : ''}.`,
+    },
+  }, references);
 }
 
 export async function composeRoutedTicket(ctx: Ctx, db: Db, req: RequestRecord, dept: Department): Promise<NewOutboxRow> {
@@ -107,31 +160,13 @@ export async function composeRoutedTicket(ctx: Ctx, db: Db, req: RequestRecord, 
   );
   const source = rows[0];
   const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
-  const location = locationText(req);
-  return row(ctx, db, req, {
-    kind: 'routed_ticket',
-    // A request routed again (after a reopen or a correction) is a new ticket for the department.
-    dedupeKey: `ticket-${req.id}-${source?.n ?? 0}`,
-    to: dept.emails.join(', '),
-    side: 'department',
-    language: 'en',
-    attachmentIds: files.map((f) => f.id),
-    data: {
-      ...base(ctx, req),
-      department: dept.name,
-      category: req.category,
-      location,
-      confidence: req.confidence,
-      residentName: req.residentName,
-      residentEmail: req.residentEmail ?? 'unknown',
-      receivedAt: source?.receivedAt ?? req.createdAt,
-      subject: req.subject ?? '',
-      residentText: source?.authored ?? '',
-      attachments: files.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
-      residentLanguage: req.language,
-      englishSummary: req.language === 'en' ? null : `${categoryLabel(req.category, 'en')}${location ? ` at ${location}` : ''}.`,
-    },
-  });
+  return routedTicketRow(
+    ctx,
+    req,
+    dept,
+    { authored: source?.authored ?? '', receivedAt: source?.receivedAt ?? req.createdAt, attachments: files, routings: source?.n ?? 0 },
+    await conversationMessageIds(db, req.id, 'department'),
+  );
 }
 
 export async function composeStatusUpdate(
@@ -143,20 +178,20 @@ export async function composeStatusUpdate(
   const { rows } = await db.query<{ id: number }>(`SELECT max(id) AS id FROM request_events WHERE request_id = $1 AND kind = 'status'`, [req.id]);
   const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
   const noteFrom = change.note ? (change.actor.startsWith('department:') ? (dept?.name ?? null) : `${ctx.config.cityName} 311`) : null;
-  return toResident(ctx, db, req, {
+  return toResident(ctx, req, {
     kind: 'status_update',
     dedupeKey: `status-${req.id}-${rows[0]?.id ?? 0}`,
     data: { ...residentFields(ctx, req), status: change.status, note: change.note, noteFrom },
-  });
+  }, await residentSide(db, req));
 }
 
 export async function composeStatusAnswer(ctx: Ctx, db: Db, req: RequestRecord, q: { inboundMessageId: number }): Promise<NewOutboxRow | null> {
   const history = await statusHistory(db, req.id);
-  return toResident(ctx, db, req, {
+  return toResident(ctx, req, {
     kind: 'status_answer',
     dedupeKey: `answer-${q.inboundMessageId}`,
     data: { ...residentFields(ctx, req), status: req.status, history: history.map((h) => ({ at: h.at, status: h.toStatus, note: h.note })) },
-  });
+  }, await residentSide(db, req));
 }
 
 export async function composeCommandError(
@@ -168,12 +203,11 @@ export async function composeCommandError(
   const { rows } = await db.query<{ from: string | null }>('SELECT from_address AS "from" FROM inbound_messages WHERE id = $1', [e.inboundMessageId]);
   const to = rows[0]?.from;
   if (!to) return null;
-  return row(ctx, db, req, {
+  return row(ctx, req, {
     kind: 'command_error',
     dedupeKey: `command-error-${e.inboundMessageId}`,
     to,
-    side: 'department',
     language: 'en',
     data: { ...base(ctx, req), line: e.line, reason: e.reason },
-  });
+  }, await conversationMessageIds(db, req.id, 'department'));
 }

@@ -49,19 +49,24 @@ const COLUMNS = `id, dedupe_key AS "dedupeKey", request_id AS "requestId", kind,
   language, text_body AS text, html_body AS html, attachment_ids AS "attachmentIds", headers, state, attempts,
   last_error AS "lastError", created_at AS "createdAt", sent_at AS "sentAt"`;
 
-/** Queues a message; returns its id, or null when a row with the same dedupe key exists (a retry). */
-export async function insertOutbox(db: Db, row: NewOutboxRow): Promise<number | null> {
-  const { rows } = await db.query<{ id: number }>(
+const INSERTED_COLUMNS = 15;
+
+/** Queues messages in one statement; returns their ids in order, null for each already queued (a retry). */
+export async function insertOutboxRows(db: Db, rows: NewOutboxRow[]): Promise<(number | null)[]> {
+  if (rows.length === 0) return [];
+  const placeholders = rows.map((_, r) => `(${Array.from({ length: INSERTED_COLUMNS }, (_, c) => `$${r * INSERTED_COLUMNS + c + 1}`).join(', ')})`);
+  const { rows: inserted } = await db.query<{ id: number; dedupeKey: string }>(
     `INSERT INTO outbox (dedupe_key, request_id, kind, priority, to_address, reply_to, subject, message_id, in_reply_to,
         references_ids, language, text_body, html_body, attachment_ids, headers)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
-    [
+     VALUES ${placeholders.join(', ')}
+     ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key AS "dedupeKey"`,
+    rows.flatMap((row) => [
       row.dedupeKey, row.requestId, row.kind, PRIORITY[row.kind], row.toAddress, row.replyTo, row.subject, row.messageId,
       row.inReplyTo, row.references, row.language, row.text, row.html, row.attachmentIds, JSON.stringify(row.headers),
-    ],
+    ]),
   );
-  return rows[0]?.id ?? null;
+  const ids = new Map(inserted.map((r) => [r.dedupeKey, r.id]));
+  return rows.map((row) => ids.get(row.dedupeKey) ?? null);
 }
 
 /**

@@ -7,10 +7,10 @@ import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
 import type { Enqueue } from '../jobs/queues.ts';
 import { composeRoutedTicket, composeStatusUpdate } from '../notify/compose.ts';
-import { insertOutbox, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
+import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Routing } from '../routing/rules.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
-import { addEvent, addThreadMessage, getRequest, setStatus, updateClassification, type RequestRecord } from './store.ts';
+import { addEvent, addThreadMessages, getRequest, setStatus, updateClassification, type RequestRecord } from './store.ts';
 import { recordTrainingExample } from './training-examples.ts';
 
 export interface ActionDeps {
@@ -27,13 +27,26 @@ export interface QueuedMail {
 
 /** Queues an email in the current transaction and adds it to the request's thread. */
 export async function queueMail(db: Db, row: NewOutboxRow | null): Promise<QueuedMail | null> {
-  if (row === null) return null;
-  const id = await insertOutbox(db, row);
-  if (id === null) return null;
-  if (row.requestId !== null) {
-    await addThreadMessage(db, { requestId: row.requestId, direction: 'out', author: 'system', outboxId: id });
-  }
-  return { id, kind: row.kind };
+  return (await queueMails(db, [row]))[0] ?? null;
+}
+
+/** Queues emails in the current transaction, in order, and adds them to their requests' threads: two statements for any number. */
+export async function queueMails(db: Db, rows: (NewOutboxRow | null)[]): Promise<(QueuedMail | null)[]> {
+  const wanted = rows.filter((r): r is NewOutboxRow => r !== null);
+  const ids = await insertOutboxRows(db, wanted);
+  const queued = new Map<NewOutboxRow, QueuedMail>();
+  wanted.forEach((row, i) => {
+    const id = ids[i];
+    if (id !== null && id !== undefined) queued.set(row, { id, kind: row.kind });
+  });
+  await addThreadMessages(
+    db,
+    wanted.flatMap((row) => {
+      const id = queued.get(row)?.id;
+      return row.requestId !== null && id !== undefined ? [{ requestId: row.requestId, direction: 'out' as const, author: 'system' as const, outboxId: id }] : [];
+    }),
+  );
+  return rows.map((row) => (row ? (queued.get(row) ?? null) : null));
 }
 
 /** After the transaction commits: hand the queued mail to the notify stage (the sweeper covers a crash here). */
@@ -66,11 +79,11 @@ export async function routeInTransaction(
     await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: 'routed', actor, details: { department: dept.code } });
   }
   const routed = { ...req, status: 'routed' as const, departmentCode: dept.code };
-  const mail = [await queueMail(db, await composeRoutedTicket(ctx, db, routed, dept))];
+  const mail: (NewOutboxRow | null)[] = [await composeRoutedTicket(ctx, db, routed, dept)];
   if (opts.notifyResident) {
-    mail.push(await queueMail(db, await composeStatusUpdate(ctx, db, routed, { status: 'routed', note: null, actor })));
+    mail.push(await composeStatusUpdate(ctx, db, routed, { status: 'routed', note: null, actor }));
   }
-  return mail;
+  return queueMails(db, mail);
 }
 
 export interface ReviewDecision {

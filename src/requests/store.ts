@@ -52,11 +52,6 @@ export async function getRequestBySourceMessage(db: Db, inboundMessageId: number
   return rows[0] ?? null;
 }
 
-export async function nextTrackingSequence(db: Db): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(`SELECT nextval('tracking_number_seq') AS n`);
-  return (rows[0] as { n: number }).n;
-}
-
 export interface NewRequest {
   trackingNumber: string;
   sourceMessageId: number;
@@ -69,21 +64,51 @@ export interface NewRequest {
   duplicateOf: number | null;
 }
 
+const INSERT_REQUEST = `INSERT INTO requests AS r (tracking_number, source_message_id, status, resident_email, resident_name, language, subject,
+    category, confidence, alternatives, model_version, street, house_number, cross_street, outside_town, lat, lon,
+    review_reasons, department_code, duplicate_of, routed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+    CASE WHEN $3 = 'routed' THEN now() END)
+  ON CONFLICT (source_message_id) DO NOTHING
+  RETURNING ${REQUEST_COLUMNS}`;
+
+function requestValues(r: NewRequest): unknown[] {
+  const c = r.classification;
+  return [
+    r.trackingNumber, r.sourceMessageId, r.status, r.residentEmail, r.residentName, c.language, r.subject,
+    c.category, c.confidence, JSON.stringify(c.alternatives), c.modelVersion, c.street, c.houseNumber,
+    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf,
+  ];
+}
+
 /** Inserts the request opened by an inbound message; null when that message already opened one. */
 export async function insertRequest(db: Db, r: NewRequest): Promise<RequestRecord | null> {
-  const c = r.classification;
+  const { rows } = await db.query<RequestRecord>(INSERT_REQUEST, requestValues(r));
+  return rows[0] ?? null;
+}
+
+/**
+ * Opens the request an inbound message asks for, with its first events (in order) and that message as the
+ * first entry of its thread, in one statement; null when the message already opened one.
+ */
+export async function openRequest(db: Db, r: NewRequest, events: Omit<NewEvent, 'requestId'>[]): Promise<RequestRecord | null> {
   const { rows } = await db.query<RequestRecord>(
-    `INSERT INTO requests AS r (tracking_number, source_message_id, status, resident_email, resident_name, language, subject,
-        category, confidence, alternatives, model_version, street, house_number, cross_street, outside_town, lat, lon,
-        review_reasons, department_code, duplicate_of, routed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-        CASE WHEN $3 = 'routed' THEN now() END)
-     ON CONFLICT (source_message_id) DO NOTHING
-     RETURNING ${REQUEST_COLUMNS}`,
+    `WITH opened AS (${INSERT_REQUEST}),
+     events AS (
+       INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, details)
+       SELECT opened.id, e.kind, e.from_status, e.to_status, e.actor, e.note, e.details
+         FROM opened, ROWS FROM (jsonb_to_recordset($21::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
+              WITH ORDINALITY AS e(kind, from_status, to_status, actor, note, details, n)
+        ORDER BY e.n),
+     thread AS (
+       INSERT INTO thread_messages (request_id, direction, author, inbound_message_id)
+       SELECT id, 'in', 'resident', "sourceMessageId" FROM opened ON CONFLICT DO NOTHING)
+     SELECT * FROM opened`,
     [
-      r.trackingNumber, r.sourceMessageId, r.status, r.residentEmail, r.residentName, c.language, r.subject,
-      c.category, c.confidence, JSON.stringify(c.alternatives), c.modelVersion, c.street, c.houseNumber,
-      c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf,
+      ...requestValues(r),
+      JSON.stringify(events.map((e) => ({
+        kind: e.kind, from_status: e.fromStatus ?? null, to_status: e.toStatus ?? null, actor: e.actor, note: e.note ?? null, details: e.details ?? {},
+      }))),
     ],
   );
   return rows[0] ?? null;
@@ -153,32 +178,54 @@ export async function statusHistory(db: Db, requestId: number): Promise<StatusHi
   return rows;
 }
 
-export async function addThreadMessage(
-  db: Db,
-  m: { requestId: number; direction: 'in' | 'out'; author: 'resident' | 'department' | 'staff' | 'system' | 'other'; inboundMessageId?: number; outboxId?: number },
-): Promise<void> {
+export interface NewThreadMessage {
+  requestId: number;
+  direction: 'in' | 'out';
+  author: 'resident' | 'department' | 'staff' | 'system' | 'other';
+  inboundMessageId?: number;
+  outboxId?: number;
+}
+
+export async function addThreadMessage(db: Db, m: NewThreadMessage): Promise<void> {
+  await addThreadMessages(db, [m]);
+}
+
+/** Adds entries to threads in the order given (their ids order the conversation), in one statement. */
+export async function addThreadMessages(db: Db, ms: NewThreadMessage[]): Promise<void> {
+  if (ms.length === 0) return;
   await db.query(
     `INSERT INTO thread_messages (request_id, direction, author, inbound_message_id, outbox_id)
-     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
-    [m.requestId, m.direction, m.author, m.inboundMessageId ?? null, m.outboxId ?? null],
+     VALUES ${ms.map((_, i) => `($${i * 5 + 1}::bigint, $${i * 5 + 2}, $${i * 5 + 3}, $${i * 5 + 4}::bigint, $${i * 5 + 5}::bigint)`).join(', ')}
+     ON CONFLICT DO NOTHING`,
+    ms.flatMap((m) => [m.requestId, m.direction, m.author, m.inboundMessageId ?? null, m.outboxId ?? null]),
   );
 }
 
-/** An open request of the same category at the same place, reported earlier: the new one duplicates it. */
-export async function findOpenDuplicate(
-  db: Db,
-  q: { category: Category; street: string; houseNumber: string | null; crossStreet: string | null; excludeId?: number },
-): Promise<RequestRecord | null> {
-  const { rows } = await db.query<RequestRecord>(
-    `SELECT ${REQUEST_COLUMNS} FROM requests r
-      WHERE r.category = $1 AND r.street = $2
-        AND r.status IN ('received', 'needs_review', 'routed', 'in_progress')
-        AND r.duplicate_of IS NULL
-        AND ($3::text IS NULL OR r.house_number IS NULL OR r.house_number = $3)
-        AND ($4::text IS NULL OR r.cross_street IS NULL OR r.cross_street = $4)
-        AND r.id <> coalesce($5, 0)
-      ORDER BY r.id LIMIT 1`,
-    [q.category, q.street, q.houseNumber, q.crossStreet, q.excludeId ?? null],
+export interface DuplicateQuery {
+  category: Category;
+  street: string;
+  houseNumber: string | null;
+  crossStreet: string | null;
+}
+
+// An open request of the same category at the same place, reported earlier: a new one duplicates it.
+const OPEN_DUPLICATE = `r.category = $1 AND r.street = $2
+    AND r.status IN ('received', 'needs_review', 'routed', 'in_progress')
+    AND r.duplicate_of IS NULL
+    AND ($3::text IS NULL OR r.house_number IS NULL OR r.house_number = $3)
+    AND ($4::text IS NULL OR r.cross_street IS NULL OR r.cross_street = $4)`;
+
+/**
+ * What opening a request needs from the database, in one round trip: the next tracking sequence value and,
+ * when a place is given, the open request the new one would duplicate.
+ */
+export async function prepareOpening(db: Db, place: DuplicateQuery | null): Promise<{ trackingSequence: number; duplicate: RequestRecord | null }> {
+  const { rows } = await db.query<RequestRecord & { trackingSequence: number }>(
+    `SELECT nextval('tracking_number_seq') AS "trackingSequence", d.*
+       FROM (SELECT 1) one
+       LEFT JOIN LATERAL (SELECT ${REQUEST_COLUMNS} FROM requests r WHERE ${OPEN_DUPLICATE} ORDER BY r.id LIMIT 1) d ON true`,
+    [place?.category ?? null, place?.street ?? null, place?.houseNumber ?? null, place?.crossStreet ?? null],
   );
-  return rows[0] ?? null;
+  const { trackingSequence, ...duplicate } = rows[0] as RequestRecord & { trackingSequence: number };
+  return { trackingSequence, duplicate: duplicate.id === null ? null : duplicate };
 }
