@@ -24,9 +24,14 @@ export interface Hyper {
   seed: number;
   /** Value of a lexicon concept feature ("k:...") relative to a word's 1: concepts generalise, words memorise. */
   conceptWeight: number;
+  /**
+   * Weigh each example by the inverse of its category's share of the corpus, so that how many examples
+   * someone happened to write for a category does not become the model's belief about how common it is.
+   */
+  classBalanced: boolean;
 }
 
-export const DEFAULT_HYPER: Hyper = { epochs: 20, learningRate: 0.2, l2: 1e-4, seed: 311, conceptWeight: 2 };
+export const DEFAULT_HYPER: Hyper = { epochs: 20, learningRate: 0.2, l2: 1e-4, seed: 311, conceptWeight: 2, classBalanced: true };
 
 /** Feature values of one message: binary, concepts weighted, scaled to unit length so long messages do not dominate. */
 function featureValues(features: readonly string[], conceptWeight: number): number[] {
@@ -80,6 +85,9 @@ export function train(rows: readonly TrainingRow[], hyper: Hyper = DEFAULT_HYPER
     });
     return { ids, values: featureValues(r.features, hyper.conceptWeight), y: classIndex.get(r.category)! };
   });
+  const counts = new Array<number>(K).fill(0);
+  for (const e of encoded) counts[e.y]! += 1;
+  const exampleWeight = counts.map((c) => (hyper.classBalanced && c > 0 ? encoded.length / (K * c) : 1));
   const W = new Float64Array(index.size * K);
   const G = new Float64Array(index.size * K).fill(1e-8);
   const b = new Float64Array(K);
@@ -101,7 +109,7 @@ export function train(rows: readonly TrainingRow[], hyper: Hyper = DEFAULT_HYPER
       }
       const p = softmax(z);
       for (let k = 0; k < K; k++) {
-        const g = p[k]! - (k === y ? 1 : 0);
+        const g = (p[k]! - (k === y ? 1 : 0)) * exampleWeight[y]!;
         Gb[k]! += g * g;
         b[k]! -= (hyper.learningRate * g) / Math.sqrt(Gb[k]!);
         for (let j = 0; j < ids.length; j++) {
