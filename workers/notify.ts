@@ -1,11 +1,12 @@
 // Stage 3: send one outbox row, once. Suppressed addresses and the per-address cap on automatic
-// mail are checked here, at the last moment, so nothing that queues mail has to remember them.
+// mail are checked here, at the last moment (in the statement that claims the row), so nothing that
+// queues mail has to remember them.
 import type pg from 'pg';
 import { describeError, isPermanent } from '../src/errors.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
-import { AUTOMATIC_TO_RESIDENT, automaticMailSentSince, claimForSending, markOutboxState, markSent, type OutboxRow } from '../src/notify/outbox.ts';
+import { claimForSending, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
 import type { OutgoingMail } from '../src/notify/outgoing.ts';
-import { firstSuppressed } from '../src/notify/suppressions.ts';
+import { normalizeAddress } from '../src/notify/suppressions.ts';
 import type { NotifyDeps } from '../src/pipeline/deps.ts';
 
 async function attachmentsFor(pool: pg.Pool, ids: number[]): Promise<OutgoingMail['attachments']> {
@@ -18,15 +19,13 @@ async function attachmentsFor(pool: pg.Pool, ids: number[]): Promise<OutgoingMai
   return rows.map((a, i) => ({ filename: a.filename ?? `attachment-${i + 1}`, contentType: a.contentType, content: a.content }));
 }
 
-/** Why this row must not be sent, or null. Takes the cap into account only for mail a robot could answer. */
-async function holdBack(deps: NotifyDeps, row: OutboxRow): Promise<string | null> {
-  const suppressed = await firstSuppressed(deps.pool, row.toAddress.split(',').map((a) => a.trim()).filter(Boolean));
-  if (suppressed) return `${suppressed} hard-bounced earlier; not mailed again`;
-  if (AUTOMATIC_TO_RESIDENT.includes(row.kind)) {
-    const sent = await automaticMailSentSince(deps.pool, row.toAddress, new Date(Date.now() - 24 * 3_600_000));
-    if (sent >= deps.config.autoReplyCapPer24h) {
-      return `cap of ${deps.config.autoReplyCapPer24h} automatic emails per 24 h reached for ${row.toAddress} (a mail loop?)`;
-    }
+/** Why this row must not be sent, or null. The cap counts only mail a robot could answer (claimForSending counts 0 for the rest). */
+function holdBack(deps: NotifyDeps, row: ClaimedRow): string | null {
+  // Each recipient must read as an address (throws otherwise), as it did when it was checked alone.
+  row.toAddress.split(',').map((a) => a.trim()).filter(Boolean).forEach(normalizeAddress);
+  if (row.suppressedAddress) return `${row.suppressedAddress} hard-bounced earlier; not mailed again`;
+  if (row.automaticSentToday >= deps.config.autoReplyCapPer24h) {
+    return `cap of ${deps.config.autoReplyCapPer24h} automatic emails per 24 h reached for ${row.toAddress} (a mail loop?)`;
   }
   return null;
 }
@@ -35,7 +34,7 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
   const { pool, config, transport, log } = deps;
   const row = await claimForSending(pool, payload.outboxId);
   if (!row) return;
-  const reason = await holdBack(deps, row);
+  const reason = holdBack(deps, row);
   if (reason) {
     await markOutboxState(pool, row.id, 'suppressed', reason);
     log.warn({ outboxId: row.id, kind: row.kind }, reason);

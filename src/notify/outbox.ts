@@ -1,6 +1,7 @@
 // SQL for the outbox table: rows are queued inside the transaction that causes them, and sent once.
 import type { Language } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
+import { firstSuppressedSql } from './suppressions.ts';
 
 export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error';
 
@@ -69,16 +70,32 @@ export async function insertOutboxRows(db: Db, rows: NewOutboxRow[]): Promise<(n
   return rows.map((row) => ids.get(row.dedupeKey) ?? null);
 }
 
+export interface ClaimedRow extends OutboxRow {
+  /** The first recipient that must not be mailed (hard-bounced), or null. */
+  suppressedAddress: string | null;
+  /** For mail a robot could answer: automatic mail sent to the same address in the last 24 hours (the loop cap's count); else 0. */
+  automaticSentToday: number;
+}
+
+// SQL counting automatic mail to residents sent to an address since a time (text expressions): what the loop cap counts.
+const automaticSentTo = (address: string, since: string, kinds: string): string => `(SELECT count(*)::int FROM outbox o
+    WHERE lower(o.to_address) = lower(btrim(${address})) AND o.state = 'sent' AND o.sent_at >= ${since} AND o.kind = ANY(${kinds}))`;
+
 /**
- * Takes a row for sending. A row left in 'sending' by a crash is taken again: SMTP gives no way to ask
- * whether the relay got it, so a crash in that window can send twice (with the same Message-ID, which
- * mail clients use to fold the copies).
+ * Takes a row for sending and, in the same round trip, learns what may hold it back: its first suppressed
+ * recipient and its address's count against the cap on automatic mail. A row left in 'sending' by a crash
+ * is taken again: SMTP gives no way to ask whether the relay got it, so a crash in that window can send
+ * twice (with the same Message-ID, which mail clients use to fold the copies).
  */
-export async function claimForSending(db: Db, id: number): Promise<OutboxRow | null> {
-  const { rows } = await db.query<OutboxRow>(
-    `UPDATE outbox SET state = 'sending', attempts = attempts + 1
-      WHERE id = $1 AND state IN ('pending', 'sending') RETURNING ${COLUMNS}`,
-    [id],
+export async function claimForSending(db: Db, id: number): Promise<ClaimedRow | null> {
+  const { rows } = await db.query<ClaimedRow>(
+    `WITH claimed AS (
+       UPDATE outbox SET state = 'sending', attempts = attempts + 1
+        WHERE id = $1 AND state IN ('pending', 'sending') RETURNING ${COLUMNS})
+     SELECT claimed.*, ${firstSuppressedSql('claimed."toAddress"')} AS "suppressedAddress",
+            CASE WHEN claimed.kind = ANY($2) THEN ${automaticSentTo('claimed."toAddress"', `now() - interval '24 hours'`, '$2')} ELSE 0 END AS "automaticSentToday"
+       FROM claimed`,
+    [id, AUTOMATIC_TO_RESIDENT],
   );
   return rows[0] ?? null;
 }
@@ -89,11 +106,7 @@ export async function markSent(db: Db, id: number): Promise<void> {
 
 /** How much automatic mail to residents went to this address since a time: what the loop cap counts. */
 export async function automaticMailSentSince(db: Db, address: string, since: Date): Promise<number> {
-  const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM outbox
-      WHERE lower(to_address) = lower($1) AND state = 'sent' AND sent_at >= $2 AND kind = ANY($3)`,
-    [address.trim(), since, AUTOMATIC_TO_RESIDENT],
-  );
+  const { rows } = await db.query<{ n: number }>(`SELECT ${automaticSentTo('$1', '$2', '$3')} AS n`, [address, since, AUTOMATIC_TO_RESIDENT]);
   return rows[0]?.n ?? 0;
 }
 

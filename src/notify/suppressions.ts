@@ -28,3 +28,14 @@ export async function firstSuppressed(db: Db, addresses: string[]): Promise<stri
   const r = await db.query<{ address: string }>('SELECT address FROM mail_suppressions WHERE address = ANY($1) LIMIT 1', [addresses.map(normalizeAddress)]);
   return r.rows[0]?.address ?? null;
 }
+
+/**
+ * SQL for the first address of a comma-separated recipient list (a text expression) that must not be mailed,
+ * or NULL; addresses compared as normalizeAddress writes them. For a statement that claims a row and checks
+ * it in one round trip.
+ */
+export function firstSuppressedSql(recipients: string): string {
+  return `(SELECT s.address FROM mail_suppressions s
+     WHERE s.address IN (SELECT lower(btrim(regexp_replace(btrim(a), '^<(.*)>$', '\\1'))) FROM unnest(string_to_array(${recipients}, ',')) a)
+     LIMIT 1)`;
+}
