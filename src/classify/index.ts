@@ -5,7 +5,7 @@ import fs from 'node:fs/promises';
 import { extractFeatures } from './features.ts';
 import { loadGazetteer, type Gazetteer } from './gazetteer.ts';
 import { compileLexicon } from './lexicon.ts';
-import { createLocator } from './location.ts';
+import { createLocator, maskPlaceNames } from './location.ts';
 import { logits, softmax, type ModelFile } from './model.ts';
 import { prepareText } from './prepare.ts';
 import { TAXONOMY } from './taxonomy.ts';
@@ -27,12 +27,12 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
     modelVersion,
     classify(input: ClassifyInput): Classification {
       const prepared = prepareText(input);
-      const features = extractFeatures(prepared.text, prepared.language, concepts);
+      const location = locator.locate(prepared.text, prepared.signature);
+      const features = extractFeatures(maskPlaceNames(prepared.text, location), prepared.language, concepts);
       const p = softmax(logits({ bias: model.bias, weights }, features, model.hyper.conceptWeight), model.temperature);
       const ranked = p.map((confidence, i) => ({ category: model.classes[i]!, confidence })).sort((a, b) => b.confidence - a.confidence);
       const top = ranked[0]!;
       const category: Category = top.category;
-      const location = locator.locate(prepared.text, prepared.signature);
       const reviewReasons: string[] = [];
       if (top.confidence < reviewThreshold) reviewReasons.push('low_confidence');
       if (TAXONOMY[category].needsLocation && location.street === null) reviewReasons.push('no_location');

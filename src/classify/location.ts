@@ -89,6 +89,24 @@ function pick(cands: readonly GazetteerStreet[], suffix: string | undefined, qua
   return plain[0] ?? pool[0];
 }
 
+const SUFFIX_NAMES = new Set(Object.values(SUFFIXES).map((v) => v.toLowerCase()));
+
+/**
+ * The text with the names of the streets found in it blanked out, for the category model: "Deer Hill
+ * Avenue" says nothing about dead animals, nor "Lake Avenue" about flooding or "Park Avenue" about parks.
+ */
+export function maskPlaceNames(text: string, loc: Pick<Location, 'street' | 'crossStreet'>): string {
+  let out = text;
+  for (const name of [loc.street, loc.crossStreet]) {
+    if (!name) continue;
+    const words = name.toLowerCase().split(/\s+/);
+    while (words.length > 1 && SUFFIX_NAMES.has(words[words.length - 1] as string)) words.pop();
+    const escaped = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    out = out.replace(new RegExp(`\\b${escaped.join('\\s+')}\\b`, 'gi'), ' ');
+  }
+  return out;
+}
+
 export function createLocator(gaz: Gazetteer) {
   const basesByLength = new Map<number, string[]>();
   for (const b of gaz.byBase.keys()) {
@@ -213,6 +231,11 @@ export function createLocator(gaz: Gazetteer) {
    * holds only streets with a recorded sale, so the name as written beats finding nothing.
    */
   function unlistedAt(tokens: Token[], i: number): Mention | null {
+    // "Fix Padanaram Rd", "Is Golden Hill Rd plowed": a known street starting a word or two later is
+    // the name; the capitalised word before it is a verb or the start of a sentence.
+    for (let k = 1; k <= 2; k++) {
+      if (tokens[i + k]?.word && matchAt(tokens, i + k, undefined)?.street) return null;
+    }
     // Lower case counts too where a street is expected: "at 12 foxglove ln", "on foxglove ln".
     const before = tokens[i - 1]?.text ?? '';
     const expected = HOUSE_NUMBER.test(before) || ['on', 'at', 'near', 'off', 'onto', 'along'].includes(before);

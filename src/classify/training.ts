@@ -4,14 +4,19 @@ import { stableHash, type Example } from './corpus.ts';
 import { extractFeatures } from './features.ts';
 import { compileLexicon, type ConceptMatcher, type Lexicon } from './lexicon.ts';
 import { fitTemperature, logits, softmax, toModelFile, train, type Hyper, type ModelFile, type TrainingRow } from './model.ts';
+import { loadGazetteer } from './gazetteer.ts';
+import { createLocator, maskPlaceNames } from './location.ts';
 import { prepareText } from './prepare.ts';
 import { CATEGORIES } from './types.ts';
 
 const FOLDS = 5;
 
-function toRow(e: Example, concepts: ConceptMatcher): TrainingRow {
-  const { text, language } = prepareText({ subject: e.subject, text: e.body });
-  return { features: extractFeatures(text, language, concepts), category: e.category };
+type Locator = ReturnType<typeof createLocator>;
+
+// Exactly what the classifier does at run time: street names found in the text are masked.
+function toRow(e: Example, concepts: ConceptMatcher, locator: Locator): TrainingRow {
+  const { text, signature, language } = prepareText({ subject: e.subject, text: e.body });
+  return { features: extractFeatures(maskPlaceNames(text, locator.locate(text, signature)), language, concepts), category: e.category };
 }
 
 export interface HeldOutPrediction {
@@ -28,7 +33,8 @@ export interface BuiltModel {
 export function buildModel(corpus: readonly Example[], staff: readonly Example[], lexicon: Lexicon, hyper: Hyper): BuiltModel {
   const examples = [...corpus, ...staff];
   const concepts = compileLexicon(lexicon);
-  const rows = examples.map((e) => toRow(e, concepts));
+  const locator = createLocator(loadGazetteer());
+  const rows = examples.map((e) => toRow(e, concepts, locator));
   const fold = examples.map((e) => (stableHash(`${e.category}\u0000${e.subject}\u0000${e.body}`) >>> 3) % FOLDS);
   const heldOut: { z: number[]; y: number }[] = [];
   for (let k = 0; k < FOLDS; k++) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadGazetteer } from '../../src/classify/gazetteer.ts';
-import { createLocator } from '../../src/classify/location.ts';
+import { createLocator, maskPlaceNames } from '../../src/classify/location.ts';
 
 const gazetteer = loadGazetteer();
 const { locate } = createLocator(gazetteer);
@@ -168,5 +168,27 @@ describe('street names inside ordinary phrases', () => {
 
   it('takes the sender\'s address for a service at their home', () => {
     expect(at('our recycling was skipped again', 'Thanks,\nMarie Dubois\n6 Golden Hill Rd\nDanbury CT 06811')).toMatchObject({ street: 'Golden Hill Road', houseNumber: '6' });
+  });
+});
+
+describe('a capitalised word before a known street', () => {
+  it.each([
+    ['Repave Golden Hill Rd please', 'Golden Hill Road'],
+    ['Is Golden Hill Rd going to be plowed', 'Golden Hill Road'],
+    ['Fix Padanaram Road potholes', 'Padanaram Road'],
+  ])('is not part of its name: %s', (text, street) => {
+    expect(at(text).street).toBe(street);
+  });
+
+  it('still lets an unlisted street be named as written', () => {
+    expect(at('pothole at 12 Foxglove Ln')).toMatchObject({ street: 'Foxglove Lane', houseNumber: '12' });
+  });
+});
+
+describe('masking place names for the category model', () => {
+  it('blanks the street and cross street names, not the rest', () => {
+    const text = 'Please fix the light on Deer Hill Ave by Lake Avenue, deer everywhere';
+    expect(maskPlaceNames(text, { street: 'Deer Hill Avenue', crossStreet: 'Lake Avenue' })).toBe('Please fix the light on   Ave by   Avenue, deer everywhere');
+    expect(maskPlaceNames(text, { street: null, crossStreet: null })).toBe(text);
   });
 });

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.ts';
 import { isDev, readCorpus } from '../../src/classify/corpus.ts';
 import { evaluate } from '../../src/classify/evaluate.ts';
 import { loadGazetteer } from '../../src/classify/gazetteer.ts';
