@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 
 /** The one-method database interface the SQL modules take: a pool or a client inside a transaction. */
@@ -8,8 +9,39 @@ export interface Db {
 // bigint columns (ids, counts) come back as strings by default; ours stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
+const statementNames = new Map<string, string>();
+
+/** A name per distinct SQL text: the same text is the same statement on every connection. */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `s${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs every parameterised query as a named prepared statement, parsed once per connection: the app's
+ * SQL is a fixed set of texts with the values apart, so PostgreSQL need not parse and analyse it again for
+ * every message. Queries without values (migrations, BEGIN/COMMIT) keep the simple protocol, which allows
+ * several statements in one text. A connection's statements go stale only if a table they read changes
+ * shape, which only migrations do, at start before the stages run.
+ */
+class PreparingClient extends pg.Client {
+  // pg's query has a dozen overloads; this one passes every call through, naming the plain parameterised ones.
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    const query = super.query as (...a: unknown[]) => never;
+    if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
+      return query.call(this, { name: statementName(text), text }, ...args.slice(1));
+    }
+    return query.apply(this, args);
+  }
+}
+
 export function createPool(databaseUrl: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5_000, Client: PreparingClient });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return pool;
