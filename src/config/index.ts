@@ -199,7 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
     concurrency: Object.freeze({
       parse: int(env, 'CITYLINE_PARSE_CONCURRENCY', 8, 1, 256),
       classify: int(env, 'CITYLINE_CLASSIFY_CONCURRENCY', 8, 1, 256),
-      notify: int(env, 'CITYLINE_NOTIFY_CONCURRENCY', 4, 1, 256),
+      notify: int(env, 'CITYLINE_NOTIFY_CONCURRENCY', 8, 1, 256),
     }),
     logLevel: str(env, 'CITYLINE_LOG_LEVEL', 'info'),
     jobLockMs: int(env, 'CITYLINE_JOB_LOCK_SECONDS', 30, 2, 3600) * 1000,
