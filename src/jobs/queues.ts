@@ -9,6 +9,8 @@ export interface Enqueue {
 
 export interface Queues {
   readonly enqueue: Enqueue;
+  /** Many jobs of one stage in one Redis round trip (a backlog arriving together). */
+  enqueueBulk<S extends Stage>(stage: S, payloads: Payloads[S][]): Promise<void>;
   readonly queue: (stage: Stage) => Queue;
   close(): Promise<void>;
 }
@@ -38,6 +40,10 @@ export function createQueues(redisUrl: string, prefix: string): Queues {
         jobId: jobIds[stage](payload),
         ...(opts?.priority !== undefined ? { priority: opts.priority } : {}),
       });
+    },
+    async enqueueBulk(stage, payloads) {
+      if (payloads.length === 0) return;
+      await queue(stage).addBulk(payloads.map((data) => ({ name: stage, data, opts: { ...jobOptions[stage], jobId: jobIds[stage](data) } })));
     },
     async close() {
       if (closed) return;
