@@ -126,7 +126,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
       },
     });
 
-    const sweeper = startSweeper(deps, opts.sweep ?? { intervalMs: 15_000, graceSeconds: 30 });
+    const sweeper = startSweeper({ pool, log, queues }, opts.sweep ?? { intervalMs: 15_000, graceSeconds: 30 });
     closers.unshift({ name: 'sweeper', close: () => sweeper.stop() });
 
     if (opts.intake ?? true) {

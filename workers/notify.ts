@@ -8,6 +8,7 @@ import { claimForSending, markOutboxState, markSent, type ClaimedRow } from '../
 import type { OutgoingMail } from '../src/notify/outgoing.ts';
 import { normalizeAddress } from '../src/notify/suppressions.ts';
 import type { NotifyDeps } from '../src/pipeline/deps.ts';
+import { markConfirmed } from '../src/requests/store.ts';
 
 async function attachmentsFor(pool: pg.Pool, ids: number[]): Promise<OutgoingMail['attachments']> {
   if (ids.length === 0) return [];
@@ -61,4 +62,6 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
     throw err;
   }
   await markSent(pool, row.id);
+  // The resident has heard from us: what the dashboard's arrival-to-confirmation time measures.
+  if ((row.kind === 'confirmation' || row.kind === 'duplicate_notice') && row.requestId !== null) await markConfirmed(pool, row.requestId);
 }

@@ -198,3 +198,9 @@ export async function stalledInbound(db: Db, olderThanSeconds: number, limit: nu
   );
   return rows;
 }
+
+/** Puts a failed message back at the start of the pipeline (it is parsed again); false when it is not failed. */
+export async function resetFailedInbound(db: Db, id: number): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE inbound_messages SET state = 'stored', error = NULL WHERE id = $1 AND state = 'failed'`, [id]);
+  return rowCount === 1;
+}

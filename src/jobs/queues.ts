@@ -11,6 +11,12 @@ export interface Queues {
   readonly enqueue: Enqueue;
   /** Many jobs of one stage in one Redis round trip (a backlog arriving together). */
   enqueueBulk<S extends Stage>(stage: S, payloads: Payloads[S][]): Promise<void>;
+  /**
+   * Queues work again even where a job with its id is still kept: a failed one is retried, a finished
+   * one replaced. (A plain enqueue is ignored then; job ids are deterministic, and a job kept from
+   * another database behind the same Redis and prefix would otherwise block the id for days.)
+   */
+  requeue<S extends Stage>(stage: S, payload: Payloads[S], opts?: { priority?: number }): Promise<void>;
   readonly queue: (stage: Stage) => Queue;
   close(): Promise<void>;
 }
@@ -31,15 +37,27 @@ export function createQueues(redisUrl: string, prefix: string): Queues {
     queues.set(stage, q);
   }
   const queue = (stage: Stage): Queue => queues.get(stage) as Queue;
+  const enqueue: Enqueue = async (stage, payload, opts) => {
+    await queue(stage).add(stage, payload, {
+      ...jobOptions[stage],
+      jobId: jobIds[stage](payload),
+      ...(opts?.priority !== undefined ? { priority: opts.priority } : {}),
+    });
+  };
   let closed = false;
   return {
     queue,
-    async enqueue(stage, payload, opts) {
-      await queue(stage).add(stage, payload, {
-        ...jobOptions[stage],
-        jobId: jobIds[stage](payload),
-        ...(opts?.priority !== undefined ? { priority: opts.priority } : {}),
-      });
+    enqueue,
+    async requeue(stage, payload, opts) {
+      const job = await queue(stage).getJob(jobIds[stage](payload));
+      if (job) {
+        const state = await job.getState();
+        if (state === 'failed') return job.retry();
+        // Waiting, delayed or running: it will happen anyway.
+        if (state !== 'completed' && state !== 'unknown') return;
+        await job.remove();
+      }
+      await enqueue(stage, payload, opts);
     },
     async enqueueBulk(stage, payloads) {
       if (payloads.length === 0) return;

@@ -153,3 +153,9 @@ export async function pendingOutboxIds(db: Db, olderThanSeconds: number, limit: 
   );
   return rows;
 }
+
+/** Makes a failed email sendable again; false when it is not failed. */
+export async function resetFailedOutbox(db: Db, id: number): Promise<boolean> {
+  const { rowCount } = await db.query(`UPDATE outbox SET state = 'pending', last_error = NULL WHERE id = $1 AND state = 'failed'`, [id]);
+  return rowCount === 1;
+}

@@ -1,9 +1,11 @@
 // The transactional outbox's other half: work committed to PostgreSQL whose job never reached Redis
 // (a crash between commit and enqueue, Redis down, `cityline ingest` without Redis) is queued again.
-// Job ids are deterministic, so queuing what is already queued does nothing.
+// Requeue leaves a job that is waiting or running alone, and clears one kept from an earlier life of
+// the database (same Redis, same prefix, same id), which would otherwise block the id.
 import { describeError } from '../errors.ts';
 import { stalledInbound } from '../intake/store.ts';
 import { pendingOutboxIds, PRIORITY } from '../notify/outbox.ts';
+import type { Queues } from '../jobs/queues.ts';
 import type { PipelineDeps } from './deps.ts';
 
 export interface Sweeper {
@@ -11,17 +13,17 @@ export interface Sweeper {
   stop(): Promise<void>;
 }
 
-export function startSweeper(deps: PipelineDeps, opts: { intervalMs: number; graceSeconds: number }): Sweeper {
-  const { pool, enqueue, log } = deps;
+export function startSweeper(deps: Pick<PipelineDeps, 'pool' | 'log'> & { queues: Queues }, opts: { intervalMs: number; graceSeconds: number }): Sweeper {
+  const { pool, queues, log } = deps;
   let running: Promise<number> | null = null;
   const sweepNow = async (): Promise<number> => {
     let n = 0;
     for (const m of await stalledInbound(pool, opts.graceSeconds, 1_000)) {
-      await enqueue(m.state === 'stored' ? 'parse' : 'classify', { inboundMessageId: m.id });
+      await queues.requeue(m.state === 'stored' ? 'parse' : 'classify', { inboundMessageId: m.id });
       n++;
     }
     for (const o of await pendingOutboxIds(pool, opts.graceSeconds, 1_000)) {
-      await enqueue('notify', { outboxId: o.id }, { priority: PRIORITY[o.kind] });
+      await queues.requeue('notify', { outboxId: o.id }, { priority: PRIORITY[o.kind] });
       n++;
     }
     if (n > 0) log.info({ requeued: n }, 'sweeper queued stalled work');

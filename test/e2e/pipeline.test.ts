@@ -45,6 +45,8 @@ describe('the mail pipeline, end to end', () => {
 
     const { rows } = await t.db.pool.query(`SELECT status FROM requests WHERE id = $1`, [req.id]);
     expect(rows[0].status).toBe('routed');
+    // Recorded just after the relay accepted the confirmation.
+    await waitFor(async () => (await t.db.pool.query('SELECT confirmed_at FROM requests WHERE id = $1', [req.id])).rows[0].confirmed_at !== null, 5_000, 'confirmed_at');
     await waitFor(async () => (await t.dovecot.list('INBOX')).length === 0, 10_000, 'the INBOX to empty');
     const processed = await t.dovecot.list('Processed');
     expect(processed.map((m) => m.messageId)).toContain(messageId);

@@ -30,7 +30,7 @@ export async function run(args: string[]): Promise<number> {
     try {
       for (const job of jobs) {
         if (!job || !(await job.isFailed())) continue;
-        await replayJob(pool, s, job);
+        await replayJob(pool, queues, s, job);
         retried++;
       }
     } finally {

@@ -91,10 +91,6 @@ export async function failedInbound(db: Db, limit: number): Promise<FailedInboun
 }
 
 /** Puts a failed message back to be parsed again; false when it was not (or no longer) failed. */
-export async function resetFailedInbound(db: Db, id: number): Promise<boolean> {
-  const { rowCount } = await db.query(`UPDATE inbound_messages SET state = 'stored', error = NULL WHERE id = $1 AND state = 'failed'`, [id]);
-  return rowCount === 1;
-}
 
 export interface FailedOutbox {
   id: number;
@@ -116,7 +112,3 @@ export async function failedOutbox(db: Db, limit: number): Promise<FailedOutbox[
   return rows;
 }
 
-export async function resetFailedOutbox(db: Db, id: number): Promise<boolean> {
-  const { rowCount } = await db.query(`UPDATE outbox SET state = 'pending', last_error = NULL WHERE id = $1 AND state = 'failed'`, [id]);
-  return rowCount === 1;
-}

@@ -4,11 +4,9 @@ import { describeError } from '../../errors.ts';
 import { STAGES, isStage } from '../../jobs/catalog.ts';
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field, idParam } from '../forms.ts';
-import {
-  dailyVolume, failedInbound, failedOutbox, flowFigures, resetFailedInbound, resetFailedOutbox, volumeByCategory,
-} from '../queries/dashboard.ts';
+import { dailyVolume, failedInbound, failedOutbox, flowFigures, volumeByCategory } from '../queries/dashboard.ts';
 import { reviewBacklog } from '../queries/review.ts';
-import { requeue } from '../requeue.ts';
+import { replayInbound, replayJob, replayOutbox } from '../../pipeline/replay.ts';
 import { dashboardPage, type StageHealth } from '../views/dashboard.ts';
 
 const FLOW_DAYS = 30;
@@ -77,7 +75,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (!isStage(stage)) return reply.callNotFound();
     const job = await ctx.queues.queue(stage).getJob(jobId);
     if (!job || !(await job.isFailed())) return reply.redirect('/dashboard?retried=gone', 303);
-    await job.retry();
+    await replayJob(ctx.pool, ctx.queues, stage, job);
     request.log.info({ stage, jobId, by: staffOf(request).email }, 'staff retried a failed job');
     return reply.redirect('/dashboard?retried=job', 303);
   });
@@ -85,8 +83,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/dashboard/inbound/:id/retry', async (request, reply) => {
     const id = idParam(request.params);
     if (!id) return reply.callNotFound();
-    if (!(await resetFailedInbound(ctx.pool, id))) return reply.redirect('/dashboard?retried=gone', 303);
-    await requeue(ctx.queues, 'parse', { inboundMessageId: id });
+    if (!(await replayInbound(ctx.pool, ctx.queues, id))) return reply.redirect('/dashboard?retried=gone', 303);
     request.log.info({ inboundMessageId: id, by: staffOf(request).email }, 'staff retried a failed message');
     return reply.redirect('/dashboard?retried=inbound', 303);
   });
@@ -94,8 +91,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.post('/dashboard/outbox/:id/retry', async (request, reply) => {
     const id = idParam(request.params);
     if (!id) return reply.callNotFound();
-    if (!(await resetFailedOutbox(ctx.pool, id))) return reply.redirect('/dashboard?retried=gone', 303);
-    await requeue(ctx.queues, 'notify', { outboxId: id });
+    if (!(await replayOutbox(ctx.pool, ctx.queues, id))) return reply.redirect('/dashboard?retried=gone', 303);
     request.log.info({ outboxId: id, by: staffOf(request).email }, 'staff retried an unsent email');
     return reply.redirect('/dashboard?retried=outbox', 303);
   });

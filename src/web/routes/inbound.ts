@@ -5,7 +5,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeError, isPermanent, isUnavailable } from '../../errors.ts';
 import { formToMessage, parseFormSubmission } from '../../intake/form-message.ts';
 import { storeRawMessage } from '../../intake/store.ts';
-import { requeue } from '../requeue.ts';
 import type { RouteContext } from '../context.ts';
 
 function authorized(request: FastifyRequest, token: string): boolean {
@@ -25,7 +24,7 @@ export function inboundRoutes(app: FastifyInstance, ctx: RouteContext): void {
     try {
       const stored = await storeRawMessage(ctx.pool, { raw: await raw(), source: 'http', maxRawBytes: ctx.config.maxRawBytes });
       // Stored is what counts: if Redis is down the sweeper queues the message later.
-      await requeue(ctx.queues, 'parse', { inboundMessageId: stored.id }).catch((err) =>
+      await ctx.queues.requeue('parse', { inboundMessageId: stored.id }).catch((err) =>
         request.log.warn({ err: describeError(err), inboundMessageId: stored.id }, 'stored, but not queued yet'),
       );
       return reply.code(202).send({ id: stored.id, duplicate: !stored.created });
