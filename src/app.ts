@@ -130,8 +130,10 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
     closers.unshift({ name: 'sweeper', close: () => sweeper.stop() });
 
     if (opts.intake ?? true) {
+      // requeue, not enqueue: a job with this id kept from an earlier life of the database must not
+      // hold up a new message.
       const onStored = async (id: number): Promise<void> => {
-        await queues.enqueue('parse', { inboundMessageId: id });
+        await queues.requeue('parse', { inboundMessageId: id });
       };
       const intake = config.imap
         ? startImapIntake({ imap: config.imap, db: pool, maxRawBytes: config.maxRawBytes, onStored, log })

@@ -74,7 +74,7 @@ async function enqueueParse(config: Config, id: number): Promise<void> {
   }
   const queues = createQueues(config.redisUrl, config.queuePrefix);
   try {
-    await withTimeout(queues.enqueue('parse', { inboundMessageId: id }), ENQUEUE_TIMEOUT_MS, 'enqueueing the parse job');
+    await withTimeout(queues.requeue('parse', { inboundMessageId: id }), ENQUEUE_TIMEOUT_MS, 'enqueueing the parse job');
   } catch (err) {
     process.stderr.write(`cityline ingest: warning: message ${id} is stored but its parse job was not queued (${describeError(err)}); the sweeper will queue it\n`);
   } finally {
