@@ -1,17 +1,12 @@
 // SQL behind the public Open311 GeoReport v2 read API: what is public about a request, never who sent it.
+import type { Location } from '../../classify/types.ts';
 import type { Db } from '../../db/pool.ts';
 
-export interface PublicRequest {
+export interface PublicRequest extends Location {
   trackingNumber: string;
   status: string;
   category: string;
   departmentName: string | null;
-  street: string | null;
-  houseNumber: string | null;
-  crossStreet: string | null;
-  outsideTown: string | null;
-  lat: number | null;
-  lon: number | null;
   createdAt: Date;
   updatedAt: Date;
   lastNote: string | null;
