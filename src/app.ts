@@ -113,7 +113,9 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
         defineStage('notify', (p, ctx) => handleNotify(p, { ...deps, transport: t }, ctx), {
           ...common,
           concurrency: config.concurrency.notify,
-          ...(config.sendRatePerMinute > 0 ? { limiter: { max: config.sendRatePerMinute, duration: 60_000 } } : {}),
+          // One message every 60/rate seconds rather than the whole minute's allowance at once: relays
+          // such as Exchange Online count per minute but throttle bursts.
+          ...(config.sendRatePerMinute > 0 ? { limiter: { max: 1, duration: Math.ceil(60_000 / config.sendRatePerMinute) } } : {}),
           onDeadLetter: async (data, error) => markOutboxState(pool, guards.notify(data).outboxId, 'failed', error),
         }),
       );

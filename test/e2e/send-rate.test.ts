@@ -1,0 +1,36 @@
+// A storm-day burst: mail queues and drains at the relay's rate, residents' confirmations first.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/db.ts';
+import { residentMail, startTestSystem, type TestSystem } from '../helpers/system.ts';
+
+describe('sending at the relay rate', () => {
+  let t: TestSystem;
+  beforeAll(async () => {
+    t = await startTestSystem({ env: { CITYLINE_SEND_RATE_PER_MINUTE: '120' } });
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('drains a burst no faster than the configured rate, confirmations before department copies', async () => {
+    const notify = t.system.queues.queue('notify');
+    await notify.pause();
+    const streets = ['Osborne Street', 'Padanaram Road', 'Deer Hill Avenue', 'Franklin Street'];
+    for (const [i, street] of streets.entries()) {
+      await t.dovecot.append(residentMail({ from: `storm${i}@resident.example`, subject: 'tree down', body: `A big tree fell across ${street} near number ${i + 10}, the road is blocked.`, messageId: `${randomBytes(6).toString('hex')}@resident.example` }));
+    }
+    await waitFor(async () => {
+      const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE state = 'pending'`);
+      return (rows[0]?.n ?? 0) >= 8;
+    }, 30_000, 'the burst to be queued');
+    const started = Date.now();
+    await notify.resume();
+    const mail = await t.smtp.waitForCount(8, 30_000);
+    const elapsed = Date.now() - started;
+    // 120 a minute is 2 a second: eight messages cannot all leave within 3 seconds.
+    expect(elapsed).toBeGreaterThanOrEqual(3_000);
+    const kinds = mail.map((m) => (m.envelopeTo.some((a) => a.endsWith('@resident.example')) ? 'confirmation' : 'ticket'));
+    expect(kinds).toEqual(['confirmation', 'confirmation', 'confirmation', 'confirmation', 'ticket', 'ticket', 'ticket', 'ticket']);
+  });
+});
