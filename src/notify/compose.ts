@@ -97,20 +97,12 @@ export function confirmationRow(ctx: Ctx, req: RequestRecord, references: string
   }, references);
 }
 
-export async function composeConfirmation(ctx: Ctx, db: Db, req: RequestRecord): Promise<NewOutboxRow | null> {
-  return confirmationRow(ctx, req, await residentSide(db, req));
-}
-
 export function duplicateNoticeRow(ctx: Ctx, req: RequestRecord, earlier: RequestRecord, references: string[]): NewOutboxRow | null {
   return toResident(ctx, req, {
     kind: 'duplicate_notice',
     dedupeKey: `duplicate-${req.id}`,
     data: { ...residentFields(ctx, req), earlierTrackingNumber: earlier.trackingNumber, earlierStatus: earlier.status },
   }, references);
-}
-
-export async function composeDuplicateNotice(ctx: Ctx, db: Db, req: RequestRecord, earlier: RequestRecord): Promise<NewOutboxRow | null> {
-  return duplicateNoticeRow(ctx, req, earlier, await residentSide(db, req));
 }
 
 /** What a department's ticket quotes from the resident's message. */

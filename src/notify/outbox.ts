@@ -114,11 +114,6 @@ export async function markOutboxState(db: Db, id: number, state: 'pending' | 'fa
   await db.query(`UPDATE outbox SET state = $2, last_error = $3 WHERE id = $1 AND state <> 'sent'`, [id, state, error]);
 }
 
-export async function getOutboxRow(db: Db, id: number): Promise<OutboxRow | null> {
-  const { rows } = await db.query<OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE id = $1`, [id]);
-  return rows[0] ?? null;
-}
-
 export async function findOutboxByMessageId(db: Db, messageId: string): Promise<OutboxRow | null> {
   const { rows } = await db.query<OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE message_id = $1`, [messageId]);
   return rows[0] ?? null;

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { Category, Language } from '../classify/types.ts';
 import { PermanentError } from '../errors.ts';
+import { STATUS_COMMAND_VOCABULARY } from '../requests/department-command.ts';
 import type { Status } from '../requests/status.ts';
 import { categoryLabel, statusLabel } from './labels.ts';
 
@@ -157,6 +158,8 @@ function createEnvironment(): typeof Handlebars {
     return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   });
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // The statuses a department may write come from the parser that reads them, so the help cannot drift.
+  hb.registerHelper('statusCommands', () => Object.keys(STATUS_COMMAND_VOCABULARY).join(', '));
   const partialsDir = path.join(TEMPLATES_DIR, 'partials');
   for (const file of fs.readdirSync(partialsDir).filter((f) => f.endsWith('.hbs'))) {
     // Without its final newline a partial can end a line of the template that includes it.

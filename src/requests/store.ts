@@ -47,11 +47,6 @@ export async function getRequestByTrackingNumber(db: Db, trackingNumber: string)
   return rows[0] ?? null;
 }
 
-export async function getRequestBySourceMessage(db: Db, inboundMessageId: number): Promise<RequestRecord | null> {
-  const { rows } = await db.query<RequestRecord>(`SELECT ${REQUEST_COLUMNS} FROM requests r WHERE r.source_message_id = $1`, [inboundMessageId]);
-  return rows[0] ?? null;
-}
-
 export interface NewRequest {
   trackingNumber: string;
   sourceMessageId: number;
