@@ -116,6 +116,32 @@ describe('messages a newcomer reads', () => {
   });
 });
 
+describe('progress of long commands', () => {
+  const devSet = path.join(PROJECT_ROOT, 'data', 'training', 'dev.jsonl');
+
+  it('stays quiet when not on a terminal: stderr empty, stdout data', async () => {
+    const r = await cityline(['eval', devSet], {});
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout.trim().split('\n').at(-1)!)).toHaveProperty('accuracy');
+  });
+
+  it('shows a bar to a person at a terminal (a real pty from script(1))', async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn('script', ['-qec', `${BIN} eval ${devSet}`, '/dev/null'], {
+        env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), TERM: 'xterm' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(text));
+    });
+    expect(out).toMatch(/eval \[=+\] 100% (\d+)\/\1/);
+    expect(out).toContain('"accuracy"');
+  });
+});
+
 describe('/healthz checks', () => {
   it('say which service is missing, with what to do', async () => {
     const port = await closedPort();
