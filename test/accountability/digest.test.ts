@@ -136,7 +136,8 @@ describe('escalations', () => {
     expect(mails.every((m) => m.to === 'supervisor@danbury.example')).toBe(true);
     const events = await db.pool.query(`SELECT details FROM request_events WHERE request_id = $1 AND kind = 'escalated'`, [lateId]);
     expect(events.rows).toHaveLength(1);
-    expect(await sendEscalations(deps, new Date('2026-12-03T15:00:00Z'))).toBe(0);
+    // DB-LATE2 reaches its margin at 10:00 on the 3rd (15:00Z): a minute before, nothing new.
+    expect(await sendEscalations(deps, new Date('2026-12-03T14:59:00Z'))).toBe(0);
     expect(await outbox('escalation')).toHaveLength(2);
   });
 
