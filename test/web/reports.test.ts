@@ -76,3 +76,20 @@ describe('/map', () => {
     expect(onlyGraffiti.body).not.toContain(`/requests/${pothole.id}"`);
   });
 });
+
+describe('/reports/schedule', () => {
+  it('shows the schedule and the targets, and saves what staff change, with who did it', async () => {
+    const b = await h.signedIn('chief@danbury.example');
+    const page = await b.get('/reports/schedule', { accept: 'text/html' });
+    expect(page.body).toContain('now <strong>on weekdays at 07:00</strong>');
+    expect(page.body).toMatch(/<td>pothole<\/td><td>2 business days<\/td>/);
+    const bad = await b.post('/reports/schedule', { enabled: '1', sendAt: '7am', weekdays: '1' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('The time must look like 07:00.');
+    const saved = await b.post('/reports/schedule', { enabled: '1', sendAt: '06:45', weekdays: '2', escalationEnabled: '1', supervisorEmail: 'Supervisor@Danbury.example' });
+    expect(saved.statusCode).toBe(303);
+    const row = await h.db.pool.query(`SELECT to_char(send_at, 'HH24:MI') AS t, weekdays, supervisor_email, updated_by FROM digest_schedule`);
+    expect(row.rows[0]).toEqual({ t: '06:45', weekdays: [2], supervisor_email: 'supervisor@danbury.example', updated_by: 'chief@danbury.example' });
+    expect((await b.get('/reports/schedule?saved=1', { accept: 'text/html' })).body).toContain('now <strong>on Tuesday at 06:45</strong>, set by chief@danbury.example');
+  });
+});

@@ -1,14 +1,16 @@
 // Reports for a period (page and CSV) and the map of open requests.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { loadGazetteer } from '../../classify/gazetteer.ts';
 import { CATEGORIES } from '../../classify/types.ts';
 import { openRequestPlaces, placeOf } from '../../reports/map-points.ts';
 import { buildReport, parsePeriod, PeriodError, reportTables, toCsv } from '../../reports/report.ts';
 import { localDateOf } from '../../targets/calendar.ts';
-import { CITY_TIME_ZONE, pageContext, type RouteContext } from '../context.ts';
+import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field } from '../forms.ts';
 import { mapPage } from '../views/map.ts';
-import { reportsPage } from '../views/reports.ts';
+import { reportsPage, schedulePage } from '../views/reports.ts';
+import { describeSchedule } from '../../accountability/scheduler.ts';
+import { getDigestSchedule, saveDigestSchedule } from '../../accountability/schedule-store.ts';
 
 const PERIOD_FIELDS = ['month', 'quarter', 'year', 'from', 'to'] as const;
 
@@ -19,6 +21,12 @@ function periodQuery(query: unknown): Record<string, string> {
     if (v) out[k] = v;
   }
   return out;
+}
+
+function weekdaysOf(body: unknown): number[] {
+  const raw = (body as Record<string, unknown> | null)?.weekdays;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return [...new Set(list.map(Number).filter((d) => Number.isInteger(d) && d >= 1 && d <= 7))].sort();
 }
 
 export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
@@ -82,5 +90,44 @@ export function reportRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return reply.type('text/html').send(
       mapPage(pageContext(request, 'map'), { streets, points, unplaced: open.length - points.length, category, categories: [...CATEGORIES] }).value,
     );
+  });
+}
+
+export function scheduleRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  const NOTICE = 'Saved. The next digests follow the new schedule.';
+  const show = async (request: FastifyRequest, error: string | null, notice: string | null): Promise<string> => {
+    const schedule = await getDigestSchedule(ctx.pool);
+    return schedulePage(pageContext(request, 'reports'), {
+      schedule,
+      described: describeSchedule(schedule),
+      targets: ctx.targets.businessDays,
+      escalateAfter: ctx.targets.escalateAfterBusinessDays,
+      notice,
+      error,
+    }).value;
+  };
+  app.get('/reports/schedule', async (request, reply) => reply.type('text/html').send(await show(request, null, field(request.query, 'saved') ? NOTICE : null)));
+  app.post('/reports/schedule', async (request, reply) => {
+    const sendAt = field(request.body, 'sendAt', 5) ?? '';
+    const weekdays = weekdaysOf(request.body);
+    const supervisor = field(request.body, 'supervisorEmail', 254);
+    const error = !/^([01]\d|2[0-3]):[0-5]\d$/.test(sendAt)
+      ? 'The time must look like 07:00.'
+      : weekdays.length === 0
+        ? 'Pick at least one day.'
+        : supervisor !== null && !/^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/.test(supervisor)
+          ? "The supervisor's address is not an email address."
+          : null;
+    if (error) return reply.code(400).type('text/html').send(await show(request, error, null));
+    await saveDigestSchedule(ctx.pool, {
+      enabled: field(request.body, 'enabled') === '1',
+      sendAt,
+      weekdays,
+      escalationEnabled: field(request.body, 'escalationEnabled') === '1',
+      supervisorEmail: supervisor?.toLowerCase() ?? null,
+      updatedBy: staffOf(request).email,
+    });
+    request.log.info({ by: staffOf(request).email }, 'staff changed the digest schedule');
+    return reply.redirect('/reports/schedule?saved=1', 303);
   });
 }

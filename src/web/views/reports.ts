@@ -3,7 +3,8 @@
 import { html, type Html } from '../html.ts';
 import { CHANNELS, CHANNEL_LABELS, reportTables, share, type Cell, type Report } from '../../reports/report.ts';
 import { columns, horizontalBars } from './charts.ts';
-import { categoryLabel, layout, percent, type PageContext } from './layout.ts';
+import type { DigestSchedule } from '../../accountability/schedule-store.ts';
+import { categoryLabel, csrfField, layout, percent, when, type PageContext } from './layout.ts';
 
 export interface ReportsView {
   report: Report;
@@ -45,7 +46,7 @@ export function reportsPage(ctx: PageContext, v: ReportsView): Html {
     html`<h1>Report: ${r.period.from} to ${r.period.to}</h1>
 ${v.error ? html`<p class="error">${v.error}</p>` : ''}
 ${periodForm(v)}
-<p class="no-print"><button type="button" class="print-page">Print</button> · Counted by the day a request was opened, in Danbury's time. Contacts are the requests opened, by the way they reached us.</p>
+<p class="no-print"><button type="button" class="print-page">Print</button> · <a href="/reports/schedule">Digests and targets</a> · Counted by the day a request was opened, in Danbury's time. Contacts are the requests opened, by the way they reached us.</p>
 <div class="tiles">
   <div class="tile"><span class="big">${r.contacts}</span>contacts</div>
   <div class="tile"><span class="big">${r.all.resolved}</span>resolved</div>
@@ -68,5 +69,29 @@ ${Object.entries(tables).map(
   <tbody>${t.rows.map((row) => html`<tr>${row.map((value, i) => cell(value, t.columns[i] ?? ''))}</tr>`)}</tbody></table></div>`}
 </section>`,
 )}`,
+  );
+}
+
+export function schedulePage(ctx: PageContext, v: { schedule: DigestSchedule; described: string; targets: Readonly<Record<string, number>>; escalateAfter: number; notice: string | null; error: string | null }): Html {
+  const s = v.schedule;
+  const days = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+  return layout(
+    { ...ctx, section: 'reports' },
+    'Digests and targets',
+    html`<h1>Digests, escalations and service targets</h1>
+${v.notice ? html`<p class="notice">${v.notice}</p>` : ''}${v.error ? html`<p class="error">${v.error}</p>` : ''}
+<form method="post" action="/reports/schedule" class="tile schedule-form">
+  ${csrfField(ctx)}
+  <p>Each department gets one email a day listing its open requests, overdue first: now <strong>${s.enabled ? v.described : 'switched off'}</strong>${s.updatedBy ? html`, set by ${s.updatedBy} ${when(s.updatedAt)}` : ''}.</p>
+  <label><input type="checkbox" name="enabled" value="1" ${s.enabled ? 'checked' : ''}> Send department digests</label>
+  <label>Time of day (Danbury) <input type="time" name="sendAt" value="${s.sendAt}" required></label>
+  <fieldset><legend>Days</legend>${days.map((d, i) => html`<label class="inline-check"><input type="checkbox" name="weekdays" value="${i + 1}" ${s.weekdays.includes(i + 1) ? 'checked' : ''}> ${d}</label>`)}</fieldset>
+  <label><input type="checkbox" name="escalationEnabled" value="1" ${s.escalationEnabled ? 'checked' : ''}> Escalate a request ${v.escalateAfter} business days past its target</label>
+  <label>Supervisor's address <input type="email" name="supervisorEmail" value="${s.supervisorEmail ?? ''}" placeholder="311-supervisor@danbury.example"></label>
+  <button type="submit" class="primary">Save</button>
+</form>
+<h2>Service targets (config/service-targets.json)</h2>
+<div class="scroll"><table class="list"><thead><tr><th>category</th><th>target</th></tr></thead>
+<tbody>${Object.entries(v.targets).map(([c, d]) => html`<tr><td>${categoryLabel(c)}</td><td>${d} business day${d === 1 ? '' : 's'}</td></tr>`)}</tbody></table></div>`,
   );
 }
