@@ -80,7 +80,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
     const routing = await loadRouting(config.routingFile);
     await syncRouting(pool, routing);
     await checkRedisPolicy(config.redisUrl, log);
-    const queues = createQueues(config.redisUrl, config.queuePrefix);
+    const queues = createQueues(config.redisUrl, config.queuePrefix, log);
     closers.unshift({ name: 'queues', close: () => queues.close() });
     const deps: PipelineDeps = { pool, config, routing, enqueue: queues.enqueue, log };
 
@@ -107,7 +107,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
       );
     }
     if (stages.includes('notify')) {
-      const t = createTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir });
+      const t = createTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir, log: log.child({ part: 'smtp' }) });
       transport = t;
       workers.push(
         defineStage('notify', (p, ctx) => handleNotify(p, { ...deps, transport: t }, ctx), {

@@ -37,7 +37,7 @@ export function defineStage<S extends Stage>(stage: S, handle: StageHandler<S>, 
       throw err;
     }
   };
-  const connection = redisConnection(opts.redisUrl);
+  const connection = redisConnection(opts.redisUrl, log);
   const worker = new Worker(stage, processor, {
     connection,
     prefix: opts.prefix,

@@ -1,10 +1,14 @@
 // Each test file gets a database of its own, migrated from scratch and dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { pino } from 'pino';
 import { createPool } from '../../src/db/pool.ts';
 import { migrate } from '../../src/db/migrate.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Warnings and errors of the code under test go to stderr, where a failing test's output shows them. */
+export const testLog = pino({ level: 'warn' }, pino.destination(2));
 
 export interface TestDb {
   url: string;
