@@ -5,16 +5,16 @@ import type { Db } from '../db/pool.ts';
 import { describeError, PermanentError } from '../errors.ts';
 import type { AutomatedVerdict } from '../mail/automated.ts';
 import type { ParsedMessage } from '../mail/types.ts';
-import { composeCommandError, composeStatusAnswer } from '../notify/compose.ts';
-import { findOutboxByMessageId } from '../notify/outbox.ts';
+import { commandErrorRow, statusAnswerRow } from '../notify/compose.ts';
+import { conversationMessageIds, findOutboxByMessageId } from '../notify/outbox.ts';
 import { suppressAddress } from '../notify/suppressions.ts';
 import type { Routing } from '../routing/rules.ts';
-import { setInboundOutcome } from '../intake/store.ts';
+import { getInbound, setInboundOutcome } from '../intake/store.ts';
 import { parseDepartmentCommand } from './department-command.ts';
 import { isStatusQuestion } from './status-question.ts';
 import { changeStatusInTransaction, queueMail, type QueuedMail } from './actions.ts';
 import { FINISHED } from './status.ts';
-import { addEvent, addThreadMessage, type RequestRecord } from './store.ts';
+import { addEvent, addThreadMessage, statusHistory, type RequestRecord } from './store.ts';
 import type { ThreadMatch } from './threading.ts';
 
 type Ctx = { config: Config; routing: Routing };
@@ -37,6 +37,17 @@ export function isThanksOnly(authored: string): boolean {
 function withinReopenWindow(req: RequestRecord, config: Config): boolean {
   if (!req.closedAt) return true;
   return Date.now() - req.closedAt.getTime() <= config.reopenWindowDays * 86_400_000;
+}
+
+async function commandError(tx: Db, ctx: Ctx, req: RequestRecord, e: { inboundMessageId: number; line: string; reason: string | null }): Promise<QueuedMail | null> {
+  const to = (await getInbound(tx, e.inboundMessageId))?.fromAddress ?? null;
+  return queueMail(tx, commandErrorRow(ctx, req, { ...e, to }, await conversationMessageIds(tx, req.id, 'department')));
+}
+
+async function statusAnswer(tx: Db, ctx: Ctx, req: RequestRecord, inboundMessageId: number): Promise<QueuedMail | null> {
+  const history = (await statusHistory(tx, req.id)).map((h) => ({ at: h.at, status: h.toStatus, note: h.note }));
+  const references = req.residentEmail ? await conversationMessageIds(tx, req.id, 'resident') : [];
+  return queueMail(tx, statusAnswerRow(ctx, req, { inboundMessageId, history }, references));
 }
 
 export async function handleReply(
@@ -65,20 +76,20 @@ export async function handleReply(
     const command = parseDepartmentCommand(authored);
     if (command.kind === 'none') return { next: 'none', queued: [] };
     if (command.kind === 'invalid') {
-      return { next: 'none', queued: [await queueMail(tx, await composeCommandError(ctx, tx, req, { inboundMessageId: id, line: command.line, reason: command.reason }))] };
+      return { next: 'none', queued: [await commandError(tx, ctx, req, { inboundMessageId: id, line: command.line, reason: command.reason })] };
     }
     try {
       return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to: command.status, note: command.note, actor }) };
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
       await addEvent(tx, { requestId: req.id, kind: 'command_rejected', actor, note: command.line, details: { reason: describeError(err) } });
-      return { next: 'none', queued: [await queueMail(tx, await composeCommandError(ctx, tx, req, { inboundMessageId: id, line: command.line, reason: describeError(err) }))] };
+      return { next: 'none', queued: [await commandError(tx, ctx, req, { inboundMessageId: id, line: command.line, reason: describeError(err) })] };
     }
   }
 
   if (thread.role === 'resident') {
     if (isStatusQuestion(authored, input.parsed.subject)) {
-      return { next: 'none', queued: [await queueMail(tx, await composeStatusAnswer(ctx, tx, req, { inboundMessageId: id }))] };
+      return { next: 'none', queued: [await statusAnswer(tx, ctx, req, id)] };
     }
     if (FINISHED.includes(req.status) && !isThanksOnly(authored)) {
       const to = req.departmentCode ? 'routed' : 'needs_review';
