@@ -7,14 +7,14 @@ import type { Classifier } from '../classify/index.ts';
 import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
-import { attachmentsOf, lockInboundWithAttachments, setInboundOutcome } from '../intake/store.ts';
+import { attachmentsOf, lockInboundWithAttachments, openingOf, setInboundOutcome } from '../intake/store.ts';
 import type { Enqueue } from '../jobs/queues.ts';
 import { confirmationRow, duplicateNoticeRow, routedTicketRow, statusUpdateRow, type TicketSource } from '../notify/compose.ts';
-import { conversationMessageIds, insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
+import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import {
-  addEvent, addReviewReason, addThreadMessages, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus, ticketSourceOf,
+  addEvent, addReviewReason, addThreadMessages, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus, ticketSourceOf,
   updateClassification, type NewEvent, type RequestRecord,
 } from './store.ts';
 import { formatTrackingNumber } from './tracking-number.ts';
@@ -148,8 +148,9 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     // Classification is pure CPU well under a millisecond: holding the row lock through it is cheaper
     // than reading the message twice.
     const c: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    const opening = openingOf(msg);
     const reviewReasons = [...c.reviewReasons];
-    if (msg.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
+    if (opening.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
     const needsReview = reviewReasons.length > 0;
     const place = c.street && !NO_DUPLICATES.has(c.category)
       ? { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet }
@@ -167,9 +168,7 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
       },
       { kind: 'status', fromStatus: null, toStatus: firstStatus, actor: 'system' },
     ];
-    if (msg.kind === 'follow_up' && msg.requestId !== null) {
-      events.push({ kind: 'linked_follow_up', actor: 'system', details: { previousRequestId: msg.requestId } });
-    }
+    if (opening.kind === 'follow_up') events.push({ kind: 'linked_follow_up', actor: 'system', details: { previousRequestId: opening.previousRequestId } });
     if (earlier) events.push({ kind: 'linked_duplicate', actor: 'system', details: { duplicateOf: earlier.id, trackingNumber: earlier.trackingNumber } });
     if (route) events.push(route.event);
     const req = await openRequest(
