@@ -16,7 +16,8 @@ export interface TestDb {
   drop(): Promise<void>;
 }
 
-export async function createTestDb(): Promise<TestDb> {
+/** A database of its own; migrated unless `migrated: false` (for tests that migrate it themselves). */
+export async function createTestDb(opts: { migrated?: boolean } = {}): Promise<TestDb> {
   const name = `cityline_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -25,7 +26,7 @@ export async function createTestDb(): Promise<TestDb> {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   const pool = createPool(url.toString(), 5);
-  await migrate(pool);
+  if (opts.migrated ?? true) await migrate(pool);
   return {
     url: url.toString(),
     pool,
