@@ -16,6 +16,10 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
+async function migrationFiles(): Promise<string[]> {
+  return (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
+}
+
 export function checksumOf(sql: string): string {
   return createHash('sha256').update(sql).digest('hex');
 }
@@ -31,7 +35,7 @@ interface Recorded {
  * applied is still applied: each file is either applied or not, whatever its neighbours.
  */
 export async function migrate(pool: pg.Pool): Promise<string[]> {
-  const names = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
+  const names = await migrationFiles();
   const files = await Promise.all(names.map(async (name) => {
     const sql = await readFile(path.join(MIGRATIONS_DIR, name), 'utf8');
     return { name, sql, checksum: checksumOf(sql) };
@@ -92,4 +96,13 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     lock.release();
   }
   return applied;
+}
+
+/** Migrations the code has that the database has not applied (all of them for a database never migrated). */
+export async function pendingMigrations(db: Pick<pg.ClientBase, 'query'>): Promise<string[]> {
+  const files = await migrationFiles();
+  const { rows } = await db.query<{ present: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`);
+  if (!rows[0]?.present) return files;
+  const done = new Set((await db.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+  return files.filter((f) => !done.has(f));
 }
