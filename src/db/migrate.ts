@@ -5,16 +5,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type pg from 'pg';
 import { PROJECT_ROOT } from '../config/index.ts';
+import { MigrationError } from '../errors.ts';
 import { withTransaction } from './pool.ts';
 
 const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');
 // Any constant shared by every process of this app; it keeps two starting processes from migrating at once.
 const MIGRATION_LOCK_KEY = 311_311_001;
-
-/** The database and the migrations of this code disagree: the start stops, with what to do. */
-export class MigrationError extends Error {
-  override name = 'MigrationError';
-}
 
 async function migrationFiles(): Promise<string[]> {
   return (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
