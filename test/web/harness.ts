@@ -53,9 +53,10 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const routing = await loadRouting(config.routingFile);
   await syncRouting(db.pool, routing);
-  const queues = createQueues(config.redisUrl, config.queuePrefix);
+  const log = pino({ level: 'silent' });
+  const queues = createQueues(config.redisUrl, config.queuePrefix, log);
   const targets = await loadServiceTargets(config.targetsFile);
-  const app = await createWebApp({ pool: db.pool, config, routing, targets, queues, log: pino({ level: 'silent' }) });
+  const app = await createWebApp({ pool: db.pool, config, routing, targets, queues, log });
   await app.ready();
 
   const browser = (): Browser => {
