@@ -141,6 +141,7 @@ export interface Seed {
   departmentCode?: string | null;
   duplicateOf?: number | null;
   createdAt?: Date;
+  dueAt?: Date;
   attachments?: { filename: string; contentType: string; content: Buffer; contentId?: string }[];
 }
 
@@ -194,6 +195,7 @@ export async function seedRequest(db: TestDb, s: Seed = {}): Promise<RequestReco
     },
     departmentCode: s.departmentCode ?? null,
     duplicateOf: s.duplicateOf ?? null,
+    dueAt: s.dueAt ?? null,
   });
   if (!req) throw new Error('seed request was not inserted');
   if (s.createdAt) await db.pool.query('UPDATE requests SET created_at = $2 WHERE id = $1', [req.id, s.createdAt]);

@@ -93,3 +93,15 @@ describe('/reports/schedule', () => {
     expect((await b.get('/reports/schedule?saved=1', { accept: 'text/html' })).body).toContain('now <strong>on Tuesday at 06:45</strong>, set by chief@danbury.example');
   });
 });
+
+describe('due dates in the staff app', () => {
+  it('show on the request list and page, late ones marked, with the channel', async () => {
+    const b = await h.signedIn();
+    const list = await b.get('/requests?category=pothole', { accept: 'text/html' });
+    expect(list.body).toContain('<th>Due</th>');
+    expect(list.body).toMatch(/<span class="late"><time datetime="2026-11-12T15:00:00.000Z"[^>]*>[^<]*<\/time> · late<\/span>/);
+    const page = await b.get(`/requests/${pothole.id}`, { accept: 'text/html' });
+    expect(page.body).toMatch(/<dt>Due<\/dt><dd><span class="late">/);
+    expect(page.body).toContain('<span class="muted">by email</span>');
+  });
+});
