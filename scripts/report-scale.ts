@@ -34,11 +34,18 @@ async function timed<T>(what: string, fn: () => Promise<T>): Promise<T> {
 
 async function main(): Promise<void> {
   await ensureDatabase(url);
-  // One connection, its server process at the lowest CPU priority: other work on the machine goes first.
-  const pool = createPool(url, 1);
-  const backend = (await pool.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
-  if (backend && process.argv.includes('--nice')) execFileSync('renice', ['-n', '19', '-p', String(backend)]);
+  // Two connections (migrations hold a lock on one), with --nice their server processes at the lowest CPU
+  // priority, so other work on the machine goes first.
+  const pool = createPool(url, 2);
   await migrate(pool);
+  if (process.argv.includes('--nice')) {
+    const clients = await Promise.all([pool.connect(), pool.connect()]);
+    for (const c of clients) {
+      const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
+      if (pid) execFileSync('renice', ['-n', '19', '-p', String(pid)]);
+      c.release();
+    }
+  }
   const routing = await loadRouting(loadConfig().routingFile);
   await syncRouting(pool, routing);
   const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM requests');
