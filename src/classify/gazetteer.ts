@@ -52,6 +52,8 @@ export interface Gazetteer {
   readonly phrasePrefixes: ReadonlySet<string>;
   suggestStreets(query: string, limit?: number): { name: string; lat: number | null; lon: number | null }[];
   isKnownStreet(name: string): boolean;
+  /** The known streets nearest to a name the gazetteer lacks, for a reviewer to pick from ("Mian Street" -> Main Street). */
+  nearestStreets(name: string, limit?: number): string[];
 }
 
 const DATA_DIR = path.join(PROJECT_ROOT, 'data', 'gazetteer');
@@ -129,6 +131,28 @@ export function createGazetteer(data: GazetteerData, ordinaryWords: readonly str
     return scored.slice(0, limit).map(({ s }) => ({ name: s.name, lat: s.lat, lon: s.lon }));
   }
 
+  function nearestStreets(name: string, limit = 3): string[] {
+    const words = fold(name).split(' ');
+    const last = words[words.length - 1];
+    const suffix = last !== undefined && words.length > 1 ? SUFFIXES[last] : undefined;
+    const base = suffix ? words.slice(0, -1).join(' ') : words.join(' ');
+    if (base === '') return [];
+    const baseWords = base.split(' ');
+    const max = base.length <= 5 ? 1 : base.length >= 8 ? 3 : 2;
+    const scored: { name: string; score: number }[] = [];
+    for (const s of data.streets) {
+      const d = Math.min(...[s.base, ...s.aliases].map((k) => editDistance(base, k, max)));
+      // Sharing a whole word ("White Turkey Road" and White Street) is a weaker likeness than a typo.
+      const shared = s.base.split(' ').filter((w) => w.length > 2 && baseWords.includes(w)).length;
+      let score = d <= max ? d : shared > 0 ? max + 2 - shared / baseWords.length : Infinity;
+      if (score === Infinity) continue;
+      if (suffix && s.suffix !== suffix) score += 0.5;
+      scored.push({ name: s.name, score });
+    }
+    scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
+    return scored.slice(0, limit).map((x) => x.name);
+  }
+
   return {
     streets: data.streets,
     byBase,
@@ -141,6 +165,7 @@ export function createGazetteer(data: GazetteerData, ordinaryWords: readonly str
     phrasePrefixes,
     suggestStreets,
     isKnownStreet,
+    nearestStreets,
   };
 }
 

@@ -37,12 +37,17 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
       if (top.confidence < reviewThreshold) reviewReasons.push('low_confidence');
       if (TAXONOMY[category].needsLocation && location.street === null) reviewReasons.push('no_location');
       if (location.outsideTown !== null) reviewReasons.push('outside_city');
+      const streetKnown = location.street !== null && location.outsideTown === null && gazetteer.isKnownStreet(location.street);
+      // A name the city's list lacks is kept as written, never snapped to another street: staff decide.
+      if (location.street !== null && location.outsideTown === null && !streetKnown) reviewReasons.push('street_unknown');
       return {
         category,
         confidence: round(top.confidence),
         alternatives: ranked.slice(1, 1 + ALTERNATIVES).map((a) => ({ category: a.category, confidence: round(a.confidence) })),
         language: prepared.language,
         ...location,
+        streetKnown,
+        streetSuggestions: reviewReasons.includes('street_unknown') ? gazetteer.nearestStreets(location.street!) : [],
         needsReview: reviewReasons.length > 0,
         reviewReasons,
         modelVersion,

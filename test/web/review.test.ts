@@ -116,6 +116,27 @@ describe('review queue', () => {
   });
 });
 
+describe('a street not in the city\'s list', () => {
+  it('is shown as the reason, with the nearest known streets offered in place of the name as written', async () => {
+    const r = await seedRequest(h.db, { subject: 'Light out', street: 'Mian Street', reviewReasons: ['street_unknown'] });
+    const queue = await b.get('/review');
+    expect(queue.body).toMatch(/class="reason reason-street_unknown">street not in the city(&#39;|')s list</);
+    const res = await b.get(`/review/${r.id}`);
+    expect(res.body).toMatch(/“Mian Street” is not in the city(&#39;|')s list of streets/);
+    expect(res.body).toMatch(/<button type="button" class="link" data-fill="street" value="Main Street">Main Street<\/button>/);
+    expect(res.body).toContain('<datalist id="street-options"><option value="Main Street"></option>');
+    await h.db.pool.query(`UPDATE requests SET status = 'closed' WHERE id = $1`, [r.id]);
+  });
+
+  it('offers nothing when no known street is close, and no warning for a known street', async () => {
+    const far = await seedRequest(h.db, { street: 'Zzyzx Road', reviewReasons: ['street_unknown'] });
+    expect((await b.get(`/review/${far.id}`)).body).toContain('No known street is close to it.');
+    const known = await seedRequest(h.db, { street: 'Main Street', reviewReasons: ['low_confidence'] });
+    expect((await b.get(`/review/${known.id}`)).body).not.toContain('not in the city');
+    await h.db.pool.query(`UPDATE requests SET status = 'closed' WHERE id = ANY($1)`, [[far.id, known.id]]);
+  });
+});
+
 describe('street suggestions', () => {
   it('suggests canonical street names from the gazetteer', async () => {
     const res = await b.get('/api/streets?q=padanar', { accept: 'application/json' });

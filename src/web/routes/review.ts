@@ -37,7 +37,10 @@ export function reviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
       queueNeighbours(ctx.pool, id),
       reviewBacklog(ctx.pool),
     ]);
-    return { request, message, attachments, routing: ctx.routing, prev: neighbours.prev, next: neighbours.next, backlog: backlog.count, ...opts };
+    // Worked out now, not stored: a street added to the gazetteer since stops being offered as unknown.
+    const gazetteer = loadGazetteer();
+    const streetSuggestions = request.street && request.reviewReasons.includes('street_unknown') && !gazetteer.isKnownStreet(request.street) ? gazetteer.nearestStreets(request.street) : [];
+    return { request, message, attachments, routing: ctx.routing, prev: neighbours.prev, next: neighbours.next, backlog: backlog.count, streetSuggestions, ...opts };
   }
 
   app.get('/review', async (request, reply) => {

@@ -61,6 +61,8 @@ export interface ReviewScreen {
   backlog: number;
   done: DoneNotice | null;
   error: string | null;
+  /** The known streets nearest to a street the city's list lacks (reason street_unknown). */
+  streetSuggestions: string[];
 }
 
 export function reviewScreenPage(ctx: PageContext, s: ReviewScreen): Html {
@@ -107,10 +109,15 @@ ${open ? '' : html`<p class="notice">This request was already decided: it is ${s
       <fieldset>
         <legend>Location</legend>
         ${r.outsideTown ? html`<p class="warning">The classifier placed this in ${r.outsideTown}, outside the city.</p>` : ''}
+        ${r.reviewReasons.includes('street_unknown') && r.street
+          ? html`<p class="warning street-unknown">“${r.street}” is not in the city's list of streets.${s.streetSuggestions.length
+              ? html` Nearest known: ${s.streetSuggestions.map((n) => html`<button type="button" class="link" data-fill="street" value="${n}">${n}</button> `)}`
+              : ' No known street is close to it.'}</p>`
+          : ''}
         <label>Street <kbd>s</kbd>
           <input type="text" name="street" id="street" value="${r.street ?? ''}" list="street-options" autocomplete="off" data-suggest="/api/streets">
         </label>
-        <datalist id="street-options"></datalist>
+        <datalist id="street-options">${s.streetSuggestions.map((n) => html`<option value="${n}"></option>`)}</datalist>
         <div class="row">
           <label>Number <input type="text" name="houseNumber" value="${r.houseNumber ?? ''}" inputmode="numeric" size="6"></label>
           <label>Cross street <input type="text" name="crossStreet" value="${r.crossStreet ?? ''}" list="street-options" autocomplete="off" data-suggest="/api/streets"></label>
