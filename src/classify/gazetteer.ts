@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config/index.ts';
 import { editDistance } from './edit-distance.ts';
-import { SUFFIXES, fold } from './street-names.ts';
+import { SUFFIXES, expandStreet, fold } from './street-names.ts';
 
 export interface GazetteerStreet {
   /** Canonical name, suffix spelled out: "Padanaram Road". */
@@ -169,12 +169,36 @@ export function createGazetteer(data: GazetteerData, ordinaryWords: readonly str
   };
 }
 
+/** The lines of data/gazetteer/added-streets.txt: one street each, comments after "#". */
+export function parseAddedStreets(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
+}
+
+/** The gazetteer's streets plus the added ones it does not have yet, spelled out like the rest. */
+export function withAddedStreets(data: GazetteerData, added: readonly string[]): GazetteerData {
+  const have = new Set(data.streets.map((s) => s.name));
+  const extra: GazetteerStreet[] = [];
+  for (const line of added) {
+    const e = expandStreet(line);
+    if (!e || have.has(e.name)) continue;
+    have.add(e.name);
+    extra.push({ name: e.name, base: e.base, suffix: e.suffix, aliases: [], lat: null, lon: null, sales: 0 });
+  }
+  return extra.length ? { ...data, streets: [...data.streets, ...extra].sort((a, b) => a.name.localeCompare(b.name)) } : data;
+}
+
+export const ADDED_STREETS_FILE = path.join(DATA_DIR, 'added-streets.txt');
+
 let cached: Gazetteer | null = null;
 
 /** The committed gazetteer under data/gazetteer, loaded once per process. */
 export function loadGazetteer(): Gazetteer {
   if (cached) return cached;
-  const data = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'gazetteer.json'), 'utf8')) as GazetteerData;
+  const built = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'gazetteer.json'), 'utf8')) as GazetteerData;
+  const data = withAddedStreets(built, parseAddedStreets(fs.readFileSync(ADDED_STREETS_FILE, 'utf8')));
   const ordinary = fs
     .readFileSync(path.join(DATA_DIR, 'ordinary-words.txt'), 'utf8')
     .split('\n')

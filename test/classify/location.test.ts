@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadGazetteer } from '../../src/classify/gazetteer.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createGazetteer, loadGazetteer, parseAddedStreets, withAddedStreets, type GazetteerData } from '../../src/classify/gazetteer.ts';
 import { createLocator, maskPlaceNames } from '../../src/classify/location.ts';
 
 const gazetteer = loadGazetteer();
@@ -109,6 +111,20 @@ describe('gazetteer', () => {
     expect(gazetteer.nearestStreets('Wite Street')[0]).toBe('White Street');
     expect(gazetteer.nearestStreets('White Turkey Road')).toContain('White Street');
     expect(gazetteer.nearestStreets('Zzyzx Road')).toEqual([]);
+  });
+
+  it('takes a street added by one line of added-streets.txt, spelled out, with no rebuild', () => {
+    const dir = path.join(import.meta.dirname, '..', '..', 'data', 'gazetteer');
+    const built = JSON.parse(fs.readFileSync(path.join(dir, 'gazetteer.json'), 'utf8')) as GazetteerData;
+    const lines = parseAddedStreets('# a comment\nFOXGLOVE LN   # seen on the sign, 2026-12\nMain St\n');
+    expect(lines).toEqual(['FOXGLOVE LN', 'Main St']);
+    const widened = createGazetteer(withAddedStreets(built, lines), ['main']);
+    expect(widened.isKnownStreet('Foxglove Lane')).toBe(true);
+    expect(widened.streets.filter((s) => s.name === 'Main Street')).toHaveLength(1);
+    expect(createLocator(widened).locate('pothole at 12 foxglove ln', null)).toMatchObject({ street: 'Foxglove Lane', houseNumber: '12' });
+    expect(gazetteer.isKnownStreet('Foxglove Lane')).toBe(false);
+    // The shipped file's streets are in the loaded gazetteer.
+    expect(gazetteer.isKnownStreet('Memorial Drive')).toBe(true);
   });
 
   it('is loaded once', () => {
