@@ -3,6 +3,7 @@ import type { Worker } from 'bullmq';
 import type pg from 'pg';
 import { Redis } from 'ioredis';
 import { loadClassifier } from './classify/index.ts';
+import { withStaffStreets } from './classify/staff-streets.ts';
 import type { Config } from './config/index.ts';
 import { redact } from './config/index.ts';
 import { createPool, ensureDatabase } from './db/pool.ts';
@@ -24,6 +25,9 @@ import { createWebApp } from './web/app.ts';
 import { handle as handleClassify } from '../workers/classify.ts';
 import { handle as handleNotify } from '../workers/notify.ts';
 import { handle as handleParse } from '../workers/parse.ts';
+
+/** How stale a worker's copy of the streets staff added may get. */
+const STAFF_STREETS_REFRESH_MS = 60_000;
 
 export interface SystemOptions {
   /** Pipeline stages to run in this process; all by default. */
@@ -97,7 +101,11 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
       );
     }
     if (stages.includes('classify')) {
-      const classifier = await loadClassifier({ modelFile: config.modelFile, reviewThreshold: config.reviewThreshold });
+      const classifier = withStaffStreets(await loadClassifier({ modelFile: config.modelFile, reviewThreshold: config.reviewThreshold }), pool, {
+        refreshMs: STAFF_STREETS_REFRESH_MS,
+        onError: (err) => log.warn({ err: describeError(err) }, 'could not read the streets staff added; using the list read before'),
+      });
+      await classifier.refresh();
       workers.push(
         defineStage('classify', (p) => handleClassify(p, { ...deps, classifier }), {
           ...common,

@@ -54,6 +54,8 @@ export interface Gazetteer {
   isKnownStreet(name: string): boolean;
   /** The known streets nearest to a name the gazetteer lacks, for a reviewer to pick from ("Mian Street" -> Main Street). */
   nearestStreets(name: string, limit?: number): string[];
+  /** This gazetteer with more streets ("Foxglove Ln"), as added by staff; itself when none is new. */
+  withStreets(names: readonly string[]): Gazetteer;
 }
 
 const DATA_DIR = path.join(PROJECT_ROOT, 'data', 'gazetteer');
@@ -153,7 +155,12 @@ export function createGazetteer(data: GazetteerData, ordinaryWords: readonly str
     return scored.slice(0, limit).map((x) => x.name);
   }
 
-  return {
+  function withStreets(names: readonly string[]): Gazetteer {
+    const widened = withAddedStreets(data, names);
+    return widened === data ? self : createGazetteer(widened, ordinaryWords);
+  }
+
+  const self: Gazetteer = {
     streets: data.streets,
     byBase,
     byName,
@@ -166,7 +173,9 @@ export function createGazetteer(data: GazetteerData, ordinaryWords: readonly str
     suggestStreets,
     isKnownStreet,
     nearestStreets,
+    withStreets,
   };
+  return self;
 }
 
 /** The lines of data/gazetteer/added-streets.txt: one street each, comments after "#". */

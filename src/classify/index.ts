@@ -14,6 +14,8 @@ import type { Category, Classification, ClassifyInput } from './types.ts';
 export interface Classifier {
   readonly modelVersion: string;
   classify(input: ClassifyInput): Classification;
+  /** The same model reading places against the gazetteer plus these streets (added by staff). */
+  withStreets(names: readonly string[]): Classifier;
 }
 
 const ALTERNATIVES = 3;
@@ -25,6 +27,7 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
   const round = (x: number): number => Math.round(x * 10_000) / 10_000;
   return {
     modelVersion,
+    withStreets: (names) => createClassifier(model, modelVersion, reviewThreshold, gazetteer.withStreets(names)),
     classify(input: ClassifyInput): Classification {
       const prepared = prepareText(input);
       const location = locator.locate(prepared.text, prepared.signature);

@@ -83,7 +83,7 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   reviewRoutes(app, ctx);
   requestRoutes(app, ctx);
   attachmentRoutes(app, ctx);
-  streetRoutes(app);
+  streetRoutes(app, ctx);
   dashboardRoutes(app, ctx);
   app.get('/', async (_request, reply) => reply.redirect('/review', 303));
   return app;
