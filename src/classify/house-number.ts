@@ -60,10 +60,14 @@ function plausible(tokens: readonly TokenText[], k: number, apart: boolean): str
   // List markers: "1) by the Shell 2) by the diner", "2. Main St".
   if (after && (after.text === ')' || (after.text === '.' && (!before || before.text === '\n' || before.text === '(')))) return null;
   if (after && UNIT_WORDS.has(after.text)) return null;
-  const tagAt = before?.text === '#' ? k - 2 : k - 1;
+  // "pole #4471", "pole number 7731", "case no. 12": the word before the number word says what it counts.
+  let tagAt = k - 1;
+  while (tagAt > 0 && (NUMBER_WORDS.has(tokens[tagAt]!.text) || tokens[tagAt]!.text === '.') && k - tagAt <= 2) tagAt--;
   if (tokens[tagAt] && TAG_WORDS.has(tokens[tagAt]!.text)) return null;
   if (apart) {
-    if (HIGHWAYS.has(t.text)) return null;
+    // "near 84" is the interstate; "number 7", "#7" and "moro no 7" are houses.
+    const named = NUMBER_WORDS.has(before?.text ?? '') || RESIDENT.some((cue) => matchesAt(tokens, k - cue.length, cue));
+    if (HIGHWAYS.has(t.text) && !named) return null;
     if (/^(19|20)\d\d$/.test(t.text)) return null;
     if (after && ['overpass', 'underpass', 'ramp', 'exit', 'bridge', 'eastbound', 'westbound', 'northbound', 'southbound'].includes(after.text)) return null;
   }
@@ -142,7 +146,13 @@ export function houseNumberFor(tokens: readonly TokenText[], start: number, end:
 // "I'm at 14", "we live at 9", "vivo en el 12", "moro no 30": the resident's own number, told apart from the street.
 const RESIDENT = [['im', 'at'], ['i', 'am', 'at'], ['we', 'are', 'at'], ['were', 'at'], ['i', 'live', 'at'], ['we', 'live', 'at'], ['vivo', 'en', 'el'], ['moro', 'no'], ['moramos', 'no']];
 
-/** The house number a resident gives for themselves, anywhere in the text. */
+// Cues that name a house even sentences away from the street: "Main Street is bad. Right in front of number 88".
+const LOOSE_CUES = NEAR_CUES.filter((c) => c.length > 1);
+
+/**
+ * The house number a message gives away from the street name, for a message that names one street:
+ * the resident's own ("I'm at 14", "moro no 7"), or one named as a house ("in front of number 88", "#12").
+ */
 export function residentNumber(tokens: readonly TokenText[]): string | null {
   for (let i = 0; i < tokens.length; i++) {
     for (const cue of RESIDENT) {
@@ -151,6 +161,14 @@ export function residentNumber(tokens: readonly TokenText[]): string | null {
         if (n !== null && SENTENCE_END.has(tokens[i + cue.length + 1]?.text ?? '.')) return n;
       }
     }
+  }
+  for (let k = 0; k < tokens.length; k++) {
+    if (!/^\d/.test(tokens[k]!.text)) continue;
+    const explicit = NUMBER_WORDS.has(tokens[k - 1]?.text ?? '') || (tokens[k - 1]?.text === '.' && tokens[k - 2]?.text === 'no');
+    const cue = cueBefore(tokens, k);
+    if (cue < 0 || !(explicit || LOOSE_CUES.some((c) => matchesAt(tokens, cue, c)))) continue;
+    const n = plausible(tokens, k, true);
+    if (n !== null) return n;
   }
   return null;
 }

@@ -24,6 +24,8 @@ interface Mention {
 // Words after which an ordinary word is read as a street: "on Main", "en la calle Lake", "na rua White".
 const CUES = new Set(['on', 'at', 'near', 'onto', 'along', 'off', 'en', 'na', 'no', 'em', 'calle', 'rua', 'avenida', 'of', 'de', 'da', 'do', 'del']);
 const CUE_BEFORE_OF = new Set(['corner', 'intersection', 'esquina', 'cruce', 'cruzamento', 'end', 'top', 'bottom']);
+// "Osborne com a Wildman", "Main y la Elm": an article may stand before the second name.
+const ARTICLES = new Set(['the', 'a', 'o', 'la', 'el']);
 // Words between a street and the street it meets: "near", "off", "by the corner of", "esquina con", "perto da".
 const CROSS_CUES = new Set(['near', 'by', 'off', 'past', 'corner', 'intersection', 'esquina', 'cruce', 'cruzamento', 'cerca', 'perto', 'junto', 'between']);
 const CROSS_FILLER = new Set(['the', 'of', 'with', 'con', 'com', 'de', 'del', 'da', 'do', 'la', 'a', 'al', 'ao', 'calle', 'rua', 'right', 'just']);
@@ -334,7 +336,7 @@ export function createLocator(gaz: Gazetteer) {
       if (!other || other.street === main.street) continue;
       const [a, b] = other.start > main.start ? [main, other] : [other, main];
       const between = tokens.slice(a.end, b.start).map((t) => t.text);
-      if (between.length >= 1 && between.length <= 2 && between.some((t) => CONNECTORS.has(t)) && between.every((t) => CONNECTORS.has(t) || t === 'the')) {
+      if (between.length >= 1 && between.length <= 2 && between.some((t) => CONNECTORS.has(t)) && between.every((t) => CONNECTORS.has(t) || ARTICLES.has(t))) {
         // An intersection is named street first, cross street second: "Main and Wooster".
         [main, cross] = [a, b];
         break;

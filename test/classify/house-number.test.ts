@@ -30,6 +30,9 @@ describe('house numbers apart from the street name', () => {
     ['"perto do número"', 'Tem um buraco na Lake Ave perto do número 15', 'Lake Avenue', '15'],
     ['"Rua X N"', 'o lixo nao foi recolhido na Rua Liberty 14', 'Liberty Street', '14'],
     ['the resident\'s own number', "No recycling pickup on Tucker St again. I'm at 14. 3rd time this month.", 'Tucker Street', '14'],
+    ['the resident\'s own number, in Portuguese', 'não recolheram o lixo na Franklin St, moro no 7', 'Franklin Street', '7'],
+    ['"#7 and up", a number that is also a route', 'broken sidewalk on Wildman St #7 and up, the whole block', 'Wildman Street', '7'],
+    ['"in front of number" a sentence later', 'I have never seen Main Street this bad. Right in front of number 88 there is a hole.', 'Main Street', '88'],
   ])('%s', (_form, text, street, house) => {
     expect(locate(text, null)).toMatchObject({ street, houseNumber: house });
   });
@@ -55,6 +58,9 @@ describe('numbers that are not house numbers', () => {
     ['a phone number with spaces', 'graffiti on South St, call 203 555 0199 if you need details'],
     ['a highway', 'stop sign knocked over on Golden Hill Rd near 84 overpass'],
     ['a highway after "by"', 'pothole on Newtown Rd by 84'],
+    ['a highway after "at"', 'pothole on Main St at 7, by the ramp'],
+    ['a pole number a sentence later', 'Light out on Main Street. It is pole number 7731.'],
+    ['a case number a sentence later', 'Junk all over Rose St. Case #5512 was closed in October.'],
     ['an interstate exit', 'pothole on Federal Rd northbound, exit 7 off 84'],
     ['a list marker', 'Two potholes on Newtown Rd: 1) by the Shell 2) by the diner'],
     ['a numbered list', 'Trash not collected on Jefferson Ave.\n1. my bin\n2. my neighbour\'s bin'],
@@ -77,6 +83,7 @@ describe('cross streets', () => {
     ['"esquina con"', 'bache en Wooster St esquina con Main', 'Wooster Street', 'Main Street'],
     ['"esquina da ... com"', 'grafite no muro na esquina da Wildman com Osborne', 'Wildman Street', 'Osborne Street'],
     ['with a house number', 'light out at 22 Osborne St near Wildman', 'Osborne Street', 'Wildman Street'],
+    ['"esquina da ... com a"', 'a esquina da Osborne com a Wildman está cheia de gelo', 'Osborne Street', 'Wildman Street'],
   ])('%s', (_form, text, street, cross) => {
     expect(locate(text, null)).toMatchObject({ street, crossStreet: cross });
   });
