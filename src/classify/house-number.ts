@@ -17,7 +17,7 @@ const NEAR_CUES: readonly (readonly string[])[] = [
   ['em', 'frente', 'ao'], ['em', 'frente', 'a'], ['em', 'frente', 'do'], ['em', 'frente', 'da'], ['perto', 'do'], ['perto', 'da'], ['perto', 'de'], ['ao', 'lado', 'do'],
 ];
 // Words that mark a number as a house number by themselves: "number 12", "no. 3", "#100", "numero 40".
-const NUMBER_WORDS = new Set(['number', 'no', 'nr', 'num', 'numero', 'house', '#', 'n']);
+const NUMBER_WORDS = new Set(['number', 'no', 'nr', 'num', 'numero', 'house', 'casa', '#', 'n']);
 // What may stand between a number placed before the street and the street: "88 on Main", "210 de la calle Main".
 const LINKS = new Set(['on', 'of', 'in', 'de', 'la', 'calle', 'del', 'da', 'do', 'na', 'no', 'rua', 'en', 'em', 'avenida', ',']);
 // A number right after these is a tag, a reference, a route or a unit, not a house.
@@ -158,7 +158,9 @@ export function residentNumber(tokens: readonly TokenText[]): string | null {
     for (const cue of RESIDENT) {
       if (matchesAt(tokens, i, cue)) {
         const n = plausible(tokens, i + cue.length, true);
-        if (n !== null && SENTENCE_END.has(tokens[i + cue.length + 1]?.text ?? '.')) return n;
+        // "I'm at 14.", "vivo en el 40 de la calle Liberty"; not "I'm at 7 pm".
+        const after = tokens[i + cue.length + 1]?.text ?? '.';
+        if (n !== null && (SENTENCE_END.has(after) || LINKS.has(after))) return n;
       }
     }
   }

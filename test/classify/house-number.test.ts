@@ -32,6 +32,9 @@ describe('house numbers apart from the street name', () => {
     ['the resident\'s own number', "No recycling pickup on Tucker St again. I'm at 14. 3rd time this month.", 'Tucker Street', '14'],
     ['the resident\'s own number, in Portuguese', 'não recolheram o lixo na Franklin St, moro no 7', 'Franklin Street', '7'],
     ['"#7 and up", a number that is also a route', 'broken sidewalk on Wildman St #7 and up, the whole block', 'Wildman Street', '7'],
+    ['"perto da casa"', 'buraco na Osborne St perto da casa 99', 'Osborne Street', '99'],
+    ['"em frente à casa"', 'calçada quebrada em frente à casa 30 na Franklin Street', 'Franklin Street', '30'],
+    ['"vivo en el N de la calle"', 'no recogieron el reciclaje, vivo en el 40 de la calle Liberty', 'Liberty Street', '40'],
     ['"in front of number" a sentence later', 'I have never seen Main Street this bad. Right in front of number 88 there is a hole.', 'Main Street', '88'],
   ])('%s', (_form, text, street, house) => {
     expect(locate(text, null)).toMatchObject({ street, houseNumber: house });
