@@ -3,6 +3,7 @@
 import { loadClassifier } from '../src/classify/index.ts';
 import { withStaffStreets, type StaffStreetsClassifier } from '../src/classify/staff-streets.ts';
 import { describeError } from '../src/errors.ts';
+import { loadServiceTargets } from '../src/targets/service-targets.ts';
 import { setInboundOutcome } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { defineStage } from '../src/jobs/define-stage.ts';
@@ -31,6 +32,7 @@ export const classifyStage = defineStage('classify', {
   deps: async (shared): Promise<ClassifyDeps> => ({
     ...shared,
     classifier: await withStreetsStaffAdded(shared),
+    targets: await loadServiceTargets(shared.config.targetsFile),
   }),
   deadLetter: (shared, p, error) => setInboundOutcome(shared.pool, p.inboundMessageId, { state: 'failed', error }),
   concurrency: (config) => config.concurrency.classify,
