@@ -97,6 +97,8 @@ const CAPABILITIES_WITHOUT_IDLE =
 export interface DovecotOptions {
   /** Leave IDLE out of the advertised capabilities. */
   withoutIdle?: boolean;
+  /** Listen on this port (a test that watched it refuse connections) instead of a free one. */
+  port?: number;
 }
 
 export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
@@ -177,13 +179,13 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   }
 
   for (let attempt = 1; ; attempt++) {
-    port = await freePort();
+    port = options.port ?? (await freePort());
     try {
       await launch();
       break;
     } catch (err) {
       // Another process may have taken the port between our probe and Dovecot's bind.
-      if (attempt >= 3) throw err;
+      if (attempt >= 3 || options.port !== undefined) throw err;
     }
   }
 
