@@ -15,11 +15,15 @@ import { guards, STAGES, type Stage } from './jobs/catalog.ts';
 import { defineStage } from './jobs/define-stage.ts';
 import { createQueues, type Queues } from './jobs/queues.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createMailTransport, outboundChannel } from './notify/mail-transport.ts';
 import { markOutboxState } from './notify/outbox.ts';
-import { createTransport, type MailTransport } from './notify/transport.ts';
+import type { MailTransport } from './notify/transport.ts';
+import { createTokenSource } from './oauth/index.ts';
 import type { PipelineDeps } from './pipeline/deps.ts';
 import { startSweeper, type Sweeper } from './pipeline/sweeper.ts';
 import { loadRouting, syncRouting, type Routing } from './routing/rules.ts';
+import { adminAlertMail } from './signin/admin-alert.ts';
+import { channelName, createSignInReporter, type SignInReporter } from './signin/reporter.ts';
 import { createWebApp } from './web/app.ts';
 import { handle as handleClassify } from '../workers/classify.ts';
 import { handle as handleNotify } from '../workers/notify.ts';
@@ -65,6 +69,33 @@ async function checkRedisPolicy(redisUrl: string, log: Logger): Promise<void> {
   }
 }
 
+/**
+ * Sign-in failures go to the database (for /healthz and the dashboard) and, when
+ * CITYLINE_ADMIN_EMAIL is set, to the admin through the outgoing transport, unless that is the one
+ * failing. The notify stage's transport is reused when this process runs it.
+ */
+function signInReporter(config: Config, pool: pg.Pool, log: Logger, running: () => MailTransport | null): SignInReporter {
+  const to = config.adminEmail;
+  if (to === null) return createSignInReporter({ db: pool, log });
+  const outbound = outboundChannel(config);
+  return createSignInReporter({
+    db: pool,
+    log,
+    alert: async (channel, reason) => {
+      if (channel === outbound) {
+        throw new Error(`the only way this system sends email (${channelName(channel)}) is the one failing; the dashboard and /healthz show it`);
+      }
+      const shared = running();
+      const t = shared ?? createMailTransport(config, { log });
+      try {
+        await t.send(adminAlertMail(config, to, channel, reason));
+      } finally {
+        if (t !== shared) await t.close();
+      }
+    },
+  });
+}
+
 export async function startSystem(config: Config, opts: SystemOptions = {}): Promise<System> {
   const log = opts.log ?? createLogger(config.logLevel);
   const stages = opts.stages ?? STAGES;
@@ -87,6 +118,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
     const workers: Worker[] = [];
     const common = { redisUrl: config.redisUrl, prefix: config.queuePrefix, lockMs: config.jobLockMs, log };
     let transport: MailTransport | null = null;
+    const signIn = signInReporter(config, pool, log, () => transport);
     if (stages.includes('parse')) {
       workers.push(
         defineStage('parse', (p) => handleParse(p, deps), {
@@ -107,7 +139,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
       );
     }
     if (stages.includes('notify')) {
-      const t = createTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir });
+      const t = createMailTransport(config, { log, signIn });
       transport = t;
       workers.push(
         defineStage('notify', (p, ctx) => handleNotify(p, { ...deps, transport: t }, ctx), {
@@ -138,7 +170,15 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
         await queues.requeue('parse', { inboundMessageId: id });
       };
       const intake = config.imap
-        ? startImapIntake({ imap: config.imap, db: pool, maxRawBytes: config.maxRawBytes, onStored, log })
+        ? startImapIntake({
+            imap: config.imap,
+            db: pool,
+            maxRawBytes: config.maxRawBytes,
+            onStored,
+            log,
+            signIn,
+            ...(config.imap.password === null && config.oauth ? { tokens: createTokenSource(config.oauth, config.imap.user) } : {}),
+          })
         : startDropFolderIntake({ dir: config.dropDir, db: pool, maxRawBytes: config.maxRawBytes, onStored, log });
       closers.unshift({ name: 'intake', close: () => intake.stop() });
       await intake.ready;

@@ -42,6 +42,7 @@ export function createSignInReporter(opts: ReporterOptions): SignInReporter {
   const log = opts.log.child({ component: 'sign-in' });
   const known = new Map<SignInChannel, Known>();
   let alertTrouble: string | null = null;
+  let recordTrouble: string | null = null;
 
   async function alert(channel: SignInChannel, reason: string): Promise<void> {
     if (!opts.alert || !opts.db) return;
@@ -75,10 +76,13 @@ export function createSignInReporter(opts: ReporterOptions): SignInReporter {
     void (async () => {
       try {
         await recordSignIn(db, channel, problem, reason);
+        recordTrouble = null;
       } catch (err) {
-        // The database being down is reported elsewhere; try again with the next report.
+        // Tried again with the next report; said once, not at every retry.
         state.persistedAt = 0;
-        log.debug({ err: describeError(err) }, 'could not record the sign-in state');
+        const why = describeError(err);
+        if (why !== recordTrouble) log.warn({ err: why }, 'could not record the sign-in state for /healthz and the dashboard');
+        recordTrouble = why;
         return;
       }
       if (problem === 'sign-in' && reason !== null) await alert(channel, reason);

@@ -16,7 +16,7 @@ export interface SignInState {
 /** Records the current state; `since` moves only when the state itself changed. */
 export async function recordSignIn(db: Db, channel: SignInChannel, problem: SignInProblem | null, reason: string | null): Promise<void> {
   await db.query(
-    `INSERT INTO sign_in_status (channel, ok, problem, reason) VALUES ($1, $2 IS NULL, $2, $3)
+    `INSERT INTO sign_in_status (channel, ok, problem, reason) VALUES ($1, $2::text IS NULL, $2::text, $3::text)
      ON CONFLICT (channel) DO UPDATE SET
        since = CASE WHEN sign_in_status.problem IS NOT DISTINCT FROM EXCLUDED.problem
                      AND sign_in_status.reason IS NOT DISTINCT FROM EXCLUDED.reason

@@ -99,6 +99,23 @@ export interface DovecotOptions {
   withoutIdle?: boolean;
   /** Listen on this port (a test that watched it refuse connections) instead of a free one. */
   port?: number;
+  /**
+   * Also accept OAuth2 bearer tokens (XOAUTH2, OAUTHBEARER) for the user, checked by Dovecot's
+   * oauth2 passdb against this RFC 7662 introspection URL (test/helpers/token-server.ts). The
+   * password still works, for the helper's own client.
+   */
+  oauth2IntrospectionUrl?: string;
+}
+
+function oauth2Config(base: string): string {
+  return `
+auth_mechanisms = plain login xoauth2 oauthbearer
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${base}/dovecot-oauth2.conf.ext
+}
+`;
 }
 
 export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
@@ -116,6 +133,14 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const user = 'resident311';
   const password = 'test-password';
   await writeFile(path.join(base, 'users'), `${user}:{PLAIN}${password}\n`);
+  if (options.oauth2IntrospectionUrl) {
+    // Dovecot 2.3's oauth2 passdb: POST token=... to the URL; the token is good while "active" is true
+    // and "username" names the user signing in.
+    await writeFile(
+      path.join(base, 'dovecot-oauth2.conf.ext'),
+      [`introspection_mode = post`, `introspection_url = ${options.oauth2IntrospectionUrl}`, 'force_introspection = yes', 'username_attribute = username', 'active_attribute = active', 'active_value = true', ''].join('\n'),
+    );
+  }
   const template = await readFile(TEMPLATE, 'utf8');
 
   let port = 0;
@@ -129,7 +154,8 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
       .replaceAll('@@PORT@@', String(port))
       .replaceAll('@@UID@@', String(ids.uid))
       .replaceAll('@@GID@@', String(ids.gid))
-      .concat(options.withoutIdle ? `imap_capability = ${CAPABILITIES_WITHOUT_IDLE}\n` : '');
+      .concat(options.withoutIdle ? `imap_capability = ${CAPABILITIES_WITHOUT_IDLE}\n` : '')
+      .concat(options.oauth2IntrospectionUrl ? oauth2Config(base) : '');
     const confPath = path.join(base, 'dovecot.conf');
     await writeFile(confPath, conf);
     const child = spawn(DOVECOT, ['-F', '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });

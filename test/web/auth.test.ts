@@ -70,7 +70,7 @@ describe('without a session', () => {
   it('the health check answers', async () => {
     const res = await h.browser().get('/healthz', { accept: 'application/json' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ ok: true, database: 'up' });
+    expect(res.json()).toEqual({ ok: true, database: 'up', mailbox: 'ok' });
   });
 });
 
