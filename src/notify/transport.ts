@@ -17,6 +17,8 @@ export interface MailTransport {
    * plain Error for anything worth retrying (4xx replies, connection failures, timeouts, disk errors).
    */
   send(mail: OutgoingMail): Promise<{ response: string }>;
+  /** SMTP only: connects and signs in, sending nothing (`cityline mailbox check`). */
+  verify?(): Promise<void>;
   /** Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -115,6 +117,9 @@ function smtpTransport(smtpUrl: string, log: Logger | undefined, tokens: TokenSo
       } catch (err) {
         throw classifySmtpError(err, mail);
       }
+    },
+    async verify() {
+      await transporter.verify();
     },
     async close() {
       if (closed) return;

@@ -29,11 +29,11 @@ export async function fetchClientCredentialsToken(c: ClientCredentials): Promise
   if (!res.ok) {
     // RFC 6749 section 5.2: error and error_description say why (invalid_client, unauthorized_client...).
     const why = [json.error, json.error_description].filter((v) => typeof v === 'string').join(': ') || text.slice(0, 200);
-    throw new TokenError(`the token endpoint ${c.tokenUrl} answered ${res.status}: ${why}`);
+    throw new TokenError(`the token endpoint answered ${res.status}: ${why}`);
   }
   const token = json.access_token;
   const expiresIn = Number(json.expires_in);
-  if (typeof token !== 'string' || token === '') throw new TokenError(`the token endpoint ${c.tokenUrl} answered without an access_token`);
+  if (typeof token !== 'string' || token === '') throw new TokenError('the token endpoint answered without an access_token');
   // expires_in is RECOMMENDED, not required: without it, assume an hour (what Entra and Google issue).
   const seconds = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 3600;
   return { token, expiresAt: Date.now() + seconds * 1000 };

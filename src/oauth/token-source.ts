@@ -44,7 +44,6 @@ export function cachedTokenSource(user: string, describe: string, fetchToken: Fe
         cached = { ...t, renewAt: t.expiresAt - Math.min(MAX_MARGIN_MS, lifetime / 5) };
         return t;
       } catch (err) {
-        if (err instanceof TokenError) throw err;
         throw new TokenError(`could not get an access token for ${user} from ${describe}: ${(err as Error).message}`, { cause: err });
       } finally {
         inflight = null;
