@@ -44,7 +44,9 @@ export function cachedTokenSource(user: string, describe: string, fetchToken: Fe
         cached = { ...t, renewAt: t.expiresAt - Math.min(MAX_MARGIN_MS, lifetime / 5) };
         return t;
       } catch (err) {
-        throw new TokenError(`could not get an access token for ${user} from ${describe}: ${(err as Error).message}`, { cause: err });
+        // The provider's own words are in the message, so the cause is not kept: error descriptions
+        // join causes, and the reason would be said twice.
+        throw new TokenError(`could not get an access token for ${user} from ${describe}: ${(err as Error).message}`);
       } finally {
         inflight = null;
       }

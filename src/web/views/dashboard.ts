@@ -37,7 +37,7 @@ export interface Dashboard {
 function signInAlert(failures: SignInState[]): Html | string {
   if (failures.length === 0) return '';
   return html`<section class="error sign-in-alert" role="alert"><h2>Mailbox sign-in failing</h2><ul>
-${failures.map((f) => html`<li><strong>${channelName(f.channel)}</strong>: ${f.problem === 'sign-in' ? 'cannot sign in' : 'cannot connect'} since ${when(f.since)}. ${f.reason ?? ''}</li>`)}
+${failures.map((f) => html`<li><strong>${channelName(f.channel)}</strong>: ${f.problem === 'sign-in' ? 'cannot sign in' : 'cannot connect'} since ${when(f.since)}: ${f.reason ?? ''}</li>`)}
 </ul><p>Mail waits (nothing is lost) until this is fixed. <code>bin/cityline mailbox check</code> explains what is wrong.</p></section>`;
 }
 
