@@ -97,7 +97,25 @@ async function checkImap(config: Config, imap: ImapConfig, steps: CheckStep[]): 
   }
 }
 
-async function checkOutgoing(config: Config, steps: CheckStep[]): Promise<void> {
+/** The outgoing side alone: SMTP sign-in (verify, nothing sent), a Graph token, or the file outbox. */
+export async function checkOutgoing(config: Config): Promise<CheckStep[]> {
+  const steps: CheckStep[] = [];
+  await outgoing(config, steps);
+  return steps;
+}
+
+/** The incoming side alone: token, IMAP sign-in, folders, watched mailbox, Processed folder. */
+export async function checkIncoming(config: Config): Promise<CheckStep[]> {
+  const steps: CheckStep[] = [];
+  if (config.imap === null) {
+    steps.push({ name: 'incoming mail', ok: false, detail: `IMAP_URL is not set: CityLine reads .eml files from ${config.dropDir} instead of a mailbox` });
+  } else {
+    await checkImap(config, config.imap, steps);
+  }
+  return steps;
+}
+
+async function outgoing(config: Config, steps: CheckStep[]): Promise<void> {
   if (config.mailTransport === 'file') {
     steps.push({ name: 'outgoing mail', ok: true, detail: `no SMTP_URL: outgoing mail is written as .eml files to ${config.outboxDir}` });
     return;
@@ -136,13 +154,7 @@ async function checkOutgoing(config: Config, steps: CheckStep[]): Promise<void> 
 }
 
 export async function checkMailbox(config: Config): Promise<MailboxCheck> {
-  const steps: CheckStep[] = [];
-  if (config.imap === null) {
-    steps.push({ name: 'incoming mail', ok: false, detail: `IMAP_URL is not set: CityLine reads .eml files from ${config.dropDir} instead of a mailbox` });
-  } else {
-    await checkImap(config, config.imap, steps);
-  }
-  await checkOutgoing(config, steps);
+  const steps = [...(await checkIncoming(config)), ...(await checkOutgoing(config))];
   return { ok: steps.every((s) => s.ok), steps };
 }
 

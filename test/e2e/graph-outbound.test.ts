@@ -78,10 +78,11 @@ describe('outgoing mail through Microsoft Graph', () => {
     await drop(2);
     const health = await waitFor(async () => {
       const res = await fetch(`${system.webUrl}/healthz`);
-      return res.status === 503 ? ((await res.json()) as { failures: { channel: string; reason: string }[] }) : undefined;
+      return res.status === 503 ? ((await res.json()) as { checks: { name: string; status: string; detail: string }[] }) : undefined;
     }, 30_000, '/healthz to report Graph');
-    expect(health.failures[0]?.channel).toBe('graph');
-    expect(health.failures[0]?.reason).toContain('ErrorAccessDenied');
+    const graphCheck = health.checks.find((c) => c.name === 'Microsoft Graph sign-in');
+    expect(graphCheck?.status).toBe('fail');
+    expect(graphCheck?.detail).toContain('ErrorAccessDenied');
     // The job retries with backoff; once Graph accepts, the same row is sent, once.
     await waitFor(() => graph.sent.some((m) => JSON.stringify(m.parsed.to).includes('graph2@example.com')), 40_000, 'the confirmation after the refusals');
     expect(graph.sent.filter((m) => JSON.stringify(m.parsed.to).includes('graph2@example.com'))).toHaveLength(1);

@@ -69,7 +69,7 @@ async function teardown(): Promise<void> {
 afterEach(teardown);
 afterAll(teardown);
 
-async function healthz(s: Setup): Promise<{ status: number; body: { ok: boolean; failures?: { channel: string; problem: string; reason: string }[] } }> {
+async function healthz(s: Setup): Promise<{ status: number; body: { ok: boolean; checks: { name: string; status: string; detail: string }[] } }> {
   const res = await fetch(`${s.system.webUrl}/healthz`);
   return { status: res.status, body: (await res.json()) as never };
 }
@@ -138,8 +138,10 @@ describe('OAuth2 sign-in (generic provider) against Dovecot oauth2 and an XOAUTH
       const h = await healthz(s);
       return h.status === 503 ? h : undefined;
     }, 20_000, '/healthz to report the failing sign-in');
-    expect(down.body.failures?.[0]).toMatchObject({ channel: 'imap', problem: 'sign-in' });
-    expect(down.body.failures?.[0]?.reason).toContain('AADSTS7000215');
+    const imap = down.body.checks.find((c) => c.name === 'IMAP sign-in');
+    expect(imap?.status).toBe('fail');
+    expect(imap?.detail).toMatch(/^cannot sign in since \d{4}-\d\d-\d\dT.*AADSTS7000215/);
+    expect(down.body.checks.filter((c) => c.status === 'fail').map((c) => c.name)).toEqual(['IMAP sign-in']);
 
     const alert = await s.smtp.waitFor((m) => m.envelopeTo.includes('it-admin@danbury.example'), 20_000);
     expect(alert.parsed.subject).toContain('cannot sign in to IMAP');

@@ -24,7 +24,12 @@ describe('sign-in status', () => {
     await recordSignIn(h.db.pool, 'imap', 'sign-in', REASON);
     const res = await b.get('/healthz', { accept: 'application/json' });
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toMatchObject({ ok: false, database: 'up', mailbox: 'failing', failures: [{ channel: 'imap', problem: 'sign-in', reason: REASON }] });
+    const body = res.json() as { ok: boolean; checks: { name: string; status: string; detail: string }[] };
+    expect(body.ok).toBe(false);
+    expect(body.checks.find((c) => c.name === 'PostgreSQL')?.status).toBe('ok');
+    const imap = body.checks.find((c) => c.name === 'IMAP sign-in');
+    expect(imap?.status).toBe('fail');
+    expect(imap?.detail).toContain(REASON);
     const page = await b.get('/dashboard');
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Mailbox sign-in failing');
@@ -46,6 +51,8 @@ describe('sign-in status', () => {
 
   it('keeps the time a failure began while it is confirmed again', async () => {
     await recordSignIn(h.db.pool, 'imap', 'connection', 'cannot reach outlook.office365.com:993');
+    const res = await b.get('/healthz');
+    expect((res.json() as { checks: { name: string }[] }).checks.map((c) => c.name)).toContain('IMAP connection');
     await h.db.pool.query(`UPDATE sign_in_status SET since = now() - interval '1 hour'`);
     await recordSignIn(h.db.pool, 'imap', 'connection', 'cannot reach outlook.office365.com:993');
     const { rows } = await h.db.pool.query<{ old: boolean }>(`SELECT since < now() - interval '59 minutes' AS old FROM sign_in_status`);
