@@ -94,6 +94,23 @@ describe('cityline mailbox check', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, steps: [{ name: 'IMAP sign-in', ok: false }, { name: 'outgoing mail', ok: true }] });
   });
 
+  it('is part of cityline check, which signs in to the OAuth2 mailbox and relay the same way', async () => {
+    const r = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+      const child = spawn(BIN, ['check'], {
+        env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), CITYLINE_LOG_LEVEL: 'warn', CITYLINE_REPLY_SECRET: 'mailbox-check-test-secret', ...oauthMailbox() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout }));
+    });
+    expect(r.stdout).toMatch(/^OK\s+IMAP sign-in\s+signed in to 127\.0\.0\.1:\d+ as resident311 with an OAuth2 token$/m);
+    expect(r.stdout).toMatch(/^OK\s+SMTP sign-in\s+signed in to 127\.0\.0\.1:\d+ as cityline311@danbury\.example; nothing was sent$/m);
+    expect(r.stdout).not.toMatch(/^FAIL\s+(IMAP|SMTP|Outgoing)/m);
+    expect(smtp.messages).toHaveLength(0);
+  });
+
   it('names a missing setting', async () => {
     const r = await check({ IMAP_URL: `imap://resident311@127.0.0.1:${dovecot.port}/INBOX` });
     expect(r.code).toBe(78);
