@@ -15,9 +15,9 @@ let tokens: TokenServer;
 let dovecot: Dovecot;
 let smtp: SmtpPeer;
 
-function check(env: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cityline(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, ['mailbox', 'check', ...args], {
+    const child = spawn(BIN, args, {
       env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), CITYLINE_LOG_LEVEL: 'warn', CITYLINE_REPLY_SECRET: 'mailbox-check-test-secret', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -29,6 +29,8 @@ function check(env: Record<string, string>, args: string[] = []): Promise<{ code
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+const check = (env: Record<string, string>, args: string[] = []) => cityline(['mailbox', 'check', ...args], env);
 
 const oauthMailbox = (): Record<string, string> => ({
   IMAP_URL: `imap://resident311@127.0.0.1:${dovecot.port}/INBOX`,
@@ -95,16 +97,7 @@ describe('cityline mailbox check', () => {
   });
 
   it('is part of cityline check, which signs in to the OAuth2 mailbox and relay the same way', async () => {
-    const r = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
-      const child = spawn(BIN, ['check'], {
-        env: { PATH: process.env.PATH ?? '', HOME: os.tmpdir(), CITYLINE_LOG_LEVEL: 'warn', CITYLINE_REPLY_SECRET: 'mailbox-check-test-secret', ...oauthMailbox() },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout }));
-    });
+    const r = await cityline(['check'], oauthMailbox());
     expect(r.stdout).toMatch(/^OK\s+IMAP sign-in\s+signed in to 127\.0\.0\.1:\d+ as resident311 with an OAuth2 token$/m);
     expect(r.stdout).toMatch(/^OK\s+SMTP sign-in\s+signed in to 127\.0\.0\.1:\d+ as cityline311@danbury\.example; nothing was sent$/m);
     expect(r.stdout).not.toMatch(/^FAIL\s+(IMAP|SMTP|Outgoing)/m);

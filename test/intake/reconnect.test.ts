@@ -5,7 +5,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startImapIntake, type ImapIntake } from '../../src/intake/imap.ts';
 import { createTestDb, waitFor, type TestDb } from '../helpers/db.ts';
-import { startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { freePort, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
 import { captureLog } from './capture-log.ts';
 
 const OBSERVE_MS = 20_000;
@@ -13,17 +13,6 @@ const OBSERVE_MS = 20_000;
 let db: TestDb;
 const intakes: ImapIntake[] = [];
 const dovecots: Dovecot[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Accepts every connection and closes it at once, before any greeting. */
 async function acceptThenClose(): Promise<{ port: number; accepted: () => number; close: () => Promise<void> }> {
