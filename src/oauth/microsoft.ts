@@ -14,6 +14,11 @@ export interface MicrosoftCredentials {
   scope: string;
   /** https://login.microsoftonline.com by default; other clouds (GCC High: login.microsoftonline.us). */
   authorityHost: string;
+  /**
+   * The tenant's OpenID configuration and the cloud's instance discovery document, as JSON, when MSAL
+   * must not fetch them itself (a network that only lets the token endpoint through; the tests).
+   */
+  metadata?: { authority: string; cloudDiscovery: string };
 }
 
 function certificate(file: string): NonNullable<Configuration['auth']['clientCertificate']> {
@@ -29,6 +34,7 @@ export function microsoftTokenFetcher(c: MicrosoftCredentials): FetchToken {
     auth: {
       clientId: c.clientId,
       authority: `${c.authorityHost.replace(/\/$/, '')}/${c.tenant}`,
+      ...(c.metadata ? { authorityMetadata: c.metadata.authority, cloudDiscoveryMetadata: c.metadata.cloudDiscovery, knownAuthorities: [new URL(c.authorityHost).host] } : {}),
       ...(c.certificateFile ? { clientCertificate: certificate(c.certificateFile) } : { clientSecret: c.clientSecret ?? '' }),
     },
   });
