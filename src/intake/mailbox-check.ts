@@ -3,6 +3,7 @@
 // mailbox and the Processed folder, and signs in to the outgoing server. Nothing is sent, created or
 // moved. Each step says in plain words what is wrong and what to do. Used by `cityline mailbox check`.
 import { ImapFlow } from 'imapflow';
+import { pino } from 'pino';
 import type { Config, ImapConfig } from '../config/index.ts';
 import { describeError } from '../errors.ts';
 import { createTransport } from '../notify/transport.ts';
@@ -136,7 +137,8 @@ async function outgoing(config: Config, steps: CheckStep[]): Promise<void> {
     tokens = createTokenSource(config.oauth, user);
     if (!(await token(steps, 'SMTP access token', tokens))) return;
   }
-  const t = createTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir, ...(tokens ? { tokens } : {}) });
+  // The steps say what went wrong; nodemailer's own log would only repeat it.
+  const t = createTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir, log: pino({ level: 'silent' }), ...(tokens ? { tokens } : {}) });
   const where = `${u.hostname}:${u.port || (u.protocol === 'smtps:' ? 465 : 587)}`;
   try {
     await withTimeout(t.verify?.() ?? Promise.resolve(), STEP_TIMEOUT_MS, 'SMTP sign-in');

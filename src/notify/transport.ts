@@ -26,8 +26,8 @@ export interface MailTransport {
 export interface TransportOptions {
   smtpUrl: string | null;
   outboxDir: string;
-  /** Told about connection trouble that happens between sends (a pooled connection dropping). */
-  log?: Logger;
+  /** Told about connection trouble that happens between sends (a pooled connection dropping), and nodemailer's own log. */
+  log: Logger;
   /** Access tokens for an SMTP_URL user without a password (SASL XOAUTH2). */
   tokens?: TokenSource;
 }
@@ -92,7 +92,7 @@ function oauthSignIn(url: string, tokens: TokenSource | undefined): { url: strin
   };
 }
 
-function smtpTransport(smtpUrl: string, log: Logger | undefined, tokens: TokenSource | undefined): MailTransport {
+function smtpTransport(smtpUrl: string, log: Logger, tokens: TokenSource | undefined): MailTransport {
   const { url, auth } = oauthSignIn(smtpUrl, tokens);
   const transporter = nodemailer.createTransport({
     url,
@@ -103,9 +103,11 @@ function smtpTransport(smtpUrl: string, log: Logger | undefined, tokens: TokenSo
     connectionTimeout: 20_000,
     greetingTimeout: 20_000,
     socketTimeout: 60_000,
+    // nodemailer logs every connection and recipient at info: kept for debugging, otherwise only its warnings.
+    logger: log.isLevelEnabled('debug') ? log : log.child({}, { level: 'warn' }),
   });
   // A failure during a send reaches its caller; this only hears about trouble between sends.
-  transporter.on('error', (err) => log?.warn({ err }, 'SMTP transport error outside a send'));
+  transporter.on('error', (err) => log.warn({ err }, 'SMTP transport error outside a send'));
   let closed = false;
   return {
     kind: 'smtp',

@@ -5,6 +5,7 @@ import { isPermanent } from '../../src/errors.ts';
 import { createTransport } from '../../src/notify/transport.ts';
 import { createTokenSource } from '../../src/oauth/index.ts';
 import { outboundSignInProblem } from '../../src/signin/outbound.ts';
+import { testLog } from '../helpers/db.ts';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.ts';
 import { startTokenServer, type TokenServer } from '../helpers/token-server.ts';
 import { sampleMail } from './mail-fixture.ts';
@@ -15,7 +16,7 @@ let accept = true;
 
 const tokenSource = () =>
   createTokenSource({ provider: 'generic', tokenUrl: tokens.tokenUrl, clientId: tokens.clientId, clientSecret: tokens.clientSecret, scope: tokens.scope }, 'cityline311@danbury.example');
-const transport = (source = tokenSource()) => createTransport({ smtpUrl: `smtp://cityline311%40danbury.example@127.0.0.1:${smtp.port}`, outboxDir: '/nonexistent', tokens: source });
+const transport = (source = tokenSource()) => createTransport({ smtpUrl: `smtp://cityline311%40danbury.example@127.0.0.1:${smtp.port}`, outboxDir: '/nonexistent', log: testLog, tokens: source });
 
 beforeAll(async () => {
   tokens = await startTokenServer({ lifetimeSeconds: 600, username: 'cityline311@danbury.example' });
