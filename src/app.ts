@@ -12,9 +12,13 @@ import { STAGES, type Stage } from './jobs/catalog.ts';
 import type { RunningStage, StageDefinition } from './jobs/define-stage.ts';
 import { createQueues, type Queues } from './jobs/queues.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createMailTransport, outboundChannel } from './notify/mail-transport.ts';
+import { createTokenSource } from './oauth/index.ts';
 import type { PipelineDeps } from './pipeline/deps.ts';
 import { startSweeper, type Sweeper } from './pipeline/sweeper.ts';
 import { loadRouting, syncRouting, type Routing } from './routing/rules.ts';
+import { adminAlertMail } from './signin/admin-alert.ts';
+import { channelName, createSignInReporter, type SignInReporter } from './signin/reporter.ts';
 import { startAccountability } from './accountability/scheduler.ts';
 import { loadServiceTargets } from './targets/service-targets.ts';
 import { createWebApp } from './web/app.ts';
@@ -65,6 +69,32 @@ async function checkRedisPolicy(redisUrl: string, log: Logger): Promise<void> {
   }
 }
 
+/**
+ * Sign-in failures go to the database (for /healthz and the dashboard) and, when
+ * CITYLINE_ADMIN_EMAIL is set, to the admin through the outgoing transport, unless that is the one
+ * failing.
+ */
+function signInReporter(config: Config, pool: pg.Pool, log: Logger): SignInReporter {
+  const to = config.adminEmail;
+  if (to === null) return createSignInReporter({ db: pool, log });
+  const outbound = outboundChannel(config);
+  return createSignInReporter({
+    db: pool,
+    log,
+    alert: async (channel, reason) => {
+      if (channel === outbound) {
+        throw new Error(`the only way this system sends email (${channelName(channel)}) is the one failing; the dashboard and /healthz show it`);
+      }
+      const t = createMailTransport(config, { log });
+      try {
+        await t.send(adminAlertMail(config, to, channel, reason));
+      } finally {
+        await t.close();
+      }
+    },
+  });
+}
+
 export async function startSystem(config: Config, opts: SystemOptions = {}): Promise<System> {
   const log = opts.log ?? createLogger(config.logLevel);
   const stages = opts.stages ?? STAGES;
@@ -83,7 +113,8 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
     await checkRedisPolicy(config.redisUrl, log);
     const queues = createQueues(config.redisUrl, config.queuePrefix, log);
     closers.unshift({ name: 'queues', close: () => queues.close() });
-    const deps: PipelineDeps = { pool, config, routing, enqueue: queues.enqueue, log };
+    const signIn = signInReporter(config, pool, log);
+    const deps: PipelineDeps = { pool, config, routing, enqueue: queues.enqueue, log, signIn };
 
     const running: RunningStage[] = [];
     closers.unshift({
@@ -104,7 +135,15 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
         await queues.requeue('parse', { inboundMessageId: id });
       };
       const intake = config.imap
-        ? startImapIntake({ imap: config.imap, db: pool, maxRawBytes: config.maxRawBytes, onStored, log })
+        ? startImapIntake({
+            imap: config.imap,
+            db: pool,
+            maxRawBytes: config.maxRawBytes,
+            onStored,
+            log,
+            signIn,
+            ...(config.imap.password === null && config.oauth ? { tokens: createTokenSource(config.oauth, config.imap.user) } : {}),
+          })
         : startDropFolderIntake({ dir: config.dropDir, db: pool, maxRawBytes: config.maxRawBytes, onStored, log });
       closers.unshift({ name: 'intake', close: () => intake.stop() });
       // Digests and escalations run where intake runs: one process per installation.

@@ -6,7 +6,7 @@ import { attachmentContents } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { defineStage, type Attempt } from '../src/jobs/define-stage.ts';
 import { claimForSending, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
-import { createTransport } from '../src/notify/transport.ts';
+import { createMailTransport } from '../src/notify/mail-transport.ts';
 import type { OutgoingMail } from '../src/notify/outgoing.ts';
 import { normalizeAddress } from '../src/notify/suppressions.ts';
 import type { NotifyDeps } from '../src/pipeline/deps.ts';
@@ -62,7 +62,7 @@ export const notifyStage = defineStage('notify', {
   handle,
   deps: async (shared): Promise<NotifyDeps> => ({
     ...shared,
-    transport: createTransport({ smtpUrl: shared.config.smtpUrl, outboxDir: shared.config.outboxDir, log: shared.log.child({ part: 'smtp' }) }),
+    transport: createMailTransport(shared.config, { log: shared.log.child({ part: 'smtp' }), ...(shared.signIn ? { signIn: shared.signIn } : {}) }),
   }),
   close: (deps) => deps.transport.close(),
   deadLetter: (shared, p, error) => markOutboxState(shared.pool, p.outboxId, 'failed', error),

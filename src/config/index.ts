@@ -8,6 +8,13 @@ export interface Config {
   readonly queuePrefix: string;
   readonly imap: ImapConfig | null;
   readonly smtpUrl: string | null;
+  /** How IMAP and SMTP users without a password in their URL sign in; null when every URL has one. */
+  readonly oauth: OAuthConfig | null;
+  /** Where outgoing mail goes: SMTP_URL, Microsoft Graph sendMail, or .eml files in the outbox folder. */
+  readonly mailTransport: 'smtp' | 'graph' | 'file';
+  readonly graph: GraphConfig | null;
+  /** Told by email (at most once an hour) when a mailbox sign-in fails; null: dashboard and /healthz only. */
+  readonly adminEmail: string | null;
   readonly dropDir: string;
   readonly outboxDir: string;
   readonly webPort: number;
@@ -44,7 +51,8 @@ export interface ImapConfig {
   readonly port: number;
   readonly secure: boolean;
   readonly user: string;
-  readonly password: string;
+  /** null: sign in with an OAuth2 access token (CITYLINE_OAUTH_PROVIDER). */
+  readonly password: string | null;
   readonly mailbox: string;
   readonly processedFolder: string;
   readonly pollSeconds: number;
@@ -53,6 +61,27 @@ export interface ImapConfig {
   readonly idleDelayMs: number;
   /** IDLE that has heard nothing for this long is presumed dead and the connection is rebuilt. */
   readonly idleWatchdogSeconds: number;
+}
+
+export type OAuthConfig =
+  | {
+      readonly provider: 'microsoft';
+      readonly tenant: string;
+      readonly clientId: string;
+      readonly clientSecret: string | null;
+      readonly certificateFile: string | null;
+      readonly authorityHost: string;
+      readonly scope: string;
+    }
+  | { readonly provider: 'google'; readonly keyFile: string; readonly scope: string }
+  | { readonly provider: 'generic'; readonly tokenUrl: string; readonly clientId: string; readonly clientSecret: string; readonly scope: string };
+
+export interface GraphConfig {
+  /** https://graph.microsoft.com/v1.0, or a national cloud's endpoint. */
+  readonly url: string;
+  /** The mailbox mail is sent as: /users/{mailbox}/sendMail. */
+  readonly mailbox: string;
+  readonly scope: string;
 }
 
 /** pino's levels; 'silent' switches logging off. */
@@ -145,7 +174,7 @@ function imapConfig(env: Env): ImapConfig | null {
     port: u.port ? Number(u.port) : secure ? 993 : 143,
     secure,
     user: decodeURIComponent(u.username),
-    password: decodeURIComponent(u.password),
+    password: u.password ? decodeURIComponent(u.password) : null,
     mailbox,
     processedFolder: str(env, 'IMAP_PROCESSED_FOLDER', 'Processed'),
     pollSeconds: int(env, 'IMAP_POLL_SECONDS', 60, 1, 3600),
@@ -153,6 +182,85 @@ function imapConfig(env: Env): ImapConfig | null {
     idleDelayMs: int(env, 'IMAP_IDLE_DELAY_MS', 200, 0, 60_000),
     idleWatchdogSeconds: int(env, 'IMAP_IDLE_WATCHDOG_SECONDS', 300, 5, 3600),
   });
+}
+
+function required(env: Env, name: string, why: string): string {
+  const v = optional(env, name);
+  if (v === null) throw new ConfigError(`${name} must be set ${why}`);
+  return v;
+}
+
+function oauthConfig(env: Env): OAuthConfig | null {
+  const provider = optional(env, 'CITYLINE_OAUTH_PROVIDER');
+  if (provider === null) return null;
+  const why = `when CITYLINE_OAUTH_PROVIDER is ${provider}`;
+  switch (provider) {
+    case 'microsoft': {
+      const clientSecret = optional(env, 'CITYLINE_OAUTH_CLIENT_SECRET');
+      const certificateFile = optional(env, 'CITYLINE_OAUTH_CERTIFICATE_FILE');
+      if ((clientSecret === null) === (certificateFile === null)) {
+        throw new ConfigError('set one of CITYLINE_OAUTH_CLIENT_SECRET or CITYLINE_OAUTH_CERTIFICATE_FILE (a PEM with the certificate and its key) for CITYLINE_OAUTH_PROVIDER=microsoft');
+      }
+      return Object.freeze({
+        provider,
+        tenant: required(env, 'CITYLINE_OAUTH_TENANT', `${why} (the directory (tenant) id or domain, e.g. danbury-ct.gov)`),
+        clientId: required(env, 'CITYLINE_OAUTH_CLIENT_ID', `${why} (the app registration's application (client) id)`),
+        clientSecret,
+        certificateFile: certificateFile === null ? null : path.resolve(certificateFile),
+        authorityHost: url(env, 'CITYLINE_OAUTH_AUTHORITY_HOST', 'https://login.microsoftonline.com', ['https:']) as string,
+        scope: str(env, 'CITYLINE_OAUTH_SCOPE', 'https://outlook.office365.com/.default'),
+      });
+    }
+    case 'google':
+      return Object.freeze({
+        provider,
+        keyFile: path.resolve(required(env, 'CITYLINE_OAUTH_KEY_FILE', `${why} (the service account's JSON key)`)),
+        scope: str(env, 'CITYLINE_OAUTH_SCOPE', 'https://mail.google.com/'),
+      });
+    case 'generic':
+      return Object.freeze({
+        provider,
+        tokenUrl: url(env, 'CITYLINE_OAUTH_TOKEN_URL', null, ['https:', 'http:']) ?? required(env, 'CITYLINE_OAUTH_TOKEN_URL', why),
+        clientId: required(env, 'CITYLINE_OAUTH_CLIENT_ID', why),
+        clientSecret: required(env, 'CITYLINE_OAUTH_CLIENT_SECRET', why),
+        scope: required(env, 'CITYLINE_OAUTH_SCOPE', why),
+      });
+    default:
+      throw new ConfigError(`CITYLINE_OAUTH_PROVIDER must be microsoft, google or generic, got "${provider}"`);
+  }
+}
+
+function mailTransport(env: Env, smtpUrl: string | null, oauth: OAuthConfig | null, fromAddress: string): { kind: Config['mailTransport']; graph: GraphConfig | null } {
+  const kind = str(env, 'CITYLINE_MAIL_TRANSPORT', smtpUrl === null ? 'file' : 'smtp');
+  if (kind === 'file' || kind === 'smtp') {
+    if (kind === 'smtp' && smtpUrl === null) throw new ConfigError('CITYLINE_MAIL_TRANSPORT=smtp needs SMTP_URL');
+    return { kind, graph: null };
+  }
+  if (kind !== 'graph') throw new ConfigError(`CITYLINE_MAIL_TRANSPORT must be smtp, graph or file, got "${kind}"`);
+  if (smtpUrl !== null) throw new ConfigError('CITYLINE_MAIL_TRANSPORT=graph sends through Microsoft Graph: unset SMTP_URL');
+  if (oauth === null || oauth.provider === 'google') {
+    throw new ConfigError('CITYLINE_MAIL_TRANSPORT=graph needs CITYLINE_OAUTH_PROVIDER=microsoft (or generic) for its access token');
+  }
+  const graph = Object.freeze({
+    url: (url(env, 'CITYLINE_GRAPH_URL', 'https://graph.microsoft.com/v1.0', ['https:', 'http:']) as string).replace(/\/$/, ''),
+    mailbox: email(env, 'CITYLINE_GRAPH_MAILBOX', fromAddress),
+    scope: str(env, 'CITYLINE_GRAPH_SCOPE', 'https://graph.microsoft.com/.default'),
+  });
+  return { kind, graph };
+}
+
+/** A user in IMAP_URL or SMTP_URL without a password signs in with OAuth2, which must then be configured. */
+function checkSignIn(imap: ImapConfig | null, smtpUrl: string | null, oauth: OAuthConfig | null): void {
+  if (oauth !== null) return;
+  if (imap !== null && imap.password === null) {
+    throw new ConfigError('IMAP_URL names a user but no password: set CITYLINE_OAUTH_PROVIDER (microsoft, google or generic) to sign in with OAuth2, or put the password in the URL');
+  }
+  if (smtpUrl !== null) {
+    const u = new URL(smtpUrl);
+    if (u.username && !u.password) {
+      throw new ConfigError('SMTP_URL names a user but no password: set CITYLINE_OAUTH_PROVIDER (microsoft, google or generic) to sign in with OAuth2, or put the password in the URL');
+    }
+  }
 }
 
 function logLevel(env: Env): LogLevel {
@@ -182,6 +290,13 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Z]{1,4}$/.test(trackingPrefix)) {
     throw new ConfigError(`CITYLINE_TRACKING_PREFIX must be 1 to 4 letters, got "${trackingPrefix}"`);
   }
+  const imap = imapConfig(env);
+  const smtpUrl = url(env, 'SMTP_URL', null, ['smtp:', 'smtps:']);
+  const oauth = oauthConfig(env);
+  checkSignIn(imap, smtpUrl, oauth);
+  const fromAddress = email(env, 'CITYLINE_FROM', 'cityline311@danbury.example');
+  const transport = mailTransport(env, smtpUrl, oauth, fromAddress);
+  const adminEmail = optional(env, 'CITYLINE_ADMIN_EMAIL') === null ? null : email(env, 'CITYLINE_ADMIN_EMAIL', '');
   return Object.freeze({
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/cityline311', [
       'postgres:',
@@ -189,14 +304,18 @@ export function loadConfig(env: Env = process.env): Config {
     ]) as string,
     redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) as string,
     queuePrefix: str(env, 'CITYLINE_QUEUE_PREFIX', 'cityline'),
-    imap: imapConfig(env),
-    smtpUrl: url(env, 'SMTP_URL', null, ['smtp:', 'smtps:']),
+    imap,
+    smtpUrl,
+    oauth,
+    mailTransport: transport.kind,
+    graph: transport.graph,
+    adminEmail,
     dropDir: path.resolve(str(env, 'CITYLINE_DROP_DIR', './var/inbox')),
     outboxDir: path.resolve(str(env, 'CITYLINE_OUTBOX_DIR', './var/outbox')),
     webPort: int(env, 'CITYLINE_WEB_PORT', 3311, 0, 65535),
     webHost: str(env, 'CITYLINE_WEB_HOST', '127.0.0.1'),
     inboundToken: inboundToken(env),
-    fromAddress: email(env, 'CITYLINE_FROM', 'cityline311@danbury.example'),
+    fromAddress,
     fromName: str(env, 'CITYLINE_FROM_NAME', 'CityLine 311, City of Danbury'),
     cityName: str(env, 'CITYLINE_CITY_NAME', 'Danbury'),
     sendRatePerMinute: int(env, 'CITYLINE_SEND_RATE_PER_MINUTE', 0, 0, 1_000_000),

@@ -6,16 +6,19 @@ import path from 'node:path';
 import nodemailer, { type NodemailerError, type SendMailOptions } from 'nodemailer';
 import { PermanentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { TokenSource } from '../oauth/index.ts';
 import type { OutgoingMail } from './outgoing.ts';
 
 export interface MailTransport {
-  readonly kind: 'smtp' | 'file';
+  readonly kind: 'smtp' | 'file' | 'graph';
   /**
    * Resolves with the relay's reply (or where the file was written). Rejects with
    * PermanentError(code 'SMTP_REJECTED') when the relay refused the message for good, and with a
    * plain Error for anything worth retrying (4xx replies, connection failures, timeouts, disk errors).
    */
   send(mail: OutgoingMail): Promise<{ response: string }>;
+  /** SMTP only: connects and signs in, sending nothing (`cityline mailbox check`). */
+  verify?(): Promise<void>;
   /** Safe to call more than once. */
   close(): Promise<void>;
 }
@@ -25,6 +28,8 @@ export interface TransportOptions {
   outboxDir: string;
   /** Told about connection trouble that happens between sends (a pooled connection dropping), and nodemailer's own log. */
   log: Logger;
+  /** Access tokens for an SMTP_URL user without a password (SASL XOAUTH2). */
+  tokens?: TokenSource;
 }
 
 // A few connections keep a burst moving without looking like a flood to the city's relay.
@@ -32,12 +37,12 @@ const MAX_CONNECTIONS = 3;
 const MESSAGES_PER_CONNECTION = 100;
 
 export function createTransport(opts: TransportOptions): MailTransport {
-  return opts.smtpUrl === null ? fileTransport(opts.outboxDir) : smtpTransport(opts.smtpUrl, opts.log);
+  return opts.smtpUrl === null ? fileTransport(opts.outboxDir) : smtpTransport(opts.smtpUrl, opts.log, opts.tokens);
 }
 
 const bracketed = (id: string): string => `<${id}>`;
 
-function messageOptions(mail: OutgoingMail): SendMailOptions {
+export function messageOptions(mail: OutgoingMail): SendMailOptions {
   return {
     from: { name: mail.from.name, address: mail.from.address },
     to: mail.to,
@@ -61,9 +66,37 @@ function messageOptions(mail: OutgoingMail): SendMailOptions {
   };
 }
 
-function smtpTransport(url: string, log: Logger): MailTransport {
+/**
+ * A user in the URL without a password signs in with XOAUTH2. nodemailer would read the URL's user
+ * as a password login, so the credentials are taken out of the URL and given as OAuth2 auth.
+ */
+function oauthSignIn(url: string, tokens: TokenSource | undefined): { url: string; auth?: object } {
+  const u = new URL(url);
+  if (!u.username || u.password) return { url };
+  if (!tokens) throw new Error(`SMTP user ${decodeURIComponent(u.username)} has no password and no OAuth2 token source`);
+  const user = decodeURIComponent(u.username);
+  u.username = '';
+  return {
+    url: u.toString(),
+    auth: {
+      type: 'OAuth2',
+      user,
+      // nodemailer asks again with renew=true when the server refused the token it was given.
+      provisionCallback: (_user: string, renew: boolean, done: (err: Error | null, token?: string, expires?: number) => void) => {
+        tokens.get({ renew }).then(
+          (t) => done(null, t.token, t.expiresAt),
+          (err: Error) => done(err),
+        );
+      },
+    },
+  };
+}
+
+function smtpTransport(smtpUrl: string, log: Logger, tokens: TokenSource | undefined): MailTransport {
+  const { url, auth } = oauthSignIn(smtpUrl, tokens);
   const transporter = nodemailer.createTransport({
     url,
+    ...(auth ? { auth } : {}),
     pool: true,
     maxConnections: MAX_CONNECTIONS,
     maxMessages: MESSAGES_PER_CONNECTION,
@@ -86,6 +119,9 @@ function smtpTransport(url: string, log: Logger): MailTransport {
       } catch (err) {
         throw classifySmtpError(err, mail);
       }
+    },
+    async verify() {
+      await transporter.verify();
     },
     async close() {
       if (closed) return;

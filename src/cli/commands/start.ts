@@ -13,7 +13,7 @@ export async function run(): Promise<number> {
   system.log.info(
     `CityLine is running. Staff app: ${system.webUrl} (create an account with: bin/cityline user add you@example.org). ` +
       (config.imap ? `Watching ${config.imap.host}/${config.imap.mailbox}. ` : `Drop .eml files into ${config.dropDir}. `) +
-      (config.smtpUrl ? 'Sending through SMTP.' : `Outgoing mail is written to ${config.outboxDir}.`),
+      (config.mailTransport === 'graph' ? 'Sending through Microsoft Graph.' : config.smtpUrl ? 'Sending through SMTP.' : `Outgoing mail is written to ${config.outboxDir}.`),
   );
   return runUntilSignal(system);
 }

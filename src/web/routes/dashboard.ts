@@ -7,6 +7,8 @@ import { field, idParam } from '../forms.ts';
 import { dailyVolume, failedInbound, failedOutbox, flowFigures, volumeByCategory } from '../queries/dashboard.ts';
 import { reviewBacklog } from '../queries/review.ts';
 import { replayInbound, replayJob, replayOutbox } from '../../pipeline/replay.ts';
+import { STATE_MAX_AGE_SECONDS } from '../../signin/reporter.ts';
+import { currentFailures } from '../../signin/status.ts';
 import { dashboardPage, type StageHealth } from '../views/dashboard.ts';
 
 const FLOW_DAYS = 30;
@@ -53,7 +55,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }
 
   app.get('/dashboard', async (request, reply) => {
-    const [volume, daily, backlog, flow, stages, inbound, outbox] = await Promise.all([
+    const [volume, daily, backlog, flow, stages, inbound, outbox, signIn] = await Promise.all([
       volumeByCategory(ctx.pool, CITY_TIME_ZONE),
       dailyVolume(ctx.pool, CITY_TIME_ZONE, 14),
       reviewBacklog(ctx.pool),
@@ -61,11 +63,12 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
       stageHealth(),
       failedInbound(ctx.pool, FAILED_SHOWN),
       failedOutbox(ctx.pool, FAILED_SHOWN),
+      currentFailures(ctx.pool, STATE_MAX_AGE_SECONDS),
     ]);
     const notice = NOTICES[field(request.query, 'retried') ?? ''] ?? null;
     return reply.type('text/html').send(
       dashboardPage(pageContext(request, 'dashboard'), {
-        volume, daily, backlog, flow, flowDays: FLOW_DAYS, stages, failedInbound: inbound, failedOutbox: outbox, notice,
+        volume, daily, backlog, flow, flowDays: FLOW_DAYS, stages, failedInbound: inbound, failedOutbox: outbox, signIn, notice,
       }).value,
     );
   });

@@ -1,6 +1,8 @@
 // The dashboard: volume, backlog, how much flows without staff, how fast, and what failed.
 import { html, type Html } from '../html.ts';
 import type { CategoryVolume, FailedInbound, FailedOutbox, FlowFigures } from '../queries/dashboard.ts';
+import { channelName } from '../../signin/reporter.ts';
+import type { SignInState } from '../../signin/status.ts';
 import { columns, horizontalBars } from './charts.ts';
 import { age, categoryLabel, csrfField, layout, percent, when, type PageContext } from './layout.ts';
 
@@ -27,7 +29,16 @@ export interface Dashboard {
   stages: StageHealth[] | null;
   failedInbound: FailedInbound[];
   failedOutbox: FailedOutbox[];
+  /** Mailbox sign-ins failing right now (IMAP in, SMTP or Graph out). */
+  signIn: SignInState[];
   notice: string | null;
+}
+
+function signInAlert(failures: SignInState[]): Html | string {
+  if (failures.length === 0) return '';
+  return html`<section class="error sign-in-alert" role="alert"><h2>Mailbox sign-in failing</h2><ul>
+${failures.map((f) => html`<li><strong>${channelName(f.channel)}</strong>: ${f.problem === 'sign-in' ? 'cannot sign in' : 'cannot connect'} since ${when(f.since)}: ${f.reason ?? ''}</li>`)}
+</ul><p>Mail waits (nothing is lost) until this is fixed. <code>bin/cityline mailbox check</code> explains what is wrong.</p></section>`;
 }
 
 function duration(seconds: number | null): string {
@@ -50,6 +61,7 @@ export function dashboardPage(ctx: PageContext, d: Dashboard): Html {
     ctx,
     'Dashboard',
     html`${d.notice ? html`<p class="notice" role="status">${d.notice}</p>` : ''}
+${signInAlert(d.signIn)}
 <h1>Dashboard</h1>
 <div class="tiles">
   <div class="tile"><span class="big">${today}</span> requests today</div>
