@@ -57,7 +57,8 @@ function row<K extends EmailKind>(
     html: rendered.html,
     attachmentIds: m.attachmentIds ?? [],
     headers: {
-      'Auto-Submitted': AUTO_REPLIED.includes(m.kind) ? 'auto-replied' : 'auto-generated',
+      // A person wrote a staff reply: it is not automatic, and the resident's answer to it should reach us.
+      ...(m.kind === 'staff_reply' ? {} : { 'Auto-Submitted': AUTO_REPLIED.includes(m.kind) ? 'auto-replied' : 'auto-generated' }),
       'X-Auto-Response-Suppress': 'All',
       'X-CityLine-Tracking-Number': req.trackingNumber,
     },
@@ -202,4 +203,47 @@ export async function composeCommandError(
     language: 'en',
     data: { ...base(ctx, req), line: e.line, reason: e.reason },
   }, await conversationMessageIds(db, req.id, 'department'));
+}
+
+/**
+ * A resident's later message sent on to the department, in the ticket's thread: their new words and
+ * attachments, and whether it reopened the request.
+ */
+export async function composeResidentFollowUp(
+  ctx: Ctx,
+  db: Db,
+  req: RequestRecord,
+  dept: Department,
+  m: { inboundMessageId: number; authored: string; receivedAt: Date; reopened: boolean },
+): Promise<NewOutboxRow> {
+  const files = (await attachmentsOf(db, m.inboundMessageId)).filter((a) => !a.dropped);
+  return row(ctx, req, {
+    kind: 'resident_follow_up',
+    dedupeKey: `follow-up-${m.inboundMessageId}`,
+    to: dept.emails.join(', '),
+    language: 'en',
+    attachmentIds: files.map((f) => f.id),
+    data: {
+      ...base(ctx, req),
+      department: dept.name,
+      category: req.category,
+      location: locationText(req),
+      reopened: m.reopened,
+      residentName: req.residentName,
+      residentEmail: req.residentEmail ?? 'unknown',
+      receivedAt: m.receivedAt,
+      residentText: m.authored,
+      attachments: files.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
+      residentLanguage: req.language,
+    },
+  }, await conversationMessageIds(db, req.id, 'department'));
+}
+
+/** Words a staff member wrote to the resident, threaded under the resident's side of the conversation. */
+export async function composeStaffReply(ctx: Ctx, db: Db, req: RequestRecord, r: { replyId: number; body: string }): Promise<NewOutboxRow | null> {
+  return toResident(ctx, req, {
+    kind: 'staff_reply',
+    dedupeKey: `staff-reply-${r.replyId}`,
+    data: { ...base(ctx, req), residentName: req.residentName, body: r.body, subject: req.subject ?? '' },
+  }, await residentSide(db, req));
 }

@@ -3,7 +3,12 @@ import type { Language } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
 import { firstSuppressedSql } from './suppressions.ts';
 
-export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error';
+export type OutboxKind =
+  | 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error'
+  /** A resident's later words or photos, sent on to the department in its ticket's thread. */
+  | 'resident_follow_up'
+  /** Words a staff member wrote to the resident. */
+  | 'staff_reply';
 
 /** BullMQ priorities (lower goes first): on a storm day residents hear from us before departments get copies. */
 export const PRIORITY: Record<OutboxKind, number> = {
@@ -11,8 +16,10 @@ export const PRIORITY: Record<OutboxKind, number> = {
   duplicate_notice: 1,
   status_answer: 2,
   status_update: 2,
+  staff_reply: 2,
   command_error: 3,
   routed_ticket: 4,
+  resident_follow_up: 4,
 };
 
 /** Mail to residents that a robot could answer, and so counts against the per-address cap. */
@@ -119,7 +126,7 @@ export async function findOutboxByMessageId(db: Db, messageId: string): Promise<
   return rows[0] ?? null;
 }
 
-const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error'];
+const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error', 'resident_follow_up'];
 
 /**
  * Message-IDs of one side of a request's conversation (the resident's, or the department's), oldest

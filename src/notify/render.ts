@@ -88,6 +88,29 @@ export interface CommandErrorData extends BaseEmailData {
   reason: string | null;
 }
 
+export interface ResidentFollowUpData extends BaseEmailData {
+  department: string;
+  category: Category;
+  location: string | null;
+  /** True when these words reopened a finished request. */
+  reopened: boolean;
+  residentName: string | null;
+  residentEmail: string;
+  receivedAt: Date;
+  /** What the resident wrote this time, without quotes or signature; empty for a photo on its own. */
+  residentText: string;
+  attachments: { filename: string; size: number }[];
+  residentLanguage: Language;
+}
+
+export interface StaffReplyData extends BaseEmailData {
+  residentName: string | null;
+  /** What the staff member wrote, as written. */
+  body: string;
+  /** The request's subject as the resident wrote it. */
+  subject: string;
+}
+
 export interface EmailData {
   confirmation: ConfirmationData;
   routed_ticket: RoutedTicketData;
@@ -95,6 +118,8 @@ export interface EmailData {
   status_answer: StatusAnswerData;
   duplicate_notice: DuplicateNoticeData;
   command_error: CommandErrorData;
+  resident_follow_up: ResidentFollowUpData;
+  staff_reply: StaffReplyData;
 }
 export type EmailKind = keyof EmailData;
 

@@ -6,7 +6,7 @@ import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { composeRoutedTicket, composeStatusUpdate } from '../notify/compose.ts';
+import { composeResidentFollowUp, composeRoutedTicket, composeStatusUpdate } from '../notify/compose.ts';
 import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Routing } from '../routing/rules.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
@@ -71,15 +71,22 @@ export async function routeInTransaction(
   ctx: { config: Config; routing: Routing },
   req: RequestRecord,
   actor: string,
-  opts: { notifyResident: boolean },
+  opts: { notifyResident: boolean; note?: string | null; reopenedBy?: ResidentMessage },
 ): Promise<(QueuedMail | null)[]> {
   const dept = ctx.routing.departmentFor(req.category);
+  // A request its department already had goes back to it in the same ticket thread, with what is new.
+  const reopening = opts.reopenedBy && req.departmentCode === dept.code ? opts.reopenedBy : null;
   if (req.status !== 'routed') {
     await setStatus(db, req.id, 'routed', { departmentCode: dept.code });
-    await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: 'routed', actor, details: { department: dept.code } });
+    await addEvent(db, {
+      requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: 'routed', actor, note: opts.note ?? null,
+      details: { department: dept.code, ...(opts.reopenedBy ? { reason: 'resident_reply', inboundMessageId: opts.reopenedBy.inboundMessageId } : {}) },
+    });
   }
   const routed = { ...req, status: 'routed' as const, departmentCode: dept.code };
-  const mail: (NewOutboxRow | null)[] = [await composeRoutedTicket(ctx, db, routed, dept)];
+  const mail: (NewOutboxRow | null)[] = [
+    reopening ? await composeResidentFollowUp(ctx, db, routed, dept, { ...reopening, reopened: true }) : await composeRoutedTicket(ctx, db, routed, dept),
+  ];
   if (opts.notifyResident) {
     mail.push(await composeStatusUpdate(ctx, db, routed, { status: 'routed', note: null, actor }));
   }
@@ -132,11 +139,20 @@ export async function confirmReview(deps: ActionDeps, d: ReviewDecision): Promis
   return (await getRequest(deps.pool, d.requestId)) as RequestRecord;
 }
 
+/** A resident's message that causes a change, and what it said (quotes and signature removed). */
+export interface ResidentMessage {
+  inboundMessageId: number;
+  authored: string;
+  receivedAt: Date;
+}
+
 export interface StatusChange {
   requestId: number;
   to: Status;
   note: string | null;
   actor: string;
+  /** Set when the resident's message reopens the request: recorded as the reason, and sent on to the department. */
+  reopenedBy?: ResidentMessage;
 }
 
 /** Moves a request to a new status inside a transaction; returns the mail it queued. */
@@ -152,9 +168,14 @@ export async function changeStatusInTransaction(
   if (!canMove(req.status, change.to)) {
     throw new PermanentError(`request ${req.trackingNumber} cannot move from ${req.status} to ${change.to}`, 'BAD_TRANSITION');
   }
-  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, { notifyResident: true });
+  if (change.to === 'routed') {
+    return routeInTransaction(db, ctx, req, change.actor, { notifyResident: true, note: change.note, ...(change.reopenedBy ? { reopenedBy: change.reopenedBy } : {}) });
+  }
   await setStatus(db, req.id, change.to, change.to === 'duplicate' ? {} : { duplicateOf: null });
-  await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: change.to, actor: change.actor, note: change.note });
+  await addEvent(db, {
+    requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: change.to, actor: change.actor, note: change.note,
+    ...(change.reopenedBy ? { details: { reason: 'resident_reply', inboundMessageId: change.reopenedBy.inboundMessageId } } : {}),
+  });
   if (!NOTIFY_RESIDENT.includes(change.to)) return [];
   return [await queueMail(db, await composeStatusUpdate(ctx, db, { ...req, status: change.to }, { status: change.to, note: change.note, actor: change.actor }))];
 }

@@ -5,15 +5,15 @@ import type { Db } from '../db/pool.ts';
 import { describeError, PermanentError } from '../errors.ts';
 import type { AutomatedVerdict } from '../mail/automated.ts';
 import type { ParsedMessage } from '../mail/types.ts';
-import { composeCommandError, composeStatusAnswer } from '../notify/compose.ts';
+import { composeCommandError, composeResidentFollowUp, composeStatusAnswer } from '../notify/compose.ts';
 import { findOutboxByMessageId } from '../notify/outbox.ts';
 import { suppressAddress } from '../notify/suppressions.ts';
 import type { Routing } from '../routing/rules.ts';
 import { setInboundOutcome } from '../intake/store.ts';
 import { parseDepartmentCommand } from './department-command.ts';
 import { isStatusQuestion } from './status-question.ts';
-import { changeStatusInTransaction, queueMail, type QueuedMail } from './actions.ts';
-import { FINISHED } from './status.ts';
+import { changeStatusInTransaction, queueMail, type QueuedMail, type ResidentMessage } from './actions.ts';
+import { FINISHED, type Status } from './status.ts';
 import { addEvent, addThreadMessage, type RequestRecord } from './store.ts';
 import type { ThreadMatch } from './threading.ts';
 
@@ -48,8 +48,11 @@ export async function handleReply(
   const { inboundMessageId: id, authored, thread } = input;
   const req = thread.request;
   const actor = `${thread.role}:${input.parsed.from?.address ?? 'unknown'}`;
+  // A reply with nothing typed (the quote sent back, a photo on its own) asks for nothing and reopens nothing.
+  const saysSomething = authored.trim() !== '';
+  const resident: ResidentMessage = { inboundMessageId: id, authored: authored.trim(), receivedAt: new Date() };
 
-  if (thread.role === 'resident' && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
+  if (thread.role === 'resident' && saysSomething && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
     if (config.reopenMode === 'new' || !withinReopenWindow(req, config)) {
       // Left in 'parsed' for the classify stage, which opens the new request and links it to this one.
       await setInboundOutcome(tx, id, { state: 'parsed', kind: 'follow_up', requestId: req.id });
@@ -77,16 +80,24 @@ export async function handleReply(
   }
 
   if (thread.role === 'resident') {
-    if (isStatusQuestion(authored, input.parsed.subject)) {
+    if (saysSomething && isStatusQuestion(authored, input.parsed.subject)) {
       return { next: 'none', queued: [await queueMail(tx, await composeStatusAnswer(ctx, tx, req, { inboundMessageId: id }))] };
     }
-    if (FINISHED.includes(req.status) && !isThanksOnly(authored)) {
+    if (saysSomething && FINISHED.includes(req.status) && !isThanksOnly(authored)) {
       const to = req.departmentCode ? 'routed' : 'needs_review';
-      return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to, note: 'reopened by the resident\'s reply', actor }) };
+      return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to, note: 'reopened by the resident\'s reply', actor, reopenedBy: resident }) };
+    }
+    // While the department works on it, what the resident adds (a correction, a photo) is theirs to see.
+    const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
+    const hasFiles = input.parsed.attachments.length > 0;
+    if (dept && WITH_DEPARTMENT.includes(req.status) && (hasFiles || (saysSomething && !isThanksOnly(authored)))) {
+      return { next: 'none', queued: [await queueMail(tx, await composeResidentFollowUp(ctx, tx, req, dept, { ...resident, reopened: false }))] };
     }
   }
   return { next: 'none', queued: [] };
 }
+
+const WITH_DEPARTMENT: readonly Status[] = ['routed', 'in_progress'];
 
 /** Ties a bounce to the mail and request it failed for; a permanent failure stops mail to that address. */
 export async function recordBounce(tx: Db, input: { inboundMessageId: number; verdict: AutomatedVerdict; requestId: number | null }): Promise<void> {

@@ -44,7 +44,7 @@ describe('conversations on the real services', () => {
     }, 20_000, 'all work to be done');
   }
 
-  it('adds a resident reply with a photo to its request, opens nothing, mails nobody', async () => {
+  it('adds a resident reply with a photo to its request, opens nothing, and sends it on to the department only', async () => {
     const { req, confirmation } = await report('photo@resident.example', 'broken sidewalk', 'The sidewalk in front of 12 Osborne Street is raised about 3 inches, someone will trip.');
     await settled();
     const before = await outboxCount();
@@ -85,7 +85,9 @@ describe('conversations on the real services', () => {
     expect(rows[0]).toEqual({ kind: 'reply', request_id: req.id, author: 'resident', photos: 1 });
     const { rows: count } = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM requests WHERE resident_email = $1', ['photo@resident.example']);
     expect(count[0]?.n).toBe(1);
-    expect(await outboxCount()).toBe(before);
+    expect(await outboxCount()).toBe(before + 1);
+    const { rows: sent } = await t.db.pool.query('SELECT kind, to_address FROM outbox WHERE request_id = $1 ORDER BY id DESC LIMIT 1', [req.id]);
+    expect(sent[0]).toEqual({ kind: 'resident_follow_up', to_address: 'engineering@danbury.example' });
   });
 
   it("changes the status on a department's status reply and tells the resident in their language", async () => {

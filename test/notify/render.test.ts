@@ -71,10 +71,31 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     line: `status: fixed ${HOSTILE}`,
     reason: 'unknown status "fixed"',
   },
+  resident_follow_up: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    department: 'Highway',
+    category: 'pothole',
+    location: '12 Padanaram Road',
+    reopened: true,
+    residentName: 'João Silva',
+    residentEmail: 'joao@example.com',
+    receivedAt: new Date('2026-11-28T15:04:00Z'),
+    residentText: `Voltou o buraco. ${HOSTILE}`,
+    attachments: [{ filename: 'buraco2.jpg', size: 4096 }],
+    residentLanguage: 'pt',
+  },
+  staff_reply: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    residentName: 'Ana',
+    body: `Leaf pickup on your street is the week of Nov 16. ${HOSTILE}`,
+    subject: 'leaf pickup?',
+  },
 };
 
 const KINDS = Object.keys(SAMPLES) as EmailKind[];
-const RESIDENT_KINDS: EmailKind[] = ['confirmation', 'status_update', 'status_answer', 'duplicate_notice'];
+const RESIDENT_KINDS: EmailKind[] = ['confirmation', 'status_update', 'status_answer', 'duplicate_notice', 'staff_reply'];
 
 function render<K extends EmailKind>(kind: K, language: Language, patch: Partial<EmailData[K]> = {}) {
   return renderEmail(kind, language, { ...SAMPLES[kind], ...patch });

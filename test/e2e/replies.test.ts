@@ -1,0 +1,141 @@
+// Issue 11 items 1, 3 and 4 on the real services: replies made by real mail clients (test/fixtures/replies)
+// go through Dovecot, the intake and every stage; what leaves is read at the real SMTP peer.
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { statusLabel } from '../../src/notify/labels.ts';
+import { waitFor } from '../helpers/db.ts';
+import type { Captured } from '../helpers/smtp-peer.ts';
+import { residentMail, startTestSystem, type TestSystem } from '../helpers/system.ts';
+
+const uniq = (): string => randomBytes(6).toString('hex');
+const CLIENTS = path.join(import.meta.dirname, '..', 'fixtures', 'replies', 'clients');
+
+/** A real client's reply, readdressed to answer `to` (one of our emails) from `from`. */
+function clientReply(fixture: string, to: Captured, from: string, messageId: string): string {
+  const raw = readFileSync(path.join(CLIENTS, fixture), 'utf8').replace(/\r?\n/g, '\r\n');
+  const split = raw.indexOf('\r\n\r\n');
+  const headers = raw.slice(0, split).split('\r\n').filter((l) => !/^(From|To|Cc|Message-I[Dd]|In-Reply-To|References|Date):/i.test(l) && !/^\s/.test(l) || /^Subject:/i.test(l));
+  const kept = headers.filter((l) => !/^Subject:/i.test(l));
+  return [
+    `From: Maria Santos <${from}>`,
+    `To: ${to.parsed.replyTo?.value[0]?.address}`,
+    `Subject: Re: ${to.parsed.subject}`,
+    `Message-ID: <${messageId}>`,
+    `Date: ${new Date().toUTCString()}`,
+    `In-Reply-To: ${to.parsed.messageId}`,
+    `References: ${to.parsed.messageId}`,
+    ...kept,
+  ].join('\r\n') + raw.slice(split);
+}
+
+describe('replies as people write them, on the real services', () => {
+  let t: TestSystem;
+  beforeAll(async () => {
+    t = await startTestSystem();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  async function report(from: string, subject: string, body: string) {
+    const messageId = `${uniq()}@resident.example`;
+    await t.dovecot.append(residentMail({ from, subject, body, messageId }));
+    const req = await t.requestFor(messageId);
+    const confirmation = await t.smtp.waitFor((m) => m.envelopeTo.includes(from) && (m.parsed.subject ?? '').includes(req.trackingNumber), 20_000);
+    const ticket = await t.smtp.waitFor((m) => m.envelopeTo.includes('highway@danbury.example') && (m.parsed.subject ?? '').includes(req.trackingNumber), 20_000);
+    return { req, confirmation, ticket };
+  }
+
+  async function settled(): Promise<void> {
+    await waitFor(async () => (await t.dovecot.list('INBOX')).length === 0, 20_000, 'the INBOX to empty');
+    await waitFor(async () => {
+      const { rows } = await t.db.pool.query<{ n: number }>(
+        `SELECT (SELECT count(*) FROM inbound_messages WHERE state IN ('stored', 'parsed')) + (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')) AS n`,
+      );
+      return Number(rows[0]?.n) === 0;
+    }, 20_000, 'all work to be done');
+  }
+
+  async function outboxCount(requestId: number): Promise<number> {
+    const { rows } = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE request_id = $1', [requestId]);
+    return rows[0]?.n ?? 0;
+  }
+
+  async function resolve(ticket: Captured): Promise<void> {
+    await t.dovecot.append(
+      ['From: highway@danbury.example', `To: ${ticket.parsed.replyTo?.value[0]?.address}`, `Subject: RE: ${ticket.parsed.subject}`, `Message-ID: <${uniq()}@danbury.example>`, `In-Reply-To: ${ticket.parsed.messageId}`, '', 'status: resolved - filled', ''].join('\r\n'),
+    );
+    await settled();
+  }
+
+  async function statusOf(id: number): Promise<string> {
+    const { rows } = await t.db.pool.query<{ status: string }>('SELECT status FROM requests WHERE id = $1', [id]);
+    return rows[0]?.status ?? '';
+  }
+
+  it('answers "What is the status?" typed under the quote (NeoMutt, bottom-posted)', async () => {
+    const from = `q${uniq()}@resident.example`;
+    const { req, confirmation } = await report(from, 'pothole', 'There is a deep pothole in front of 30 Padanaram Road.');
+    await t.dovecot.append(clientReply('neomutt-bottom-status.eml', confirmation, from, `${uniq()}@resident.example`));
+    const answer = await t.smtp.waitFor((m) => m.envelopeTo.includes(from) && m !== confirmation && (m.parsed.text ?? '').includes(statusLabel('routed', 'en')), 20_000);
+    expect(answer.parsed.subject).toContain(req.trackingNumber);
+  });
+
+  it('an empty reply and a "thanks!" under the quote change nothing on a resolved request', async () => {
+    const from = `e${uniq()}@resident.example`;
+    const { req, confirmation, ticket } = await report(from, 'pothole', 'Pothole at 44 Padanaram Road, it is huge.');
+    await resolve(ticket);
+    const before = await outboxCount(req.id);
+    await t.dovecot.append(clientReply('neomutt-empty.eml', confirmation, from, `${uniq()}@resident.example`));
+    await t.dovecot.append(clientReply('mutt-bottom-thanks.eml', confirmation, from, `${uniq()}@resident.example`));
+    await t.dovecot.append(clientReply('aerc-bottom.eml', confirmation, from, `${uniq()}@resident.example`));
+    await settled();
+    expect(await statusOf(req.id)).toBe('resolved');
+    expect(await outboxCount(req.id)).toBe(before);
+    const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM thread_messages WHERE request_id = $1 AND direction = 'in' AND author = 'resident'`, [req.id]);
+    expect(rows[0]?.n).toBe(4);
+  });
+
+  it('a top-posted "still there" reopens in the same ticket thread, with the reason in the status event', async () => {
+    const from = `r${uniq()}@resident.example`;
+    const { req, confirmation, ticket } = await report(from, 'pothole', 'Pothole at 52 Padanaram Road, it is huge.');
+    await resolve(ticket);
+    await t.dovecot.append(clientReply('mutt-top-still-there.eml', confirmation, from, `${uniq()}@resident.example`));
+    const reopened = await t.smtp.waitFor((m) => m.envelopeTo.includes('highway@danbury.example') && /Reopened by the resident/.test(m.parsed.subject ?? ''), 20_000);
+    expect(reopened.parsed.subject).toContain(req.trackingNumber);
+    expect(reopened.parsed.inReplyTo).toBeDefined();
+    expect(reopened.parsed.references).toContain(ticket.parsed.messageId);
+    expect(reopened.parsed.text).toContain('It is still there and it got bigger after the rain.');
+    expect(reopened.parsed.text).not.toContain('Hello Maria');
+    expect(await statusOf(req.id)).toBe('routed');
+    const { rows } = await t.db.pool.query(`SELECT note, details FROM request_events WHERE request_id = $1 AND kind = 'status' ORDER BY id DESC LIMIT 1`, [req.id]);
+    expect(rows[0].note).toMatch(/reopened by the resident/);
+    expect(rows[0].details.reason).toBe('resident_reply');
+    const { rows: tickets } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE request_id = $1 AND kind = 'routed_ticket'`, [req.id]);
+    expect(tickets[0]?.n).toBe(1);
+  });
+
+  it("sends a resident's inline correction and a photo-only reply on to the department, in the ticket's thread", async () => {
+    const from = `f${uniq()}@resident.example`;
+    const { req, confirmation, ticket } = await report(from, 'pothole', 'Pothole at 61 Padanaram Road, two flat tires already.');
+    await t.dovecot.append(clientReply('mutt-inline-correction.eml', confirmation, from, `${uniq()}@resident.example`));
+    const correction = await t.smtp.waitFor((m) => m.envelopeTo.includes('highway@danbury.example') && /The resident added/.test(m.parsed.subject ?? '') && (m.parsed.text ?? '').includes('number 34'), 20_000);
+    expect(correction.parsed.text).toContain('Please send someone soon');
+    expect(correction.parsed.references).toContain(ticket.parsed.messageId);
+    const photo = randomBytes(1024).toString('base64');
+    await t.dovecot.append(
+      [
+        `From: ${from}`, `To: ${confirmation.parsed.replyTo?.value[0]?.address}`, `Subject: Re: ${confirmation.parsed.subject}`,
+        `Message-ID: <${uniq()}@resident.example>`, `In-Reply-To: ${confirmation.parsed.messageId}`, 'MIME-Version: 1.0',
+        'Content-Type: multipart/mixed; boundary="xx"', '', '--xx', 'Content-Type: text/plain; charset=utf-8', '',
+        '> Your tracking number is ' + req.trackingNumber, '', '--xx', 'Content-Type: image/jpeg; name="hole.jpg"',
+        'Content-Disposition: attachment; filename="hole.jpg"', 'Content-Transfer-Encoding: base64', '', photo, '--xx--', '',
+      ].join('\r\n'),
+    );
+    const forwarded = await t.smtp.waitFor((m) => m.envelopeTo.includes('highway@danbury.example') && (m.parsed.text ?? '').includes('(photo only)'), 20_000);
+    expect(forwarded.parsed.attachments.map((a) => a.filename)).toEqual(['hole.jpg']);
+    expect(await statusOf(req.id)).toBe('routed');
+  });
+});
