@@ -10,6 +10,7 @@ import type { NewOutboxRow } from '../src/notify/outbox.ts';
 import type { ClassifyDeps } from '../src/pipeline/deps.ts';
 import { dispatchMail, queueMails, type QueuedMail } from '../src/requests/actions.ts';
 import type { Status } from '../src/requests/status.ts';
+import { markAwaitingAnswer } from '../src/requests/questions.ts';
 import { openRequest, prepareOpening, type NewEvent } from '../src/requests/store.ts';
 import { formatTrackingNumber } from '../src/requests/tracking-number.ts';
 
@@ -73,7 +74,9 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
     const residentSide = msg.messageId ? [msg.messageId] : [];
     if (earlier) return queueMails(tx, [duplicateNoticeRow(deps, req, earlier, residentSide)]);
     const rows: (NewOutboxRow | null)[] = [confirmationRow(deps, req, residentSide)];
-    if (dept) {
+    // A question waits for a person in the staff app's questions queue; no ticket is mailed.
+    if (dept && routing.isQuestion(c.category)) await markAwaitingAnswer(tx, req.id);
+    else if (dept) {
       const source = { authored: msg.authoredText ?? msg.textBody ?? '', receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
       rows.push(routedTicketRow(deps, req, dept, source, []));
     }

@@ -10,7 +10,8 @@ import type { Status } from '../requests/status.ts';
 import { statusHistory, type RequestRecord } from '../requests/store.ts';
 import { categoryLabel } from './labels.ts';
 import { conversationMessageIds, type NewOutboxRow, type OutboxKind } from './outbox.ts';
-import { renderEmail, type EmailData, type EmailKind } from './render.ts';
+import { DEFAULT_TIME_ZONE, renderEmail, type EmailData, type EmailKind } from './render.ts';
+import { answerDueBy } from '../time/business-days.ts';
 
 type Ctx = { config: Config; routing: Routing };
 
@@ -24,6 +25,11 @@ export function locationText(req: Pick<RequestRecord, 'street' | 'houseNumber' |
   else if (req.street) place = req.houseNumber ? `${req.houseNumber} ${req.street}` : req.street;
   if (req.outsideTown) return place ? `${place}, ${req.outsideTown}` : req.outsideTown;
   return place;
+}
+
+/** A department's name in the resident's language (`names` in config/routing.json), else its own. */
+export function departmentName(_ctx: Ctx, dept: Department, language: Language): string {
+  return dept.names[language] ?? dept.name;
 }
 
 function domainOf(address: string): string {
@@ -90,12 +96,28 @@ async function residentSide(db: Db, req: RequestRecord): Promise<string[]> {
 
 /** The confirmation of a request, threaded under `references` (the resident's side of its conversation). */
 export function confirmationRow(ctx: Ctx, req: RequestRecord, references: string[]): NewOutboxRow | null {
-  const department = req.status === 'needs_review' ? null : ctx.routing.departmentFor(req.category).name;
+  const { config, routing } = ctx;
+  const uncertain = req.status === 'needs_review';
+  const question = !uncertain && routing.isQuestion(req.category);
   return toResident(ctx, req, {
     kind: 'confirmation',
     dedupeKey: `confirmation-${req.id}`,
-    data: { ...residentFields(ctx, req), subject: req.subject ?? '', department },
+    data: {
+      ...residentFields(ctx, req),
+      subject: req.subject ?? '',
+      department: uncertain || question ? null : departmentName(ctx, ctx.routing.departmentFor(req.category), req.language),
+      answerBy: question ? answerDueBy(req.createdAt, config.answerBusinessDays, DEFAULT_TIME_ZONE) : null,
+      uncertain,
+      phone: config.phone,
+      phoneHours: config.phoneHours,
+      statusUrl: statusPageUrl(ctx, req),
+    },
   }, references);
+}
+
+/** The public status page of a request, when the app has a public address. */
+export function statusPageUrl(ctx: Ctx, req: Pick<RequestRecord, 'trackingNumber'>): string | null {
+  return ctx.config.publicUrl ? `${ctx.config.publicUrl}/status/${encodeURIComponent(req.trackingNumber)}` : null;
 }
 
 export function duplicateNoticeRow(ctx: Ctx, req: RequestRecord, earlier: RequestRecord, references: string[]): NewOutboxRow | null {
@@ -240,7 +262,7 @@ export async function composeResidentFollowUp(
 }
 
 /** Words a staff member wrote to the resident, threaded under the resident's side of the conversation. */
-export async function composeStaffReply(ctx: Ctx, db: Db, req: RequestRecord, r: { replyId: number; body: string }): Promise<NewOutboxRow | null> {
+export async function composeStaffReply(ctx: Ctx, db: Db, req: RequestRecord, r: { replyId: string; body: string }): Promise<NewOutboxRow | null> {
   return toResident(ctx, req, {
     kind: 'staff_reply',
     dedupeKey: `staff-reply-${r.replyId}`,

@@ -6,9 +6,10 @@ import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { composeResidentFollowUp, composeRoutedTicket, composeStatusUpdate } from '../notify/compose.ts';
+import { composeResidentFollowUp, composeRoutedTicket, composeStaffReply, composeStatusUpdate } from '../notify/compose.ts';
 import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Routing } from '../routing/rules.ts';
+import { clearAwaitingAnswer, markAwaitingAnswer } from './questions.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import { addEvent, addThreadMessages, getRequest, setStatus, updateClassification, type RequestRecord } from './store.ts';
 import { recordTrainingExample } from './training-examples.ts';
@@ -26,12 +27,12 @@ export interface QueuedMail {
 }
 
 /** Queues an email in the current transaction and adds it to the request's thread. */
-export async function queueMail(db: Db, row: NewOutboxRow | null): Promise<QueuedMail | null> {
-  return (await queueMails(db, [row]))[0] ?? null;
+export async function queueMail(db: Db, row: NewOutboxRow | null, author: 'system' | 'staff' = 'system'): Promise<QueuedMail | null> {
+  return (await queueMails(db, [row], author))[0] ?? null;
 }
 
 /** Queues emails in the current transaction, in order, and adds them to their requests' threads: two statements for any number. */
-export async function queueMails(db: Db, rows: (NewOutboxRow | null)[]): Promise<(QueuedMail | null)[]> {
+export async function queueMails(db: Db, rows: (NewOutboxRow | null)[], author: 'system' | 'staff' = 'system'): Promise<(QueuedMail | null)[]> {
   const wanted = rows.filter((r): r is NewOutboxRow => r !== null);
   const ids = await insertOutboxRows(db, wanted);
   const queued = new Map<NewOutboxRow, QueuedMail>();
@@ -43,7 +44,7 @@ export async function queueMails(db: Db, rows: (NewOutboxRow | null)[]): Promise
     db,
     wanted.flatMap((row) => {
       const id = queued.get(row)?.id;
-      return row.requestId !== null && id !== undefined ? [{ requestId: row.requestId, direction: 'out' as const, author: 'system' as const, outboxId: id }] : [];
+      return row.requestId !== null && id !== undefined ? [{ requestId: row.requestId, direction: 'out' as const, author, outboxId: id }] : [];
     }),
   );
   return rows.map((row) => (row ? (queued.get(row) ?? null) : null));
@@ -84,6 +85,11 @@ export async function routeInTransaction(
     });
   }
   const routed = { ...req, status: 'routed' as const, departmentCode: dept.code };
+  if (ctx.routing.isQuestion(req.category)) {
+    // Routing a question puts it in front of 311 staff in the questions queue: nothing is mailed until they answer.
+    await markAwaitingAnswer(db, req.id);
+    return [];
+  }
   const mail: (NewOutboxRow | null)[] = [
     reopening ? await composeResidentFollowUp(ctx, db, routed, dept, { ...reopening, reopened: true }) : await composeRoutedTicket(ctx, db, routed, dept),
   ];
@@ -200,4 +206,38 @@ export async function unlinkDuplicate(deps: ActionDeps, input: { requestId: numb
     await addEvent(tx, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: 'needs_review', actor: input.actor, note: 'duplicate link undone' });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+export interface StaffReply {
+  requestId: number;
+  body: string;
+  /** Close the request with this answer (the answer itself tells the resident; no separate status email). */
+  close: boolean;
+  actor: string;
+  /** A random token of the form it was sent from: the same form sent twice sends one email. */
+  formToken: string;
+}
+
+/** A staff member answers the resident in free text: mailed in the thread, recorded, out of the questions queue. */
+export async function replyToResident(deps: ActionDeps, r: StaffReply): Promise<RequestRecord> {
+  const mail = await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, r.requestId);
+    if (!req.residentEmail) throw new PermanentError(`request ${req.trackingNumber} has no resident address to answer`, 'NO_RESIDENT_ADDRESS');
+    if (r.close && req.status !== 'closed' && !canMove(req.status, 'closed')) {
+      throw new PermanentError(`request ${req.trackingNumber} cannot be closed from ${req.status}`, 'BAD_TRANSITION');
+    }
+    const row = await composeStaffReply(deps, tx, req, { replyId: `${req.id}-${r.formToken}`, body: r.body });
+    const queued = await queueMail(tx, row, 'staff');
+    // The same form sent again: its email is queued already, and so is everything else.
+    if (!queued) return [];
+    await addEvent(tx, { requestId: req.id, kind: 'staff_reply', actor: r.actor, note: r.body, details: { outboxId: queued.id } });
+    await clearAwaitingAnswer(tx, req.id);
+    if (r.close && req.status !== 'closed') {
+      await setStatus(tx, req.id, 'closed', { duplicateOf: null });
+      await addEvent(tx, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: 'closed', actor: r.actor, note: 'answered by staff' });
+    }
+    return [queued];
+  });
+  await dispatchMail(deps.enqueue, mail);
+  return (await getRequest(deps.pool, r.requestId)) as RequestRecord;
 }

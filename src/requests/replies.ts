@@ -11,6 +11,7 @@ import { suppressAddress } from '../notify/suppressions.ts';
 import type { Routing } from '../routing/rules.ts';
 import { setInboundOutcome } from '../intake/store.ts';
 import { parseDepartmentCommand } from './department-command.ts';
+import { markAwaitingAnswer } from './questions.ts';
 import { isStatusQuestion } from './status-question.ts';
 import { changeStatusInTransaction, queueMail, type QueuedMail, type ResidentMessage } from './actions.ts';
 import { FINISHED, type Status } from './status.ts';
@@ -86,6 +87,11 @@ export async function handleReply(
     if (saysSomething && FINISHED.includes(req.status) && !isThanksOnly(authored)) {
       const to = req.departmentCode ? 'routed' : 'needs_review';
       return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to, note: 'reopened by the resident\'s reply', actor, reopenedBy: resident }) };
+    }
+    if (ctx.routing.isQuestion(req.category)) {
+      // Their answer to our answer, or more to their question: back in the questions queue for a person.
+      if (saysSomething && !isThanksOnly(authored)) await markAwaitingAnswer(tx, req.id);
+      return { next: 'none', queued: [] };
     }
     // While the department works on it, what the resident adds (a correction, a photo) is theirs to see.
     const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;

@@ -140,7 +140,7 @@ export async function markConfirmed(db: Db, id: number): Promise<void> {
 
 export interface NewEvent {
   requestId: number;
-  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected';
+  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'staff_reply' | 'forwarded';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;

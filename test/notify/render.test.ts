@@ -17,6 +17,11 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     location: '12 Padanaram Road',
     subject: `Buraco ${HOSTILE}`,
     department: 'Highway',
+    answerBy: null,
+    uncertain: false,
+    phone: '311',
+    phoneHours: { fromDay: 1, toDay: 5, opens: '08:00', closes: '16:30' },
+    statusUrl: 'https://311.danbury.example/status/DB-100A7',
   },
   routed_ticket: {
     city: 'Danbury',

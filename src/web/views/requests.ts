@@ -58,6 +58,8 @@ ${pages > 1
 
 export interface RequestPage {
   request: RequestRecord;
+  /** The box for writing to the resident; null when there is no address to write to. */
+  reply: Html | null;
   department: { name: string; emails: string[] } | null;
   duplicateOf: { id: number; trackingNumber: string } | null;
   thread: ThreadEntry[];
@@ -151,6 +153,7 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
 <section class="thread">
   <h2>Thread</h2>
   <ol class="thread-list">${p.thread.map((e, i) => threadEntry(e, p.attachments, i))}</ol>
+  ${p.reply ?? ''}
   <h2>Status history</h2>
   <table class="list history"><thead><tr><th>When</th><th>From</th><th>To</th><th>Who</th><th>Note</th></tr></thead><tbody>
   ${statusEvents.map((e) => html`<tr><td>${when(e.createdAt)}</td><td>${e.fromStatus ? statusBadge(e.fromStatus) : ''}</td><td>${e.toStatus ? statusBadge(e.toStatus) : ''}</td><td>${e.actor}</td><td>${e.note ?? ''}</td></tr>`)}
