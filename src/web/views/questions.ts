@@ -54,7 +54,7 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
 <div class="answers">
 <section>
 ${answers.length
-  ? html`<table class="list"><thead><tr><th>Topic</th><th>Language</th><th>Answer</th><th>Last changed</th><th></th></tr></thead><tbody>
+  ? html`<table class="list answer-list"><thead><tr><th>Topic</th><th>Language</th><th>Answer</th><th>Last changed</th><th></th></tr></thead><tbody>
 ${answers.map((a) => html`<tr>
   <td><strong>${a.topic}</strong></td><td>${LANGUAGE_NAMES[a.language]}</td><td><div class="snippet">${a.body}</div></td>
   <td>${when(a.updatedAt)} <span class="muted">${a.updatedBy}</span></td>
