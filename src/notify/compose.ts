@@ -8,6 +8,7 @@ import { messageIdFor, replyAddressFor } from '../mail/reply-token.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import type { Status } from '../requests/status.ts';
 import { statusHistory, type RequestRecord } from '../requests/store.ts';
+import { detectLanguage } from '../classify/language.ts';
 import { categoryLabel } from './labels.ts';
 import { conversationMessageIds, type NewOutboxRow, type OutboxKind } from './outbox.ts';
 import { DEFAULT_TIME_ZONE, renderEmail, type EmailData, type EmailKind } from './render.ts';
@@ -25,6 +26,13 @@ export function locationText(req: Pick<RequestRecord, 'street' | 'houseNumber' |
   else if (req.street) place = req.houseNumber ? `${req.houseNumber} ${req.street}` : req.street;
   if (req.outsideTown) return place ? `${place}, ${req.outsideTown}` : req.outsideTown;
   return place;
+}
+
+/** The language a note is written in when it is not the resident's, so the email can say so; else null. */
+function otherLanguage(note: string | null, residentLanguage: Language): Language | null {
+  if (!note) return null;
+  const written = detectLanguage(note);
+  return written === residentLanguage ? null : written;
 }
 
 /** A department's name in the resident's language (`names` in config/routing.json), else its own. */
@@ -192,11 +200,12 @@ export async function composeStatusUpdate(
 ): Promise<NewOutboxRow | null> {
   const { rows } = await db.query<{ id: number }>(`SELECT max(id) AS id FROM request_events WHERE request_id = $1 AND kind = 'status'`, [req.id]);
   const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
-  const noteFrom = change.note ? (change.actor.startsWith('department:') ? (dept?.name ?? null) : `${ctx.config.cityName} 311`) : null;
+  const fromDept = change.actor.startsWith('department:') && dept ? departmentName(ctx, dept, req.language) : null;
+  const noteFrom = change.note ? (change.actor.startsWith('department:') ? fromDept : `${ctx.config.cityName} 311`) : null;
   return toResident(ctx, req, {
     kind: 'status_update',
     dedupeKey: `status-${req.id}-${rows[0]?.id ?? 0}`,
-    data: { ...residentFields(ctx, req), status: change.status, note: change.note, noteFrom },
+    data: { ...residentFields(ctx, req), status: change.status, note: change.note, noteFrom, noteLanguage: otherLanguage(change.note, req.language) },
   }, await residentSide(db, req));
 }
 
@@ -267,5 +276,14 @@ export async function composeStaffReply(ctx: Ctx, db: Db, req: RequestRecord, r:
     kind: 'staff_reply',
     dedupeKey: `staff-reply-${r.replyId}`,
     data: { ...base(ctx, req), residentName: req.residentName, body: r.body, subject: req.subject ?? '' },
+  }, await residentSide(db, req));
+}
+
+/** A department's reply without a status line, passed on to the resident in their language. */
+export async function composeDepartmentNote(ctx: Ctx, db: Db, req: RequestRecord, dept: Department, n: { inboundMessageId: number; note: string }): Promise<NewOutboxRow | null> {
+  return toResident(ctx, req, {
+    kind: 'department_note',
+    dedupeKey: `department-note-${n.inboundMessageId}`,
+    data: { ...residentFields(ctx, req), department: departmentName(ctx, dept, req.language), note: n.note, noteLanguage: otherLanguage(n.note, req.language) },
   }, await residentSide(db, req));
 }

@@ -8,7 +8,9 @@ export type OutboxKind =
   /** A resident's later words or photos, sent on to the department in its ticket's thread. */
   | 'resident_follow_up'
   /** Words a staff member wrote to the resident. */
-  | 'staff_reply';
+  | 'staff_reply'
+  /** A department's reply without a status line, passed on to the resident. */
+  | 'department_note';
 
 /** BullMQ priorities (lower goes first): on a storm day residents hear from us before departments get copies. */
 export const PRIORITY: Record<OutboxKind, number> = {
@@ -17,6 +19,7 @@ export const PRIORITY: Record<OutboxKind, number> = {
   status_answer: 2,
   status_update: 2,
   staff_reply: 2,
+  department_note: 2,
   command_error: 3,
   routed_ticket: 4,
   resident_follow_up: 4,

@@ -64,6 +64,8 @@ export interface StatusUpdateData extends BaseEmailData {
   note: string | null;
   /** Who wrote the note, e.g. "Highway" or "311 staff"; null when there is no note or it is unsigned. */
   noteFrom: string | null;
+  /** The note's language when it is not the resident's (it is then introduced as such); else null. */
+  noteLanguage: Language | null;
 }
 
 export interface HistoryEntry {
@@ -120,6 +122,17 @@ export interface StaffReplyData extends BaseEmailData {
   subject: string;
 }
 
+export interface DepartmentNoteData extends BaseEmailData {
+  residentName: string | null;
+  category: Category;
+  location: string | null;
+  /** The department's name in the resident's language. */
+  department: string;
+  note: string;
+  /** The note's language when it is not the resident's (it is then introduced as such); else null. */
+  noteLanguage: Language | null;
+}
+
 export interface EmailData {
   confirmation: ConfirmationData;
   routed_ticket: RoutedTicketData;
@@ -129,6 +142,7 @@ export interface EmailData {
   command_error: CommandErrorData;
   resident_follow_up: ResidentFollowUpData;
   staff_reply: StaffReplyData;
+  department_note: DepartmentNoteData;
 }
 export type EmailKind = keyof EmailData;
 

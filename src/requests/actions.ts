@@ -6,9 +6,10 @@ import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { composeResidentFollowUp, composeRoutedTicket, composeStaffReply, composeStatusUpdate } from '../notify/compose.ts';
+import { composeDepartmentNote, composeResidentFollowUp, composeRoutedTicket, composeStaffReply, composeStatusUpdate } from '../notify/compose.ts';
 import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Routing } from '../routing/rules.ts';
+import { decideDepartmentReply, lockPendingDepartmentReply } from './department-replies.ts';
 import { clearAwaitingAnswer, markAwaitingAnswer } from './questions.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import { addEvent, addThreadMessages, getRequest, setStatus, updateClassification, type RequestRecord } from './store.ts';
@@ -240,4 +241,24 @@ export async function replyToResident(deps: ActionDeps, r: StaffReply): Promise<
   });
   await dispatchMail(deps.enqueue, mail);
   return (await getRequest(deps.pool, r.requestId)) as RequestRecord;
+}
+
+/**
+ * Staff decide on a department's reply without a status line: forward it to the resident (in their
+ * language, introduced as the department's words) or mark it as not for them.
+ */
+export async function decideDepartmentReplyAction(deps: ActionDeps, d: { inboundMessageId: number; forward: boolean; actor: string }): Promise<number> {
+  const result = await withTransaction(deps.pool, async (tx) => {
+    const pending = await lockPendingDepartmentReply(tx, d.inboundMessageId);
+    if (!pending) throw new PermanentError('that department reply was already forwarded or set aside', 'ALREADY_DECIDED');
+    const req = await lockRequest(tx, pending.requestId);
+    const dept = req.departmentCode ? deps.routing.departments.get(req.departmentCode) : undefined;
+    if (d.forward && (!dept || !req.residentEmail)) throw new PermanentError(`request ${req.trackingNumber} has no department or resident address to forward between`, 'CANNOT_FORWARD');
+    const queued = d.forward && dept ? await queueMail(tx, await composeDepartmentNote(deps, tx, req, dept, { inboundMessageId: d.inboundMessageId, note: pending.text.trim() })) : null;
+    await decideDepartmentReply(tx, d.inboundMessageId, { state: d.forward ? 'forwarded' : 'dismissed', outboxId: queued?.id ?? null, by: d.actor });
+    await addEvent(tx, { requestId: req.id, kind: 'forwarded', actor: d.actor, note: d.forward ? 'department reply forwarded to the resident' : 'department reply not for the resident', details: { inboundMessageId: d.inboundMessageId, outboxId: queued?.id ?? null } });
+    return { requestId: req.id, mail: [queued] };
+  });
+  await dispatchMail(deps.enqueue, result.mail);
+  return result.requestId;
 }

@@ -5,12 +5,13 @@ import type { Db } from '../db/pool.ts';
 import { describeError, PermanentError } from '../errors.ts';
 import type { AutomatedVerdict } from '../mail/automated.ts';
 import type { ParsedMessage } from '../mail/types.ts';
-import { composeCommandError, composeResidentFollowUp, composeStatusAnswer } from '../notify/compose.ts';
+import { composeCommandError, composeDepartmentNote, composeResidentFollowUp, composeStatusAnswer } from '../notify/compose.ts';
 import { findOutboxByMessageId } from '../notify/outbox.ts';
 import { suppressAddress } from '../notify/suppressions.ts';
 import type { Routing } from '../routing/rules.ts';
 import { setInboundOutcome } from '../intake/store.ts';
 import { parseDepartmentCommand } from './department-command.ts';
+import { recordDepartmentReply } from './department-replies.ts';
 import { markAwaitingAnswer } from './questions.ts';
 import { isStatusQuestion } from './status-question.ts';
 import { changeStatusInTransaction, queueMail, type QueuedMail, type ResidentMessage } from './actions.ts';
@@ -67,7 +68,18 @@ export async function handleReply(
 
   if (thread.role === 'department') {
     const command = parseDepartmentCommand(authored);
-    if (command.kind === 'none') return { next: 'none', queued: [] };
+    if (command.kind === 'none') {
+      if (!saysSomething) return { next: 'none', queued: [] };
+      // Words for the resident, or not: staff decide, unless this department's replies always go on.
+      const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
+      if (dept?.forwardReplies) {
+        const queued = await queueMail(tx, await composeDepartmentNote(ctx, tx, req, dept, { inboundMessageId: id, note: authored.trim() }));
+        await recordDepartmentReply(tx, { inboundMessageId: id, requestId: req.id, state: 'forwarded', outboxId: queued?.id ?? null, by: 'routing' });
+        return { next: 'none', queued: [queued] };
+      }
+      await recordDepartmentReply(tx, { inboundMessageId: id, requestId: req.id, state: 'needs_attention' });
+      return { next: 'none', queued: [] };
+    }
     if (command.kind === 'invalid') {
       return { next: 'none', queued: [await queueMail(tx, await composeCommandError(ctx, tx, req, { inboundMessageId: id, line: command.line, reason: command.reason }))] };
     }

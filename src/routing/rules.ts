@@ -11,6 +11,8 @@ export interface Department {
   /** What residents writing in another language call it, e.g. { es: 'Obras Viales' }. */
   names: Partial<Record<Language, string>>;
   emails: string[];
+  /** Its replies without a status line go straight to the resident, instead of waiting for staff to decide. */
+  forwardReplies: boolean;
 }
 
 export interface Routing {
@@ -34,7 +36,8 @@ export function parseRouting(json: unknown, file: string): Routing {
   if (!Array.isArray(obj?.departments)) fail(file, '"departments" must be a list');
   const departments = new Map<string, Department>();
   for (const d of obj.departments as unknown[]) {
-    const { code, name, emails, names } = (d ?? {}) as Record<string, unknown>;
+    const { code, name, emails, names, forwardReplies } = (d ?? {}) as Record<string, unknown>;
+    if (forwardReplies !== undefined && typeof forwardReplies !== 'boolean') fail(file, `department ${code} "forwardReplies" must be true or false`);
     if (typeof code !== 'string' || !/^[a-z][a-z0-9_]*$/.test(code)) fail(file, `department code ${JSON.stringify(code)} must be lower-case letters, digits, _`);
     if (typeof name !== 'string' || !name.trim()) fail(file, `department ${code} needs a name`);
     if (!Array.isArray(emails) || emails.length === 0 || !emails.every((e) => typeof e === 'string' && /^[^\s@]+@[^\s@]+$/.test(e))) {
@@ -47,7 +50,7 @@ export function parseRouting(json: unknown, file: string): Routing {
       }
       translated[lang as Language] = value.trim();
     }
-    departments.set(code, { code, name: name.trim(), names: translated, emails: (emails as string[]).map((e) => e.toLowerCase()) });
+    departments.set(code, { code, name: name.trim(), names: translated, emails: (emails as string[]).map((e) => e.toLowerCase()), forwardReplies: forwardReplies === true });
   }
   const routes = (obj.routes ?? {}) as Record<string, unknown>;
   const byCategory = new Map<Category, Department>();

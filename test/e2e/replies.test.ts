@@ -1,10 +1,12 @@
 // Issue 11 items 1, 3 and 4 on the real services: replies made by real mail clients (test/fixtures/replies)
 // go through Dovecot, the intake and every stage; what leaves is read at the real SMTP peer.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusLabel } from '../../src/notify/labels.ts';
+import { decideDepartmentReplyAction } from '../../src/requests/actions.ts';
 import { waitFor } from '../helpers/db.ts';
 import type { Captured } from '../helpers/smtp-peer.ts';
 import { residentMail, startTestSystem, type TestSystem } from '../helpers/system.ts';
@@ -33,18 +35,23 @@ function clientReply(fixture: string, to: Captured, from: string, messageId: str
 describe('replies as people write them, on the real services', () => {
   let t: TestSystem;
   beforeAll(async () => {
-    t = await startTestSystem();
+    // Forestry's replies go to the resident without waiting for staff; everyone else's wait.
+    const routing = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', '..', 'config', 'routing.json'), 'utf8')) as { departments: { code: string; forwardReplies?: boolean }[] };
+    for (const d of routing.departments) if (d.code === 'forestry') d.forwardReplies = true;
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'routing-')), 'routing.json');
+    writeFileSync(file, JSON.stringify(routing));
+    t = await startTestSystem({ env: { CITYLINE_ROUTING_FILE: file } });
   });
   afterAll(async () => {
     await t?.stop();
   });
 
-  async function report(from: string, subject: string, body: string) {
+  async function report(from: string, subject: string, body: string, department = 'highway@danbury.example') {
     const messageId = `${uniq()}@resident.example`;
     await t.dovecot.append(residentMail({ from, subject, body, messageId }));
     const req = await t.requestFor(messageId);
     const confirmation = await t.smtp.waitFor((m) => m.envelopeTo.includes(from) && (m.parsed.subject ?? '').includes(req.trackingNumber), 20_000);
-    const ticket = await t.smtp.waitFor((m) => m.envelopeTo.includes('highway@danbury.example') && (m.parsed.subject ?? '').includes(req.trackingNumber), 20_000);
+    const ticket = await t.smtp.waitFor((m) => m.envelopeTo.includes(department) && (m.parsed.subject ?? '').includes(req.trackingNumber), 20_000);
     return { req, confirmation, ticket };
   }
 
@@ -137,5 +144,51 @@ describe('replies as people write them, on the real services', () => {
     const forwarded = await t.smtp.waitFor((m) => m.envelopeTo.includes('highway@danbury.example') && (m.parsed.text ?? '').includes('(photo only)'), 20_000);
     expect(forwarded.parsed.attachments.map((a) => a.filename)).toEqual(['hole.jpg']);
     expect(await statusOf(req.id)).toBe('routed');
+  });
+
+  function departmentReply(ticket: Captured, from: string, text: string): string {
+    return [`From: ${from}`, `To: ${ticket.parsed.replyTo?.value[0]?.address}`, `Subject: RE: ${ticket.parsed.subject}`, `Message-ID: <${uniq()}@danbury.example>`,
+      `In-Reply-To: ${ticket.parsed.messageId}`, 'Content-Type: text/plain; charset=utf-8', '', text, '', 'From: CityLine 311', 'Sent: Wednesday', 'Subject: the ticket', ''].join('\r\n');
+  }
+
+  it("holds a department's reply without a status line for staff, and forwards it in the resident's language on one click", async () => {
+    const from = `l${uniq()}@resident.example`;
+    const { req, confirmation, ticket } = await report(from, 'Bache enorme', 'Hay un bache enorme en frente del 15 de Hospital Avenue, ya se dañaron dos llantas.');
+    expect(confirmation.parsed.text).toContain('Enviamos su solicitud al departamento responsable: Obras Viales.');
+    await t.dovecot.append(departmentReply(ticket, 'highway@danbury.example', "We'll get to it next week, the crew is on Main Street until Friday."));
+    await settled();
+    const { rows } = await t.db.pool.query(`SELECT inbound_message_id, state FROM department_replies WHERE request_id = $1`, [req.id]);
+    expect(rows).toHaveLength(1);
+    expect(rows[0].state).toBe('needs_attention');
+    expect(t.smtp.messages.filter((m) => m.envelopeTo.includes(from))).toHaveLength(1);
+
+    await decideDepartmentReplyAction(
+      { pool: t.system.pool, config: t.config, routing: t.system.routing, enqueue: t.system.queues.enqueue },
+      { inboundMessageId: Number(rows[0].inbound_message_id), forward: true, actor: 'agent@danbury.example' },
+    );
+    const note = await t.smtp.waitFor((m) => m.envelopeTo.includes(from) && (m.parsed.subject ?? '').includes('Mensaje de Obras Viales'), 20_000);
+    expect(note.parsed.text).toContain("Obras Viales escribió en inglés:\n\nWe'll get to it next week, the crew is on Main Street until Friday.");
+    expect(note.parsed.text).not.toContain('Sent: Wednesday');
+    expect(note.parsed.inReplyTo).toBe(confirmation.parsed.messageId);
+    await expect(
+      decideDepartmentReplyAction(
+        { pool: t.system.pool, config: t.config, routing: t.system.routing, enqueue: t.system.queues.enqueue },
+        { inboundMessageId: Number(rows[0].inbound_message_id), forward: true, actor: 'agent@danbury.example' },
+      ),
+    ).rejects.toThrow(/already/);
+  });
+
+  it('forwards a free-text reply at once for a department set to forwardReplies, and never to an address the message names', async () => {
+    const from = `t${uniq()}@resident.example`;
+    const { req, ticket } = await report(from, 'tree down', 'A big tree fell across Kohanza Street near number 20, the road is blocked.', 'forestry@danbury.example');
+    await t.dovecot.append(
+      departmentReply(ticket, 'forestry@danbury.example', 'Crew is on the way, should be cleared by 3 PM.').replace('Content-Type:', 'Reply-To: stranger@elsewhere.example\r\nCc: other@elsewhere.example\r\nContent-Type:'),
+    );
+    const note = await t.smtp.waitFor((m) => m.envelopeTo.includes(from) && (m.parsed.text ?? '').includes('should be cleared by 3 PM'), 20_000);
+    expect(note.parsed.text).toContain('Forestry wrote:');
+    await settled();
+    const { rows } = await t.db.pool.query<{ to_address: string }>(`SELECT to_address FROM outbox WHERE request_id = $1 AND kind = 'department_note'`, [req.id]);
+    expect(rows.map((r) => r.to_address)).toEqual([from]);
+    expect(t.smtp.messages.some((m) => m.envelopeTo.some((a) => a.endsWith('@elsewhere.example')))).toBe(false);
   });
 });

@@ -39,3 +39,31 @@ export async function isAwaitingAnswer(db: Db, requestId: number): Promise<boole
   const { rows } = await db.query<{ waiting: boolean }>('SELECT awaiting_answer_since IS NOT NULL AS waiting FROM requests WHERE id = $1', [requestId]);
   return rows[0]?.waiting ?? false;
 }
+
+export interface PendingDepartmentReply {
+  inboundMessageId: number;
+  requestId: number;
+  trackingNumber: string;
+  departmentName: string | null;
+  receivedAt: Date;
+  text: string | null;
+}
+
+/** Department replies without a status line that staff have not decided on, oldest first. */
+export async function pendingDepartmentReplies(db: Db, limit: number): Promise<PendingDepartmentReply[]> {
+  const { rows } = await db.query<PendingDepartmentReply>(
+    `SELECT d.inbound_message_id AS "inboundMessageId", r.id AS "requestId", r.tracking_number AS "trackingNumber",
+            dep.name AS "departmentName", i.received_at AS "receivedAt", left(coalesce(nullif(i.authored_text, ''), i.text_body), 300) AS text
+       FROM department_replies d JOIN requests r ON r.id = d.request_id JOIN inbound_messages i ON i.id = d.inbound_message_id
+       LEFT JOIN departments dep ON dep.code = r.department_code
+      WHERE d.state = 'needs_attention' ORDER BY d.created_at, d.inbound_message_id LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+/** What became of each department reply in a request's thread, by inbound message id. */
+export async function departmentReplyStates(db: Db, requestId: number): Promise<Map<number, string>> {
+  const { rows } = await db.query<{ id: number; state: string }>('SELECT inbound_message_id AS id, state FROM department_replies WHERE request_id = $1', [requestId]);
+  return new Map(rows.map((r) => [Number(r.id), r.state]));
+}

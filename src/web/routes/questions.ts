@@ -4,7 +4,7 @@ import { LANGUAGES, type Language } from '../../classify/types.ts';
 import { answerDueBy } from '../../time/business-days.ts';
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field, idParam } from '../forms.ts';
-import { questionsQueue } from '../queries/questions.ts';
+import { pendingDepartmentReplies, questionsQueue } from '../queries/questions.ts';
 import { deleteSavedAnswer, getSavedAnswer, listSavedAnswers, saveAnswer } from '../queries/saved-answers.ts';
 import { questionsPage, savedAnswersPage } from '../views/questions.ts';
 
@@ -16,8 +16,9 @@ function isLanguage(v: string | null): v is Language {
 
 export function questionRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/questions', async (request, reply) => {
-    const items = (await questionsQueue(ctx.pool, QUEUE_PAGE)).map((q) => ({ ...q, dueBy: answerDueBy(q.waitingSince, ctx.config.answerBusinessDays, CITY_TIME_ZONE) }));
-    return reply.type('text/html').send(questionsPage(pageContext(request, 'questions'), items).value);
+    const [waiting, departmentReplies] = await Promise.all([questionsQueue(ctx.pool, QUEUE_PAGE), pendingDepartmentReplies(ctx.pool, QUEUE_PAGE)]);
+    const items = waiting.map((q) => ({ ...q, dueBy: answerDueBy(q.waitingSince, ctx.config.answerBusinessDays, CITY_TIME_ZONE) }));
+    return reply.type('text/html').send(questionsPage(pageContext(request, 'questions'), items, departmentReplies).value);
   });
 
   app.get('/answers', async (request, reply) => {

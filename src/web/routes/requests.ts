@@ -3,18 +3,20 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CATEGORIES } from '../../classify/types.ts';
 import { PermanentError } from '../../errors.ts';
 import { randomBytes } from 'node:crypto';
-import { changeStatus, replyToResident, unlinkDuplicate, type ActionDeps } from '../../requests/actions.ts';
+import { changeStatus, decideDepartmentReplyAction, replyToResident, unlinkDuplicate, type ActionDeps } from '../../requests/actions.ts';
 import { STATUSES, canMove, isStatus } from '../../requests/status.ts';
 import { getRequest } from '../../requests/store.ts';
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field, idParam } from '../forms.ts';
 import { eventsOf } from '../queries/events.ts';
 import { attachmentsOf, thread } from '../queries/messages.ts';
-import { isAwaitingAnswer } from '../queries/questions.ts';
+import { departmentReplyStates, isAwaitingAnswer } from '../queries/questions.ts';
 import { getSavedAnswer, listSavedAnswers } from '../queries/saved-answers.ts';
 import { departmentList, departmentOf, searchRequests, type SearchFilters } from '../queries/search.ts';
 import { replyBox } from '../views/questions.ts';
 import { requestPage, searchPage } from '../views/requests.ts';
+import { layout } from '../views/layout.ts';
+import { html } from '../html.ts';
 
 function dateField(query: unknown, name: string): string | null {
   const v = field(query, name, 10);
@@ -37,7 +39,7 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const r = await getRequest(ctx.pool, id);
     if (!r) return reply.callNotFound();
     const insertId = idParam(request.query, 'insert');
-    const [entries, events, department, original, answers, inserted, waiting] = await Promise.all([
+    const [entries, events, department, original, answers, inserted, waiting, departmentReplies] = await Promise.all([
       thread(ctx.pool, id),
       eventsOf(ctx.pool, id),
       r.departmentCode ? departmentOf(ctx.pool, r.departmentCode) : null,
@@ -45,11 +47,13 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
       listSavedAnswers(ctx.pool),
       insertId ? getSavedAnswer(ctx.pool, insertId) : null,
       isAwaitingAnswer(ctx.pool, id),
+      departmentReplyStates(ctx.pool, id),
     ]);
     const pageCtx = pageContext(request, 'requests');
     const inboundIds = entries.flatMap((e) => (e.direction === 'in' ? [e.inbound.id] : []));
     const page = requestPage(pageCtx, {
       request: r,
+      departmentReplies,
       reply: r.residentEmail
         ? replyBox(pageCtx, {
             requestId: r.id,
@@ -123,6 +127,19 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
       throw err;
     }
     return reply.redirect(`/requests/${id}?sent=1`, 303);
+  });
+
+  app.post('/department-replies/:id', async (request, reply) => {
+    const inboundId = idParam(request.params);
+    const decision = field(request.body, 'decision');
+    if (!inboundId || (decision !== 'forward' && decision !== 'dismiss')) return reply.callNotFound();
+    try {
+      const requestId = await decideDepartmentReplyAction(actionDeps, { inboundMessageId: inboundId, forward: decision === 'forward', actor: staffOf(request).email });
+      return reply.redirect(`/requests/${requestId}`, 303);
+    } catch (err) {
+      if (err instanceof PermanentError) return reply.code(409).type('text/html').send(layout(pageContext(request, 'requests'), 'Already decided', html`<h1>Nothing done</h1><p>${err.message}.</p><p><a href="/questions">Back to the questions</a></p>`).value);
+      throw err;
+    }
   });
 
   app.post('/requests/:id/unlink', async (request, reply) => {

@@ -1,7 +1,7 @@
 // The questions queue (residents waiting for a person's answer) and the library of saved answers.
 import { LANGUAGES, type Language } from '../../classify/types.ts';
 import { html, type Html } from '../html.ts';
-import type { WaitingQuestion } from '../queries/questions.ts';
+import type { PendingDepartmentReply, WaitingQuestion } from '../queries/questions.ts';
 import type { SavedAnswer } from '../queries/saved-answers.ts';
 import { csrfField, layout, when, type PageContext } from './layout.ts';
 
@@ -13,7 +13,7 @@ export interface QueuedQuestion extends WaitingQuestion {
   dueBy: Date;
 }
 
-export function questionsPage(ctx: PageContext, items: QueuedQuestion[], now: Date = new Date()): Html {
+export function questionsPage(ctx: PageContext, items: QueuedQuestion[], departmentReplies: PendingDepartmentReply[], now: Date = new Date()): Html {
   const today = DAY.format(now);
   return layout(
     ctx,
@@ -32,7 +32,14 @@ ${items.map((q, i) => {
   <td><strong>${q.subject ?? '(no subject)'}</strong><div class="snippet">${q.lastWords ?? ''}</div></td>
 </tr>`;
 })}</tbody></table>`
-  : html`<p class="empty">Nobody is waiting for an answer.</p>`}`,
+  : html`<p class="empty">Nobody is waiting for an answer.</p>`}
+<h2 id="department-replies">Department replies needing attention <span class="count">${departmentReplies.length}</span></h2>
+<p class="muted">A department answered a ticket without a status line: forward it to the resident or set it aside, from the request page.</p>
+${departmentReplies.length
+  ? html`<table class="list questions"><thead><tr><th>Tracking</th><th>Received</th><th>Department</th><th>They wrote</th></tr></thead><tbody>
+${departmentReplies.map((d) => html`<tr><td><a href="/requests/${d.requestId}">${d.trackingNumber}</a></td><td>${when(d.receivedAt)}</td><td>${d.departmentName ?? ''}</td><td><div class="snippet">${d.text ?? ''}</div></td></tr>`)}
+</tbody></table>`
+  : html`<p class="empty">None.</p>`}`,
   );
 }
 
