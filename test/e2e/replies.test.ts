@@ -191,4 +191,24 @@ describe('replies as people write them, on the real services', () => {
     expect(rows.map((r) => r.to_address)).toEqual([from]);
     expect(t.smtp.messages.some((m) => m.envelopeTo.some((a) => a.endsWith('@elsewhere.example')))).toBe(false);
   });
+
+  it('a question is not mailed as a ticket; after an answer, the resident\'s next question puts it back in the queue, a thank-you does not', async () => {
+    const from = `a${uniq()}@resident.example`;
+    const messageId = `${uniq()}@resident.example`;
+    await t.dovecot.append(residentMail({ from, subject: 'leaf pickup', body: 'When is leaf pickup on my street this fall? I live on Westville Avenue.', messageId }));
+    const req = await t.requestFor(messageId);
+    const confirmation = await t.smtp.waitFor((m) => m.envelopeTo.includes(from), 20_000);
+    expect(confirmation.parsed.text).toMatch(/A person from 311 will answer your question by/);
+    await settled();
+    const waiting = async () => (await t.db.pool.query('SELECT awaiting_answer_since IS NOT NULL AS w FROM requests WHERE id = $1', [req.id])).rows[0].w as boolean;
+    expect(await waiting()).toBe(true);
+    expect(t.smtp.messages.some((m) => m.envelopeTo.includes('cityline311-staff@danbury.example') && (m.parsed.subject ?? '').includes(req.trackingNumber))).toBe(false);
+    await t.db.pool.query('UPDATE requests SET awaiting_answer_since = NULL WHERE id = $1', [req.id]);
+    await t.dovecot.append(clientReply('mutt-bottom-thanks.eml', confirmation, from, `${uniq()}@resident.example`));
+    await settled();
+    expect(await waiting()).toBe(false);
+    await t.dovecot.append(clientReply('neomutt-top-still-there.eml', confirmation, from, `${uniq()}@resident.example`));
+    await settled();
+    expect(await waiting()).toBe(true);
+  });
 });

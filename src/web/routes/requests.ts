@@ -60,7 +60,7 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
             language: r.language,
             answers,
             draft: opts.draft ?? inserted?.body ?? '',
-            formToken: randomBytes(12).toString('base64url'),
+            formToken: randomBytes(12).toString('hex'),
             canClose: r.status !== 'closed' && canMove(r.status, 'closed'),
             waiting,
           })
@@ -117,7 +117,7 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (!id) return reply.callNotFound();
     const body = field(request.body, 'body', 10_000);
     const formToken = field(request.body, 'formToken', 64);
-    if (!body || !formToken || !/^[\w-]{8,64}$/.test(formToken)) {
+    if (!body || !formToken || !/^[0-9a-f]{8,64}$/.test(formToken)) {
       return renderRequest(request, reply, id, { code: 400, error: 'Write a message to the resident before sending.', draft: body });
     }
     try {
