@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusLabel } from '../../src/notify/labels.ts';
 import { waitFor } from '../helpers/db.ts';
 import type { Captured } from '../helpers/smtp-peer.ts';
-import { residentMail, startTestSystem, type TestSystem } from '../helpers/system.ts';
+import { residentMail, startTestSystem, waitUntilSettled, type TestSystem } from '../helpers/system.ts';
 
 const uniq = (): string => randomBytes(6).toString('hex');
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'bounces');
@@ -34,15 +34,7 @@ describe('conversations on the real services', () => {
     return rows[0]?.n ?? 0;
   }
 
-  async function settled(): Promise<void> {
-    await waitFor(async () => (await t.dovecot.list('INBOX')).length === 0, 20_000, 'the INBOX to empty');
-    await waitFor(async () => {
-      const { rows } = await t.db.pool.query<{ n: number }>(
-        `SELECT (SELECT count(*) FROM inbound_messages WHERE state IN ('stored', 'parsed')) + (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')) AS n`,
-      );
-      return Number(rows[0]?.n) === 0;
-    }, 20_000, 'all work to be done');
-  }
+  const settled = (): Promise<void> => waitUntilSettled(t);
 
   it('adds a resident reply with a photo to its request, opens nothing, and sends it on to the department only', async () => {
     const { req, confirmation } = await report('photo@resident.example', 'broken sidewalk', 'The sidewalk in front of 12 Osborne Street is raised about 3 inches, someone will trip.');

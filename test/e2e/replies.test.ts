@@ -7,9 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusLabel } from '../../src/notify/labels.ts';
 import { decideDepartmentReplyAction } from '../../src/requests/actions.ts';
-import { waitFor } from '../helpers/db.ts';
 import type { Captured } from '../helpers/smtp-peer.ts';
-import { residentMail, startTestSystem, type TestSystem } from '../helpers/system.ts';
+import { residentMail, startTestSystem, waitUntilSettled, type TestSystem } from '../helpers/system.ts';
 
 const uniq = (): string => randomBytes(6).toString('hex');
 const CLIENTS = path.join(import.meta.dirname, '..', 'fixtures', 'replies', 'clients');
@@ -55,15 +54,7 @@ describe('replies as people write them, on the real services', () => {
     return { req, confirmation, ticket };
   }
 
-  async function settled(): Promise<void> {
-    await waitFor(async () => (await t.dovecot.list('INBOX')).length === 0, 20_000, 'the INBOX to empty');
-    await waitFor(async () => {
-      const { rows } = await t.db.pool.query<{ n: number }>(
-        `SELECT (SELECT count(*) FROM inbound_messages WHERE state IN ('stored', 'parsed')) + (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')) AS n`,
-      );
-      return Number(rows[0]?.n) === 0;
-    }, 20_000, 'all work to be done');
-  }
+  const settled = (): Promise<void> => waitUntilSettled(t);
 
   async function outboxCount(requestId: number): Promise<number> {
     const { rows } = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox WHERE request_id = $1', [requestId]);
