@@ -10,7 +10,8 @@ export type OutboxKind =
   /** Words a staff member wrote to the resident. */
   | 'staff_reply'
   /** A department's reply without a status line, passed on to the resident. */
-  | 'department_note';
+  | 'department_note'
+  | 'department_digest' | 'escalation';
 
 /** BullMQ priorities (lower goes first): on a storm day residents hear from us before departments get copies. */
 export const PRIORITY: Record<OutboxKind, number> = {
@@ -23,6 +24,8 @@ export const PRIORITY: Record<OutboxKind, number> = {
   command_error: 3,
   routed_ticket: 4,
   resident_follow_up: 4,
+  escalation: 4,
+  department_digest: 5,
 };
 
 /** Mail to residents that a robot could answer, and so counts against the per-address cap. */

@@ -9,13 +9,16 @@ import { STATUS_COMMAND_VOCABULARY } from '../routing/commands.ts';
 import type { Status } from '../requests/status.ts';
 import { categoryLabel, statusLabel } from './labels.ts';
 
-interface BaseEmailData {
+interface CityEmailData {
   /** The city's name as residents know it, e.g. "Danbury". */
   city: string;
-  /** Always in the subject, e.g. "[DB-100A7] ...", so any reply can be tied back to the request. */
-  trackingNumber: string;
   /** IANA zone for the dates shown; Danbury's by default. */
   timeZone?: string;
+}
+
+interface BaseEmailData extends CityEmailData {
+  /** Always in the subject, e.g. "[DB-100A7] ...", so any reply can be tied back to the request. */
+  trackingNumber: string;
 }
 
 export interface ConfirmationData extends BaseEmailData {
@@ -133,7 +136,44 @@ export interface DepartmentNoteData extends BaseEmailData {
   noteLanguage: Language | null;
 }
 
+export interface DigestRow {
+  trackingNumber: string;
+  category: Category;
+  location: string | null;
+  ageDays: number;
+  dueAt: Date | null;
+  /** "2.5 business days"; empty when not late. */
+  lateBy: string;
+}
+
+/** A department's open requests on one day (not about one request: no tracking number). */
+export interface DepartmentDigestData extends CityEmailData {
+  department: string;
+  /** The local day, e.g. "Wed, Dec 2, 2026". */
+  day: string;
+  open: number;
+  overdue: number;
+  overdueRows: DigestRow[];
+  onTimeRows: DigestRow[];
+  /** Rows left out of a long list. */
+  more: number;
+  /** When digests go out, e.g. "on weekdays at 07:00". */
+  schedule: string;
+}
+
+export interface EscalationData extends BaseEmailData {
+  department: string;
+  category: Category;
+  location: string | null;
+  status: Status;
+  openedAt: Date;
+  dueAt: Date;
+  lateBy: string;
+}
+
 export interface EmailData {
+  department_digest: DepartmentDigestData;
+  escalation: EscalationData;
   confirmation: ConfirmationData;
   routed_ticket: RoutedTicketData;
   status_update: StatusUpdateData;
@@ -232,7 +272,7 @@ function createEnvironment(): typeof Handlebars {
   hb.registerHelper('statusLabel', (code: Status, o: Handlebars.HelperOptions) => statusLabel(code, optionsOf(o).language));
   hb.registerHelper('languageName', (code: Language, o: Handlebars.HelperOptions) => LANGUAGE_NAMES[optionsOf(o).language][code]);
   hb.registerHelper('date', (value: unknown, o: Handlebars.HelperOptions) => dateFormat(optionsOf(o)).format(toDate(value)));
-  hb.registerHelper('day', (value: unknown, o: Handlebars.HelperOptions) => dayFormat(optionsOf(o)).format(toDate(value)));
+  hb.registerHelper('weekdayDate', (value: unknown, o: Handlebars.HelperOptions) => dayFormat(optionsOf(o)).format(toDate(value)));
   hb.registerHelper('hours', (value: Parameters<typeof hoursText>[0], o: Handlebars.HelperOptions) => hoursText(value, optionsOf(o).language));
   hb.registerHelper('percent', (value: number) => `${Math.round(value * 100)}%`);
   hb.registerHelper('size', (bytes: number) => {

@@ -15,6 +15,7 @@ import { open311Routes } from './routes/open311.ts';
 import { questionRoutes } from './routes/questions.ts';
 import { statusPageRoutes } from './routes/status-page.ts';
 import { requestRoutes } from './routes/requests.ts';
+import { reportRoutes, scheduleRoutes } from './routes/reports.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { staticRoutes } from './routes/static.ts';
 import { streetRoutes } from './routes/streets.ts';
@@ -87,8 +88,10 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   requestRoutes(app, ctx);
   questionRoutes(app, ctx);
   attachmentRoutes(app, ctx);
-  streetRoutes(app);
+  streetRoutes(app, ctx);
   dashboardRoutes(app, ctx);
+  reportRoutes(app, ctx);
+  scheduleRoutes(app, ctx);
   app.get('/', async (_request, reply) => reply.redirect('/review', 303));
   return app;
 }
