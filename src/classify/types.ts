@@ -21,7 +21,8 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export type Language = 'en' | 'es' | 'pt';
+export const LANGUAGES = ['en', 'es', 'pt'] as const;
+export type Language = (typeof LANGUAGES)[number];
 
 /** Where the problem is, as read from the message (or corrected by staff). */
 export interface Location {

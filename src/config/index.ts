@@ -38,6 +38,14 @@ export interface Config {
   readonly autoReplyCapPer24h: number;
   readonly reopenWindowDays: number;
   readonly reopenMode: 'reopen' | 'new';
+  /** Business days (Monday to Friday, city time) within which a person answers a question; 0 = the same day. */
+  readonly answerBusinessDays: number;
+  /** The 311 phone number as residents dial it, shown in every confirmation. */
+  readonly phone: string;
+  /** When the phone is answered, e.g. Monday to Friday 08:00-16:30; null shows no hours. */
+  readonly phoneHours: PhoneHours | null;
+  /** Public address of the web app, for the status page link in emails; null leaves the link out. */
+  readonly publicUrl: string | null;
   readonly concurrency: Readonly<Record<'parse' | 'classify' | 'notify', number>>;
   readonly logLevel: LogLevel;
   readonly modelFile: string;
@@ -82,6 +90,15 @@ export interface GraphConfig {
   /** The mailbox mail is sent as: /users/{mailbox}/sendMail. */
   readonly mailbox: string;
   readonly scope: string;
+}
+
+export interface PhoneHours {
+  /** ISO weekdays, 1 = Monday ... 7 = Sunday, first to last. */
+  readonly fromDay: number;
+  readonly toDay: number;
+  /** "08:00" */
+  readonly opens: string;
+  readonly closes: string;
 }
 
 /** pino's levels; 'silent' switches logging off. */
@@ -263,6 +280,20 @@ function checkSignIn(imap: ImapConfig | null, smtpUrl: string | null, oauth: OAu
   }
 }
 
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+function phoneHours(env: Env): PhoneHours | null {
+  const raw = optional(env, 'CITYLINE_PHONE_HOURS');
+  if (raw === null) return null;
+  const m = /^([a-z]{3})(?:-([a-z]{3}))?\s+([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$/i.exec(raw);
+  const fromDay = m ? WEEKDAYS.indexOf(m[1]!.toLowerCase()) + 1 : 0;
+  const toDay = m ? WEEKDAYS.indexOf((m[2] ?? m[1]!).toLowerCase()) + 1 : 0;
+  if (!m || fromDay === 0 || toDay < fromDay) {
+    throw new ConfigError(`CITYLINE_PHONE_HOURS must look like "mon-fri 08:00-16:30", got "${raw}"`);
+  }
+  return Object.freeze({ fromDay, toDay, opens: `${m[3]}:${m[4]}`, closes: `${m[5]}:${m[6]}` });
+}
+
 function logLevel(env: Env): LogLevel {
   const v = str(env, 'CITYLINE_LOG_LEVEL', 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(v)) {
@@ -330,6 +361,10 @@ export function loadConfig(env: Env = process.env): Config {
     autoReplyCapPer24h: int(env, 'CITYLINE_AUTO_REPLY_CAP', 10, 1, 10_000),
     reopenWindowDays: int(env, 'CITYLINE_REOPEN_WINDOW_DAYS', 30, 0, 3650),
     reopenMode,
+    answerBusinessDays: int(env, 'CITYLINE_ANSWER_BUSINESS_DAYS', 1, 0, 30),
+    phone: str(env, 'CITYLINE_PHONE', '311'),
+    phoneHours: phoneHours(env),
+    publicUrl: url(env, 'CITYLINE_PUBLIC_URL', null, ['http:', 'https:'])?.replace(/\/+$/, '') ?? null,
     concurrency: Object.freeze({
       parse: int(env, 'CITYLINE_PARSE_CONCURRENCY', 8, 1, 256),
       classify: int(env, 'CITYLINE_CLASSIFY_CONCURRENCY', 8, 1, 256),

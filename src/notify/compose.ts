@@ -6,9 +6,11 @@ import { messageIdFor, replyAddressFor } from '../mail/reply-token.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import type { Status } from '../requests/status.ts';
 import type { RequestRecord } from '../requests/store.ts';
+import { detectLanguage } from '../classify/language.ts';
+import { answerDueBy } from '../time/business-days.ts';
 import { categoryLabel } from './labels.ts';
 import type { NewOutboxRow, OutboxKind } from './outbox.ts';
-import { renderEmail, type EmailData, type EmailKind } from './render.ts';
+import { DEFAULT_TIME_ZONE, renderEmail, type EmailData, type EmailKind } from './render.ts';
 
 type Ctx = { config: Config; routing: Routing };
 
@@ -22,6 +24,18 @@ export function locationText(req: Pick<RequestRecord, 'street' | 'houseNumber' |
   else if (req.street) place = req.houseNumber ? `${req.houseNumber} ${req.street}` : req.street;
   if (req.outsideTown) return place ? `${place}, ${req.outsideTown}` : req.outsideTown;
   return place;
+}
+
+/** A department's name in the resident's language (`names` in config/routing.json), else its own. */
+export function departmentName(dept: Department, language: Language): string {
+  return dept.names[language] ?? dept.name;
+}
+
+/** The language a note is written in when it is not the resident's, so the email can say so; else null. */
+function otherLanguage(note: string | null, residentLanguage: Language): Language | null {
+  if (!note) return null;
+  const written = detectLanguage(note);
+  return written === residentLanguage ? null : written;
 }
 
 function domainOf(address: string): string {
@@ -55,7 +69,8 @@ function row<K extends EmailKind>(
     html: rendered.html,
     attachmentIds: m.attachmentIds ?? [],
     headers: {
-      'Auto-Submitted': AUTO_REPLIED.includes(m.kind) ? 'auto-replied' : 'auto-generated',
+      // A person wrote a staff reply: it is not automatic, and the resident's answer to it should reach us.
+      ...(m.kind === 'staff_reply' ? {} : { 'Auto-Submitted': AUTO_REPLIED.includes(m.kind) ? 'auto-replied' : 'auto-generated' }),
       'X-Auto-Response-Suppress': 'All',
       'X-CityLine-Tracking-Number': req.trackingNumber,
     },
@@ -83,12 +98,28 @@ function toResident<K extends EmailKind>(
 
 /** The confirmation of a request, threaded under `references` (the resident's side of its conversation). */
 export function confirmationRow(ctx: Ctx, req: RequestRecord, references: string[]): NewOutboxRow | null {
-  const department = req.status === 'needs_review' ? null : ctx.routing.departmentFor(req.category).name;
+  const { config, routing } = ctx;
+  const uncertain = req.status === 'needs_review';
+  const question = !uncertain && routing.isQuestion(req.category);
   return toResident(ctx, req, {
     kind: 'confirmation',
     dedupeKey: `confirmation-${req.id}`,
-    data: { ...residentFields(ctx, req), subject: req.subject ?? '', department },
+    data: {
+      ...residentFields(ctx, req),
+      subject: req.subject ?? '',
+      department: uncertain || question ? null : departmentName(routing.departmentFor(req.category), req.language),
+      answerBy: question ? answerDueBy(req.createdAt, config.answerBusinessDays, DEFAULT_TIME_ZONE) : null,
+      uncertain,
+      phone: config.phone,
+      phoneHours: config.phoneHours,
+      statusUrl: statusPageUrl(ctx, req),
+    },
   }, references);
+}
+
+/** The public status page of a request, when the app has a public address. */
+export function statusPageUrl(ctx: Ctx, req: Pick<RequestRecord, 'trackingNumber'>): string | null {
+  return ctx.config.publicUrl ? `${ctx.config.publicUrl}/status/${encodeURIComponent(req.trackingNumber)}` : null;
 }
 
 export function duplicateNoticeRow(ctx: Ctx, req: RequestRecord, earlier: RequestRecord, references: string[]): NewOutboxRow | null {
@@ -154,11 +185,12 @@ export function statusUpdateRow(
   references: string[],
 ): NewOutboxRow | null {
   const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
-  const noteFrom = change.note ? (change.actor.startsWith('department:') ? (dept?.name ?? null) : `${ctx.config.cityName} 311`) : null;
+  const fromDept = dept ? departmentName(dept, req.language) : null;
+  const noteFrom = change.note ? (change.actor.startsWith('department:') ? fromDept : `${ctx.config.cityName} 311`) : null;
   return toResident(ctx, req, {
     kind: 'status_update',
     dedupeKey: `status-${req.id}-${change.eventId}`,
-    data: { ...residentFields(ctx, req), status: change.status, note: change.note, noteFrom },
+    data: { ...residentFields(ctx, req), status: change.status, note: change.note, noteFrom, noteLanguage: otherLanguage(change.note, req.language) },
   }, references);
 }
 
@@ -190,5 +222,56 @@ export function commandErrorRow(
     to: e.to,
     language: 'en',
     data: { ...base(ctx, req), line: e.line, reason: e.reason },
+  }, references);
+}
+
+/**
+ * A resident's later message sent on to the department, threaded under `references` (the department's
+ * side): their new words and attachments, and whether they reopened the request.
+ */
+export function residentFollowUpRow(
+  ctx: Ctx,
+  req: RequestRecord,
+  dept: Department,
+  m: { inboundMessageId: number; authored: string; receivedAt: Date; reopened: boolean; attachments: { id: number; filename: string | null; size: number }[] },
+  references: string[],
+): NewOutboxRow {
+  return row(ctx, req, {
+    kind: 'resident_follow_up',
+    dedupeKey: `follow-up-${m.inboundMessageId}`,
+    to: dept.emails.join(', '),
+    language: 'en',
+    attachmentIds: m.attachments.map((f) => f.id),
+    data: {
+      ...base(ctx, req),
+      department: dept.name,
+      category: req.category,
+      location: locationText(req),
+      reopened: m.reopened,
+      residentName: req.residentName,
+      residentEmail: req.residentEmail ?? 'unknown',
+      receivedAt: m.receivedAt,
+      residentText: m.authored,
+      attachments: m.attachments.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
+      residentLanguage: req.language,
+    },
+  }, references);
+}
+
+/** Words a staff member wrote to the resident, threaded under `references` (the resident's side). */
+export function staffReplyRow(ctx: Ctx, req: RequestRecord, r: { replyId: string; body: string }, references: string[]): NewOutboxRow | null {
+  return toResident(ctx, req, {
+    kind: 'staff_reply',
+    dedupeKey: `staff-reply-${r.replyId}`,
+    data: { ...base(ctx, req), residentName: req.residentName, body: r.body, subject: req.subject ?? '' },
+  }, references);
+}
+
+/** A department's reply without a status line, passed on to the resident in their language. */
+export function departmentNoteRow(ctx: Ctx, req: RequestRecord, dept: Department, n: { inboundMessageId: number; note: string }, references: string[]): NewOutboxRow | null {
+  return toResident(ctx, req, {
+    kind: 'department_note',
+    dedupeKey: `department-note-${n.inboundMessageId}`,
+    data: { ...residentFields(ctx, req), department: departmentName(dept, req.language), note: n.note, noteLanguage: otherLanguage(n.note, req.language) },
   }, references);
 }

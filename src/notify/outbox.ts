@@ -3,7 +3,15 @@ import type { Language } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
 import { firstSuppressedSql } from './suppressions.ts';
 
-export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error' | 'department_digest' | 'escalation';
+export type OutboxKind =
+  | 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error'
+  /** A resident's later words or photos, sent on to the department in its ticket's thread. */
+  | 'resident_follow_up'
+  /** Words a staff member wrote to the resident. */
+  | 'staff_reply'
+  /** A department's reply without a status line, passed on to the resident. */
+  | 'department_note'
+  | 'department_digest' | 'escalation';
 
 /** BullMQ priorities (lower goes first): on a storm day residents hear from us before departments get copies. */
 export const PRIORITY: Record<OutboxKind, number> = {
@@ -11,8 +19,11 @@ export const PRIORITY: Record<OutboxKind, number> = {
   duplicate_notice: 1,
   status_answer: 2,
   status_update: 2,
+  staff_reply: 2,
+  department_note: 2,
   command_error: 3,
   routed_ticket: 4,
+  resident_follow_up: 4,
   escalation: 4,
   department_digest: 5,
 };

@@ -10,12 +10,15 @@ import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
 import { attachmentsOf, lockInboundWithAttachments, openingOf, setInboundOutcome } from '../intake/store.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { confirmationRow, duplicateNoticeRow, routedTicketRow, statusUpdateRow, type TicketSource } from '../notify/compose.ts';
+import {
+  confirmationRow, departmentNoteRow, duplicateNoticeRow, residentFollowUpRow, routedTicketRow, staffReplyRow, statusUpdateRow, type TicketSource,
+} from '../notify/compose.ts';
 import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Department, Routing } from '../routing/rules.ts';
+import { decideDepartmentReply, lockPendingDepartmentReply } from './department-replies.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import {
-  addEvent, addReviewReason, addThreadMessages, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus, ticketSourceOf,
+  addEvent, addReviewReason, clearAwaitingAnswer, markAwaitingAnswer, addThreadMessages, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus, ticketSourceOf,
   updateClassification, type NewEvent, type RequestRecord,
 } from './store.ts';
 import { formatTrackingNumber } from './tracking-number.ts';
@@ -36,12 +39,12 @@ export interface QueuedMail {
 }
 
 /** Queues an email in the current transaction and adds it to the request's thread. */
-export async function queueMail(db: Db, row: NewOutboxRow | null): Promise<QueuedMail | null> {
-  return (await queueMails(db, [row]))[0] ?? null;
+export async function queueMail(db: Db, row: NewOutboxRow | null, author: 'system' | 'staff' = 'system'): Promise<QueuedMail | null> {
+  return (await queueMails(db, [row], author))[0] ?? null;
 }
 
 /** Queues emails in the current transaction, in order, and adds them to their requests' threads: two statements for any number. */
-export async function queueMails(db: Db, rows: (NewOutboxRow | null)[]): Promise<(QueuedMail | null)[]> {
+export async function queueMails(db: Db, rows: (NewOutboxRow | null)[], author: 'system' | 'staff' = 'system'): Promise<(QueuedMail | null)[]> {
   const wanted = rows.filter((r): r is NewOutboxRow => r !== null);
   const ids = await insertOutboxRows(db, wanted);
   const queued = new Map<NewOutboxRow, QueuedMail>();
@@ -53,7 +56,7 @@ export async function queueMails(db: Db, rows: (NewOutboxRow | null)[]): Promise
     db,
     wanted.flatMap((row) => {
       const id = queued.get(row)?.id;
-      return row.requestId !== null && id !== undefined ? [{ requestId: row.requestId, direction: 'out' as const, author: 'system' as const, outboxId: id }] : [];
+      return row.requestId !== null && id !== undefined ? [{ requestId: row.requestId, direction: 'out' as const, author, outboxId: id }] : [];
     }),
   );
   return rows.map((row) => (row ? (queued.get(row) ?? null) : null));
@@ -108,13 +111,44 @@ async function statusMail(db: Db, ctx: Ctx, req: RequestRecord, change: { status
   return statusUpdateRow(ctx, req, { ...change, eventId: await lastStatusEventId(db, req.id) }, references);
 }
 
+/** The resident waits for a person's answer again (they wrote more to a question): back in the questions queue. */
+export async function awaitAnswer(db: Db, requestId: number): Promise<void> {
+  await markAwaitingAnswer(db, requestId);
+}
+
+/** A resident's message that causes a change, and what it said (quotes and signature removed). */
+export interface ResidentMessage {
+  inboundMessageId: number;
+  authored: string;
+  receivedAt: Date;
+}
+
+/**
+ * What the resident adds to a request its department has (a correction, a photo), sent on to the
+ * department in the ticket's thread with the attachments; `reopened` when it brought the request back.
+ */
+export async function forwardToDepartment(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, m: ResidentMessage, reopened: boolean): Promise<QueuedMail | null> {
+  const attachments = (await attachmentsOf(db, m.inboundMessageId)).filter((a) => !a.dropped);
+  return queueMail(db, residentFollowUpRow(ctx, req, dept, { ...m, reopened, attachments }, await conversationMessageIds(db, req.id, 'department')));
+}
+
 /**
  * Routes a request to its category's department: status routed, the department's ticket queued, and the
- * resident told.
+ * resident told. A question goes to the questions queue instead, and nothing is mailed until a person
+ * answers. A request reopened by the resident goes back to its department in the same ticket thread,
+ * with what is new, and its status event records why.
  */
-async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null): Promise<(QueuedMail | null)[]> {
+async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null, reopenedBy?: ResidentMessage): Promise<(QueuedMail | null)[]> {
   const { dept, event } = routeTo(ctx, req, actor);
-  const routed = await move(db, req, 'routed', { actor, note, details: event.details ?? {}, departmentCode: dept.code });
+  const reason = reopenedBy ? { reason: 'resident_reply', inboundMessageId: reopenedBy.inboundMessageId } : {};
+  const routed = await move(db, req, 'routed', { actor, note, details: { ...(event.details ?? {}), ...reason }, departmentCode: dept.code });
+  if (ctx.routing.isQuestion(req.category)) {
+    await markAwaitingAnswer(db, req.id);
+    return [];
+  }
+  if (reopenedBy && req.departmentCode === dept.code) {
+    return [await forwardToDepartment(db, ctx, routed, dept, reopenedBy, true), await queueMail(db, await statusMail(db, ctx, routed, { status: 'routed', note: null, actor }))];
+  }
   const source = await ticketSourceOf(db, req.id);
   const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
   const ticket = routedTicketRow(
@@ -124,7 +158,7 @@ async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: s
     { authored: source.authored, receivedAt: source.receivedAt ?? req.createdAt, attachments: files, routings: source.routings },
     await conversationMessageIds(db, req.id, 'department'),
   );
-  return queueMails(db, [ticket, await statusMail(db, ctx, routed, { status: 'routed', note, actor })]);
+  return queueMails(db, [ticket, await statusMail(db, ctx, routed, { status: 'routed', note: reopenedBy ? null : note, actor })]);
 }
 
 // Categories where "the same street" says nothing about being the same problem.
@@ -203,7 +237,9 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     const residentSide = msg.messageId ? [msg.messageId] : [];
     if (earlier) return { req, mail: await queueMails(tx, [duplicateNoticeRow(deps, req, earlier, residentSide)]) };
     const rows: (NewOutboxRow | null)[] = [confirmationRow(deps, req, residentSide)];
-    if (route) {
+    // A question waits for a person in the staff app's questions queue; no ticket is mailed.
+    if (route && deps.routing.isQuestion(req.category)) await markAwaitingAnswer(tx, req.id);
+    else if (route) {
       const source: TicketSource = { authored: msg.authoredText ?? msg.textBody ?? '', receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
       rows.push(routedTicketRow(deps, req, route.dept, source, []));
     }
@@ -265,6 +301,8 @@ export interface StatusChange {
   to: Status;
   note: string | null;
   actor: string;
+  /** Set when the resident's message reopens the request: recorded as the reason, and sent on to the department. */
+  reopenedBy?: ResidentMessage;
 }
 
 /** Moves a request to a new status inside a transaction; returns the mail it queued. */
@@ -274,8 +312,9 @@ export async function changeStatusInTransaction(
   req: RequestRecord,
   change: Omit<StatusChange, 'requestId'>,
 ): Promise<(QueuedMail | null)[]> {
-  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, change.note);
-  const moved = await move(db, req, change.to, { actor: change.actor, note: change.note });
+  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, change.note, change.reopenedBy);
+  const reason = change.reopenedBy ? { details: { reason: 'resident_reply', inboundMessageId: change.reopenedBy.inboundMessageId } } : {};
+  const moved = await move(db, req, change.to, { actor: change.actor, note: change.note, ...reason });
   if (!NOTIFY_RESIDENT.includes(change.to)) return [];
   return [await queueMail(db, await statusMail(db, ctx, moved, { status: change.to, note: change.note, actor: change.actor }))];
 }
@@ -299,4 +338,63 @@ export async function unlinkDuplicate(deps: ActionDeps, input: { requestId: numb
     await move(tx, req, 'needs_review', { actor: input.actor, note: 'duplicate link undone' });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+export interface StaffReply {
+  requestId: number;
+  body: string;
+  /** Close the request with this answer (the answer itself tells the resident; no separate status email). */
+  close: boolean;
+  actor: string;
+  /** A random token (hex) of the form it was sent from: the same form sent twice sends one email. */
+  formToken: string;
+}
+
+/** A staff member answers the resident in free text: mailed in the thread, recorded, out of the questions queue. */
+export async function replyToResident(deps: ActionDeps, r: StaffReply): Promise<RequestRecord> {
+  const mail = await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, r.requestId);
+    if (!req.residentEmail) throw new PermanentError(`request ${req.trackingNumber} has no resident address to answer`, 'NO_RESIDENT_ADDRESS');
+    if (r.close && req.status !== 'closed') checkMove(req, 'closed');
+    const references = await conversationMessageIds(tx, req.id, 'resident');
+    const queued = await queueMail(tx, staffReplyRow(deps, req, { replyId: `${req.id}-${r.formToken}`, body: r.body }, references), 'staff');
+    // The same form sent again: its email is queued already, and so is everything else.
+    if (!queued) return [];
+    await addEvent(tx, { requestId: req.id, kind: 'staff_reply', actor: r.actor, note: r.body, details: { outboxId: queued.id } });
+    await clearAwaitingAnswer(tx, req.id);
+    if (r.close && req.status !== 'closed') await move(tx, req, 'closed', { actor: r.actor, note: 'answered by staff' });
+    return [queued];
+  });
+  await dispatchMail(deps.enqueue, mail);
+  return (await getRequest(deps.pool, r.requestId)) as RequestRecord;
+}
+
+/** A department's reply without a status line, passed on to the resident in their language, in their thread. */
+export async function forwardDepartmentNote(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, n: { inboundMessageId: number; note: string }): Promise<QueuedMail | null> {
+  const references = req.residentEmail ? await conversationMessageIds(db, req.id, 'resident') : [];
+  return queueMail(db, departmentNoteRow(ctx, req, dept, n, references));
+}
+
+/**
+ * Staff decide on a department's reply without a status line: forward it to the resident (in their
+ * language, introduced as the department's words) or set it aside as not for them.
+ */
+export async function decideDepartmentReplyAction(deps: ActionDeps, d: { inboundMessageId: number; forward: boolean; actor: string }): Promise<number> {
+  const result = await withTransaction(deps.pool, async (tx) => {
+    const pending = await lockPendingDepartmentReply(tx, d.inboundMessageId);
+    if (!pending) throw new PermanentError('that department reply was already forwarded or set aside', 'ALREADY_DECIDED');
+    const req = await lockRequest(tx, pending.requestId);
+    const dept = req.departmentCode ? deps.routing.departments.get(req.departmentCode) : undefined;
+    if (d.forward && (!dept || !req.residentEmail)) throw new PermanentError(`request ${req.trackingNumber} has no department or resident address to forward between`, 'CANNOT_FORWARD');
+    const queued = d.forward && dept ? await forwardDepartmentNote(tx, deps, req, dept, { inboundMessageId: d.inboundMessageId, note: pending.text.trim() }) : null;
+    await decideDepartmentReply(tx, d.inboundMessageId, { state: d.forward ? 'forwarded' : 'dismissed', outboxId: queued?.id ?? null, by: d.actor });
+    await addEvent(tx, {
+      requestId: req.id, kind: 'forwarded', actor: d.actor,
+      note: d.forward ? 'department reply forwarded to the resident' : 'department reply not for the resident',
+      details: { inboundMessageId: d.inboundMessageId, outboxId: queued?.id ?? null },
+    });
+    return { requestId: req.id, mail: [queued] };
+  });
+  await dispatchMail(deps.enqueue, result.mail);
+  return result.requestId;
 }

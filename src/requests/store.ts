@@ -180,7 +180,7 @@ export async function markConfirmed(db: Db, id: number): Promise<void> {
 
 export interface NewEvent {
   requestId: number;
-  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'escalated';
+  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'staff_reply' | 'forwarded' | 'escalated';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;
@@ -265,7 +265,7 @@ export async function prepareOpening(db: Db, place: DuplicateQuery | null): Prom
   return { trackingSequence, duplicate: duplicate.id === null ? null : duplicate };
 }
 
-const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error'];
+const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error', 'resident_follow_up'];
 
 /**
  * Message-IDs of one side of a request's conversation (the resident's, or the department's), oldest
@@ -284,4 +284,13 @@ export async function conversationMessageIds(db: Db, requestId: number, side: 'r
     [requestId, side, DEPARTMENT_KINDS],
   );
   return rows.map((r) => r.mid);
+}
+
+/** The resident now waits for a person's answer (the questions queue) (kept from the first time when they were already waiting). */
+export async function markAwaitingAnswer(db: Db, requestId: number): Promise<void> {
+  await db.query('UPDATE requests SET awaiting_answer_since = coalesce(awaiting_answer_since, now()) WHERE id = $1', [requestId]);
+}
+
+export async function clearAwaitingAnswer(db: Db, requestId: number): Promise<void> {
+  await db.query('UPDATE requests SET awaiting_answer_since = NULL WHERE id = $1', [requestId]);
 }

@@ -68,6 +68,10 @@ ${pages > 1
 
 export interface RequestPage {
   request: RequestRecord;
+  /** The box for writing to the resident; null when there is no address to write to. */
+  reply: Html | null;
+  /** What became of the department's replies without a status line, by inbound message id. */
+  departmentReplies: Map<number, string>;
   department: { name: string; emails: string[] } | null;
   duplicateOf: { id: number; trackingNumber: string } | null;
   thread: ThreadEntry[];
@@ -94,13 +98,24 @@ function details(d: Record<string, unknown>): Html {
   return html`<dl class="details">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${plain(v)}</dd>`)}</dl>`;
 }
 
-function threadEntry(e: ThreadEntry, attachments: AttachmentMeta[], i: number): Html {
+function departmentReplyControls(ctx: PageContext, inboundId: number, state: string | undefined): Html {
+  if (state === 'forwarded') return html`<p class="muted">Forwarded to the resident.</p>`;
+  if (state === 'dismissed') return html`<p class="muted">Not for the resident (set aside).</p>`;
+  if (state !== 'needs_attention') return html``;
+  return html`<form method="post" action="/department-replies/${inboundId}" class="attention">
+  ${csrfField(ctx)}<span class="reason">needs attention: no status line</span>
+  <button type="submit" name="decision" value="forward" class="primary">Forward to the resident</button>
+  <button type="submit" name="decision" value="dismiss">Not for the resident</button>
+</form>`;
+}
+
+function threadEntry(ctx: PageContext, e: ThreadEntry, attachments: AttachmentMeta[], i: number, departmentReplies: Map<number, string>): Html {
   if (e.direction === 'in') {
     return html`<li class="from-${e.author}"><span class="who">${e.author}</span>${inboundMessage(
       e.inbound,
       attachments.filter((a) => a.inboundMessageId === e.inbound.id),
       { originalId: `original-${i}` },
-    )}</li>`;
+    )}${departmentReplyControls(ctx, e.inbound.id, departmentReplies.get(e.inbound.id))}</li>`;
   }
   const o = e.outbound;
   return html`<li class="out"><span class="who">sent · ${o.kind.replace(/_/g, ' ')}</span><article class="mail out">
@@ -161,7 +176,8 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
 </section>
 <section class="thread">
   <h2>Thread</h2>
-  <ol class="thread-list">${p.thread.map((e, i) => threadEntry(e, p.attachments, i))}</ol>
+  <ol class="thread-list">${p.thread.map((e, i) => threadEntry(ctx, e, p.attachments, i, p.departmentReplies))}</ol>
+  ${p.reply ?? ''}
   <h2>Status history</h2>
   <table class="list history"><thead><tr><th>When</th><th>From</th><th>To</th><th>Who</th><th>Note</th></tr></thead><tbody>
   ${statusEvents.map((e) => html`<tr><td>${when(e.createdAt)}</td><td>${e.fromStatus ? statusBadge(e.fromStatus) : ''}</td><td>${e.toStatus ? statusBadge(e.toStatus) : ''}</td><td>${e.actor}</td><td>${e.note ?? ''}</td></tr>`)}
