@@ -53,6 +53,7 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
     html: row.html,
     headers: row.headers,
     attachments: await attachmentsFor(pool, row.attachmentIds),
+    queuedAt: row.createdAt,
   };
   try {
     await transport.send(mail);

@@ -1,6 +1,7 @@
 import { startSystem } from '../../app.ts';
 import { loadConfig } from '../../config/index.ts';
 import { isStage, STAGES } from '../../jobs/catalog.ts';
+import { createLogger } from '../../log.ts';
 import { runUntilSignal } from '../run-until-signal.ts';
 
 export async function run(args: string[]): Promise<number> {
@@ -10,6 +11,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`usage: cityline worker <stage...>  (stages: ${STAGES.join(', ')})${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}\n`);
     return 64;
   }
-  const system = await startSystem(loadConfig(), { stages: wanted.filter(isStage), intake: args.includes('--intake'), web: false });
-  return runUntilSignal(system);
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  return runUntilSignal(log, (signal) => startSystem(config, { stages: wanted.filter(isStage), intake: args.includes('--intake'), web: false, log, signal }));
 }
