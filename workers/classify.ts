@@ -4,6 +4,7 @@ import type { Classification } from '../src/classify/types.ts';
 import { withTransaction } from '../src/db/pool.ts';
 import { PermanentError } from '../src/errors.ts';
 import { lockInboundWithAttachments, setInboundOutcome } from '../src/intake/store.ts';
+import { saysNoReplies } from '../src/mail/automated.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { confirmationRow, duplicateNoticeRow, routedTicketRow } from '../src/notify/compose.ts';
 import type { NewOutboxRow } from '../src/notify/outbox.ts';
@@ -28,6 +29,10 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
     const c: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
     const reviewReasons = [...c.reviewReasons];
     if (msg.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
+    // A mailing's no-reply sender is not a resident who can be answered: staff decide, and nothing is sent.
+    const residentEmail = msg.replyTo ?? msg.fromAddress;
+    const answerable = residentEmail !== null && !saysNoReplies(residentEmail);
+    if (!answerable && residentEmail !== null) reviewReasons.push('no_reply_sender');
     const needsReview = reviewReasons.length > 0;
     const place = c.street && !NO_DUPLICATES.has(c.category)
       ? { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet }
@@ -55,7 +60,7 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
         trackingNumber: formatTrackingNumber(config.trackingPrefix, trackingSequence),
         sourceMessageId: id,
         status: dept ? 'routed' : firstStatus,
-        residentEmail: msg.replyTo ?? msg.fromAddress,
+        residentEmail,
         residentName: msg.fromName,
         subject: msg.subject,
         classification: { ...c, reviewReasons, needsReview },
@@ -71,8 +76,8 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
     // A brand-new request's thread is known without asking: the resident's side is their message, the
     // department's side is empty.
     const residentSide = msg.messageId ? [msg.messageId] : [];
-    if (earlier) return queueMails(tx, [duplicateNoticeRow(deps, req, earlier, residentSide)]);
-    const rows: (NewOutboxRow | null)[] = [confirmationRow(deps, req, residentSide)];
+    if (earlier) return queueMails(tx, [answerable ? duplicateNoticeRow(deps, req, earlier, residentSide) : null]);
+    const rows: (NewOutboxRow | null)[] = [answerable ? confirmationRow(deps, req, residentSide) : null];
     if (dept) {
       const source = { authored: msg.authoredText ?? msg.textBody ?? '', receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
       rows.push(routedTicketRow(deps, req, dept, source, []));

@@ -4,7 +4,8 @@
 import type pg from 'pg';
 import { describeError, isPermanent } from '../src/errors.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
-import { claimForSending, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
+import { saysNoReplies } from '../src/mail/automated.ts';
+import { AUTOMATIC_TO_RESIDENT, claimForSending, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
 import type { OutgoingMail } from '../src/notify/outgoing.ts';
 import { normalizeAddress } from '../src/notify/suppressions.ts';
 import type { NotifyDeps } from '../src/pipeline/deps.ts';
@@ -24,6 +25,7 @@ async function attachmentsFor(pool: pg.Pool, ids: number[]): Promise<OutgoingMai
 function holdBack(deps: NotifyDeps, row: ClaimedRow): string | null {
   // Each recipient must read as an address (throws otherwise), as it did when it was checked alone.
   row.toAddress.split(',').map((a) => a.trim()).filter(Boolean).forEach(normalizeAddress);
+  if (AUTOMATIC_TO_RESIDENT.includes(row.kind) && saysNoReplies(row.toAddress)) return `${row.toAddress} takes no replies; not mailed`;
   if (row.suppressedAddress) return `${row.suppressedAddress} hard-bounced earlier; not mailed again`;
   if (row.automaticSentToday >= deps.config.autoReplyCapPer24h) {
     return `cap of ${deps.config.autoReplyCapPer24h} automatic emails per 24 h reached for ${row.toAddress} (a mail loop?)`;

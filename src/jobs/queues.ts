@@ -21,15 +21,17 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function redisConnection(redisUrl: string): Redis {
+export function redisConnection(redisUrl: string, opts: { failFast?: boolean } = {}): Redis {
   // BullMQ requires maxRetriesPerRequest null for its blocking commands.
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, ...(opts.failFast ? { enableOfflineQueue: false } : {}) });
   redis.on('error', () => {});
   return redis;
 }
 
 export function createQueues(redisUrl: string, prefix: string): Queues {
-  const connection = redisConnection(redisUrl);
+  // Producers fail at once while Redis is away rather than holding every command until it returns:
+  // what they queue is committed in PostgreSQL first, and the sweeper queues it once Redis is back.
+  const connection = redisConnection(redisUrl, { failFast: true });
   const queues = new Map<Stage, Queue>();
   for (const stage of STAGES) {
     const q = new Queue(stage, { connection, prefix });
