@@ -212,12 +212,13 @@ export async function waitUntilDrained(db: pg.Pool, expected: number, timeoutMs:
 export async function counts(db: pg.Pool, expected: number, outbox: string): Promise<Counts> {
   const q = async (sql: string): Promise<number> => ((await db.query<{ n: number }>(sql)).rows[0]?.n ?? -1);
   const files = (await readdir(outbox).catch(() => [] as string[])).filter((f) => f.endsWith('.eml'));
+  // Resident mail answers the resident's message: grouped by its In-Reply-To, one file each is right.
   const residentFiles = new Map<string, number>();
   for (const f of files) {
     const head = (await readFile(path.join(outbox, f), 'latin1')).split('\r\n\r\n')[0] ?? '';
     const to = /^To: (.*)$/im.exec(head)?.[1] ?? '';
-    const resident = /resident\d+@bench\.example/.exec(to)?.[0];
-    if (resident) residentFiles.set(resident, (residentFiles.get(resident) ?? 0) + 1);
+    const answered = /^In-Reply-To: (.*)$/im.exec(head)?.[1]?.trim();
+    if (/resident\d*@bench\.example/.test(to) && answered) residentFiles.set(answered, (residentFiles.get(answered) ?? 0) + 1);
   }
   const requests = await q('SELECT count(*)::int AS n FROM requests');
   return {

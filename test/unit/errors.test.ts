@@ -1,0 +1,50 @@
+// Classification happens once (src/errors.ts) and the stage binding obeys it: a lost PostgreSQL
+// connection is retried, hostile input that overflows the stack is not.
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isPermanent, isUnavailable } from '../../src/errors.ts';
+import { defineStage } from '../../src/jobs/define-stage.ts';
+import { createQueues } from '../../src/jobs/queues.ts';
+import { testQueuePrefix, waitFor } from '../helpers/db.ts';
+
+const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+describe('error classification', () => {
+  it('reads lost PostgreSQL connections as temporary and a stack overflow as permanent', () => {
+    expect(isUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(isUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isUnavailable(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).toBe(true);
+    expect(isPermanent(new Error('Connection terminated unexpectedly'))).toBe(false);
+    expect(isPermanent(new RangeError('Maximum call stack size exceeded'))).toBe(true);
+  });
+});
+
+describe('a stage worker', () => {
+  const prefix = testQueuePrefix();
+  const queues = createQueues(REDIS, prefix);
+  afterAll(async () => {
+    await queues.queue('parse').obliterate({ force: true });
+    await queues.close();
+  });
+
+  it('dead-letters a RangeError at its first attempt and retries a lost connection with backoff', async () => {
+    const dead: unknown[] = [];
+    const worker = defineStage('parse', async (p) => {
+      if (p.inboundMessageId === 1) throw new RangeError('Maximum call stack size exceeded');
+      throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    }, { redisUrl: REDIS, prefix, concurrency: 2, lockMs: 5_000, log: pino({ level: 'silent' }), onDeadLetter: async (data) => { dead.push(data); } });
+    try {
+      await queues.enqueue('parse', { inboundMessageId: 1 });
+      await queues.enqueue('parse', { inboundMessageId: 2 });
+      const overflow = await waitFor(async () => {
+        const job = await queues.queue('parse').getJob('parse-1');
+        return (await job?.getState()) === 'failed' ? job : undefined;
+      }, 10_000, 'the overflowing job to fail');
+      expect(overflow.attemptsMade).toBe(1);
+      await waitFor(async () => (await (await queues.queue('parse').getJob('parse-2'))?.getState()) === 'delayed', 10_000, 'the lost-connection job to wait for its retry');
+      expect(dead).toEqual([{ inboundMessageId: 1 }]);
+    } finally {
+      await worker.close();
+    }
+  });
+});
