@@ -9,29 +9,30 @@ import type { Queues } from '../jobs/queues.ts';
 import type { PipelineDeps } from './deps.ts';
 
 export interface Sweeper {
-  sweepNow(): Promise<number>;
+  /** Queues work committed at least graceSeconds ago (the configured grace by default) that has no job. */
+  sweepNow(graceSeconds?: number): Promise<number>;
   stop(): Promise<void>;
 }
 
 export function startSweeper(deps: Pick<PipelineDeps, 'pool' | 'log'> & { queues: Queues }, opts: { intervalMs: number; graceSeconds: number }): Sweeper {
   const { pool, queues, log } = deps;
   let running: Promise<number> | null = null;
-  const sweepNow = async (): Promise<number> => {
+  const sweepNow = async (graceSeconds = opts.graceSeconds): Promise<number> => {
     let n = 0;
-    for (const m of await stalledInbound(pool, opts.graceSeconds, 1_000)) {
+    for (const m of await stalledInbound(pool, graceSeconds, 1_000)) {
       await queues.requeue(m.state === 'stored' ? 'parse' : 'classify', { inboundMessageId: m.id });
       n++;
     }
-    for (const o of await pendingOutboxIds(pool, opts.graceSeconds, 1_000)) {
+    for (const o of await pendingOutboxIds(pool, graceSeconds, 1_000)) {
       await queues.requeue('notify', { outboxId: o.id }, { priority: PRIORITY[o.kind] });
       n++;
     }
     if (n > 0) log.info({ requeued: n }, 'sweeper queued stalled work');
     return n;
   };
-  const tick = (): void => {
+  const tick = (graceSeconds?: number): void => {
     if (running) return;
-    running = sweepNow()
+    running = sweepNow(graceSeconds)
       .catch((err) => {
         log.warn({ err: describeError(err) }, 'sweep failed; will try again');
         return 0;
@@ -42,7 +43,11 @@ export function startSweeper(deps: Pick<PipelineDeps, 'pool' | 'log'> & { queues
   };
   const timer = setInterval(tick, opts.intervalMs);
   timer.unref();
-  tick();
+  // At start nothing needs the grace: whatever a crashed process committed without queuing (it died
+  // between the commit and the enqueue) is queued now rather than a grace period later. Queuing work
+  // that another live process is queuing at this moment costs nothing: requeue leaves a waiting or
+  // running job alone, and every stage checks the row's state before it acts.
+  tick(0);
   return {
     sweepNow,
     async stop() {
