@@ -78,6 +78,7 @@ async function checkRedisPolicy(redisUrl: string, log: Logger): Promise<void> {
 export async function startSystem(config: Config, opts: SystemOptions = {}): Promise<System> {
   const log = opts.log ?? createLogger(config.logLevel);
   const stages = opts.stages ?? STAGES;
+  if (opts.signal?.aborted) throw new StartAborted('stopped before starting');
   if (config.replySecretIsDefault) log.warn('CITYLINE_REPLY_SECRET is not set: reply addresses use the development secret');
 
   await ensureDatabase(config.databaseUrl).catch((err) => {

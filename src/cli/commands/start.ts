@@ -1,5 +1,6 @@
 import { startSystem } from '../../app.ts';
 import { loadConfig } from '../../config/index.ts';
+import { waitForServices } from '../../health/wait-for-services.ts';
 import { createLogger } from '../../log.ts';
 import { runUntilSignal } from '../run-until-signal.ts';
 
@@ -7,6 +8,7 @@ export async function run(): Promise<number> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   return runUntilSignal(log, async (signal) => {
+    await waitForServices(config, log, { signal });
     const system = await startSystem(config, { log, signal });
     // What a newcomer needs to try it, in one line.
     log.info(

@@ -1,5 +1,6 @@
 import { startSystem } from '../../app.ts';
 import { loadConfig } from '../../config/index.ts';
+import { waitForServices } from '../../health/wait-for-services.ts';
 import { isStage, STAGES } from '../../jobs/catalog.ts';
 import { createLogger } from '../../log.ts';
 import { runUntilSignal } from '../run-until-signal.ts';
@@ -13,5 +14,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  return runUntilSignal(log, (signal) => startSystem(config, { stages: wanted.filter(isStage), intake: args.includes('--intake'), web: false, log, signal }));
+  return runUntilSignal(log, async (signal) => {
+    await waitForServices(config, log, { signal });
+    return startSystem(config, { stages: wanted.filter(isStage), intake: args.includes('--intake'), web: false, log, signal });
+  });
 }
