@@ -36,12 +36,10 @@ describe('a stage worker', () => {
     try {
       await queues.enqueue('parse', { inboundMessageId: 1 });
       await queues.enqueue('parse', { inboundMessageId: 2 });
-      const overflow = await waitFor(async () => {
-        const job = await queues.queue('parse').getJob('parse-1');
-        return (await job?.getState()) === 'failed' ? job : undefined;
-      }, 10_000, 'the overflowing job to fail');
-      expect(overflow.attemptsMade).toBe(1);
+      await waitFor(async () => (await queues.queue('parse').getJobState('parse-1')) === 'failed', 10_000, 'the overflowing job to fail');
+      expect((await queues.queue('parse').getJob('parse-1'))?.attemptsMade).toBe(1);
       await waitFor(async () => (await (await queues.queue('parse').getJob('parse-2'))?.getState()) === 'delayed', 10_000, 'the lost-connection job to wait for its retry');
+      await waitFor(() => dead.length > 0, 10_000, 'the dead letter');
       expect(dead).toEqual([{ inboundMessageId: 1 }]);
     } finally {
       await worker.close();
