@@ -3,6 +3,7 @@
 // queues mail has to remember them.
 import type pg from 'pg';
 import { describeError, isPermanent } from '../src/errors.ts';
+import { attachmentContents } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { saysNoReplies } from '../src/mail/automated.ts';
 import { AUTOMATIC_TO_RESIDENT, claimForSending, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
@@ -12,12 +13,7 @@ import type { NotifyDeps } from '../src/pipeline/deps.ts';
 import { markConfirmed } from '../src/requests/store.ts';
 
 async function attachmentsFor(pool: pg.Pool, ids: number[]): Promise<OutgoingMail['attachments']> {
-  if (ids.length === 0) return [];
-  const { rows } = await pool.query<{ filename: string | null; contentType: string; content: Buffer; contentId: string | null }>(
-    `SELECT filename, content_type AS "contentType", content, content_id AS "contentId"
-       FROM attachments WHERE id = ANY($1) AND content IS NOT NULL ORDER BY id`,
-    [ids],
-  );
+  const rows = await attachmentContents(pool, ids);
   return rows.map((a, i) => ({ filename: a.filename ?? `attachment-${i + 1}`, contentType: a.contentType, content: a.content }));
 }
 

@@ -1,8 +1,11 @@
 // Hands a finished OutgoingMail to the world: over SMTP when SMTP_URL is set, else as an .eml file in
 // the outbox folder. nodemailer builds the MIME message in both cases, so both carry the same headers.
 import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import nodemailer, { type NodemailerError, type SendMailOptions } from 'nodemailer';
 import { PermanentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -118,17 +121,18 @@ export function classifySmtpError(err: unknown, mail: Pick<OutgoingMail, 'messag
  * never see a half-written file.
  */
 function fileTransport(dir: string): MailTransport {
-  const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
+  // Streamed to the file as it is built: a ticket with several large photos is never whole in memory.
+  const builder = nodemailer.createTransport({ streamTransport: true, buffer: false, newline: 'windows' });
   return {
     kind: 'file',
     async send(mail) {
       const file = path.join(dir, `${fileTimestamp(mail.queuedAt)}-${fileName(mail.messageId)}.eml`);
       if (await exists(file)) return { response: `already written to ${file}` };
-      const info = await builder.sendMail(messageOptions(mail));
       const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
       try {
         await fs.mkdir(dir, { recursive: true });
-        await fs.writeFile(tmp, info.message as Buffer, { flag: 'wx' });
+        const info = await builder.sendMail(messageOptions(mail));
+        await pipeline(info.message as Readable, createWriteStream(tmp, { flags: 'wx' }));
         try {
           await fs.link(tmp, file);
         } catch (err) {
