@@ -200,7 +200,7 @@ describe('fault runs', () => {
     await stopGracefully(again);
   });
 
-  it('SIGKILL mid-send with the file outbox, three times: no file is written twice', async () => {
+  it('SIGKILL mid-send with the file outbox, five times: no file is written twice', async () => {
     const { url, observer } = await ownDatabase();
     const f = await folders();
     const env = appEnv({ databaseUrl: url, redisUrl: SHARED_REDIS, ...f });
@@ -208,8 +208,8 @@ describe('fault runs', () => {
     await schemaReady(observer);
     await dropLoad(f.inbox, N);
     const kills: { files: number; sending: number }[] = [];
-    for (let k = 1; k <= 3; k++) {
-      await waitFor(async () => (await readdir(f.outbox).catch(() => [] as string[])).length >= (k * N) / 5, 180_000, `kill ${k}`);
+    for (let k = 1; k <= 5; k++) {
+      await waitFor(async () => (await readdir(f.outbox).catch(() => [] as string[])).length >= (k * N) / 7, 180_000, `kill ${k}`);
       app.child.kill('SIGKILL');
       await app.exited;
       const sending = (await observer.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE state = 'sending'`)).rows[0]?.n ?? 0;
@@ -218,7 +218,7 @@ describe('fault runs', () => {
     }
     await waitUntilDrained(observer, N, 300_000);
     const c = await counts(observer, N, f.outbox);
-    report('SIGKILL mid-send x3 (file outbox)', c, { kills });
+    report('SIGKILL mid-send x5 (file outbox)', c, { kills });
     expectExact(c);
     await stopGracefully(app);
   });
