@@ -46,6 +46,11 @@ export function defineStage<S extends Stage>(stage: S, handle: StageHandler<S>, 
     // A job is taken over at the first stalled check after its lock expired: checking every half lock
     // bounds the takeover at 1.5 locks after a crash (it was 2 with the check as long as the lock).
     stalledInterval: Math.max(1_000, Math.round(opts.lockMs / 2)),
+    // A stall says the process died, not that the job failed: every job running at each crash stalls,
+    // so with BullMQ's default of 1, bystanders of two crashes in a row were dead-lettered (seen in the
+    // SIGKILL fault run). Every stage is idempotent, so taking a job over again is safe; 10 still ends a
+    // job that itself brings the process down every time.
+    maxStalledCount: 10,
     ...(opts.limiter ? { limiter: opts.limiter } : {}),
   });
   // BullMQ leaves a connection it was handed open; this one is the worker's alone.

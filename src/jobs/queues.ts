@@ -18,6 +18,8 @@ export interface Queues {
    */
   requeue<S extends Stage>(stage: S, payload: Payloads[S], opts?: { priority?: number }): Promise<void>;
   readonly queue: (stage: Stage) => Queue;
+  /** Calls listener each time the connection to Redis is back after being lost (not at the first connect). */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -47,9 +49,18 @@ export function createQueues(redisUrl: string, prefix: string): Queues {
     });
   };
   let closed = false;
+  let connectedBefore = false;
+  const reconnectListeners: (() => void)[] = [];
+  connection.on('ready', () => {
+    if (connectedBefore) for (const listener of reconnectListeners) listener();
+    connectedBefore = true;
+  });
   return {
     queue,
     enqueue,
+    onReconnect(listener) {
+      reconnectListeners.push(listener);
+    },
     async requeue(stage, payload, opts) {
       const job = await queue(stage).getJob(jobIds[stage](payload));
       if (job) {

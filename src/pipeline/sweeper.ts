@@ -30,8 +30,9 @@ export function startSweeper(deps: Pick<PipelineDeps, 'pool' | 'log'> & { queues
     if (n > 0) log.info({ requeued: n }, 'sweeper queued stalled work');
     return n;
   };
+  let stopped = false;
   const tick = (graceSeconds?: number): void => {
-    if (running) return;
+    if (running || stopped) return;
     running = sweepNow(graceSeconds)
       .catch((err) => {
         log.warn({ err: describeError(err) }, 'sweep failed; will try again');
@@ -48,9 +49,12 @@ export function startSweeper(deps: Pick<PipelineDeps, 'pool' | 'log'> & { queues
   // that another live process is queuing at this moment costs nothing: requeue leaves a waiting or
   // running job alone, and every stage checks the row's state before it acts.
   tick(0);
+  // Redis back after an outage (perhaps empty, its jobs lost): the same holds, so sweep now in full.
+  queues.onReconnect(() => tick(0));
   return {
     sweepNow,
     async stop() {
+      stopped = true;
       clearInterval(timer);
       await running;
     },

@@ -1,19 +1,17 @@
 // Fault runs (`npm run test:faults`): the real system under load while its peers fail, with exact counts.
 // Each run has its own database (and, where the run kills one, its own PostgreSQL or Redis server).
-import { randomBytes } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createPool } from '../../src/db/pool.ts';
 import { createQueues } from '../../src/jobs/queues.ts';
 import { STAGES } from '../../src/jobs/catalog.ts';
-import { waitFor } from '../helpers/db.ts';
+import { createTestDb, waitFor } from '../helpers/db.ts';
 import {
-  appEnv, counts, createDatabase, dropDatabase, dropLoad, freePort, launch, pendingWork, prepareFolders, report,
+  appEnv, counts, dropLoad, freePort, launch, pendingWork, prepareFolders, report,
   startOwnPostgres, startOwnRedis, waitUntilDrained, type App, type Counts,
 } from './harness.ts';
 
-const ADMIN = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SHARED_REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const N = Number(process.env.FAULT_MESSAGES ?? 600);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -23,15 +21,15 @@ afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
 
+/** A database of the run's own on the shared server, and a pool to watch it (named, so it is never terminated). */
 async function ownDatabase(): Promise<{ url: string; observer: pg.Pool }> {
-  const name = `cityline_fault_${randomBytes(5).toString('hex')}`;
-  const url = await createDatabase(ADMIN, name);
-  const observer = createPool(`${url}?application_name=fault-observer`, 2);
+  const db = await createTestDb();
+  const observer = createPool(`${db.url}?application_name=fault-observer`, 2);
   cleanups.push(async () => {
     await observer.end();
-    await dropDatabase(ADMIN, name);
+    await db.drop();
   });
-  return { url, observer };
+  return { url: db.url, observer };
 }
 
 async function folders() {

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { generateMessage } from '../../src/bench/generate.ts';
 import { waitFor } from '../helpers/db.ts';
 
@@ -98,23 +98,6 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   return { url: `redis://127.0.0.1:${port}`, kill, start, async destroy() { await kill(); await rm(dir, { recursive: true, force: true }); } };
 }
 
-export async function createDatabase(adminUrl: string, name: string): Promise<string> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-}
-
 export interface App {
   child: ChildProcess;
   /** Everything the process wrote to stderr. */
@@ -191,6 +174,8 @@ export interface Counts {
   sent: number;
   files: number;
   unsent: number;
+  /** What the unsent rows say, when there are any: their state and error. */
+  unsentRows: string[];
 }
 
 /** Work not yet finished: messages not at an end state, and mail not yet sent. */
@@ -233,6 +218,7 @@ export async function counts(db: pg.Pool, expected: number, outbox: string): Pro
     sent: await q(`SELECT count(*)::int AS n FROM outbox WHERE state = 'sent'`),
     files: files.length,
     unsent: await q(`SELECT count(*)::int AS n FROM outbox WHERE state <> 'sent'`),
+    unsentRows: (await db.query<{ s: string }>(`SELECT kind || ' ' || state || ': ' || coalesce(last_error, '') AS s FROM outbox WHERE state <> 'sent' ORDER BY id LIMIT 5`)).rows.map((r) => r.s),
   };
 }
 

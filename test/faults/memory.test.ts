@@ -4,11 +4,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { createPool } from '../../src/db/pool.ts';
-import { waitFor } from '../helpers/db.ts';
-import { appEnv, createDatabase, dropDatabase, launch, pendingWork, prepareFolders } from './harness.ts';
+import { createTestDb, waitFor } from '../helpers/db.ts';
+import { appEnv, launch, pendingWork, prepareFolders } from './harness.ts';
 
-const ADMIN = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -46,13 +44,9 @@ function bigMessage(sizeMb: number): Buffer {
 }
 
 it('a 40 MB message goes through every stage; peak RSS reported', async () => {
-  const name = `cityline_fault_${randomBytes(5).toString('hex')}`;
-  const url = await createDatabase(ADMIN, name);
-  const observer = createPool(url, 2);
-  cleanups.push(async () => {
-    await observer.end();
-    await dropDatabase(ADMIN, name);
-  });
+  const db = await createTestDb();
+  cleanups.push(() => db.drop());
+  const { url, pool: observer } = db;
   const f = await prepareFolders();
   cleanups.push(() => rm(f.root, { recursive: true, force: true }));
   const app = launch(appEnv({ databaseUrl: url, redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', ...f, extra: { CITYLINE_MAX_ATTACHMENT_BYTES: String(12 * 1024 * 1024) } }));
