@@ -1,7 +1,7 @@
 // bin/cityline: each command is a module under ./commands exporting run(args) -> exit code.
 // Commands are loaded on demand so `classify` does not pay for the mail stack, nor `ingest` for the model.
 import { ConfigError } from '../config/index.ts';
-import { describeError, isUnavailable } from '../errors.ts';
+import { describeError, isUnavailable, MigrationError } from '../errors.ts';
 
 interface Command {
   summary: string;
@@ -18,6 +18,7 @@ const COMMANDS: Record<string, Command> = {
   eval: { summary: 'eval FILE.jsonl  evaluate the classifier on labelled lines', load: () => import('./commands/eval.ts') },
   train: { summary: 'train  build the model from data/training and staff corrections', load: () => import('./commands/train.ts') },
   bench: { summary: 'bench [--messages N]  push generated messages through the whole pipeline', load: () => import('./commands/bench.ts') },
+  report: { summary: 'report [--month M | --quarter Q | --year Y | --from D --to D] [--csv TABLE]  the period report', load: () => import('./commands/report.ts') },
   status: { summary: 'status <tracking-number> [<new-status> [--note TEXT]]  show or change a status', load: () => import('./commands/status.ts') },
   user: { summary: 'user add <email> [--admin]  create a staff account', load: () => import('./commands/user.ts') },
   jobs: { summary: 'jobs failed | jobs retry <stage> [job-id]  the dead-letter list, and replaying it', load: () => import('./commands/jobs.ts') },
@@ -50,7 +51,7 @@ async function main(argv: string[]): Promise<number> {
 function explain(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as { code?: unknown }).code;
-  if (err instanceof ConfigError || isUnavailable(err)) return describeError(err);
+  if (err instanceof ConfigError || err instanceof MigrationError || isUnavailable(err)) return describeError(err);
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
     const file = (err as { path?: unknown }).path;
     return typeof file === 'string' ? `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'it is a folder'}` : describeError(err);

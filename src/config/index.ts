@@ -26,11 +26,13 @@ export interface Config {
   readonly replySecret: string;
   readonly replySecretIsDefault: boolean;
   readonly routingFile: string;
+  /** Service targets per category and the city's business calendar. */
+  readonly targetsFile: string;
   readonly autoReplyCapPer24h: number;
   readonly reopenWindowDays: number;
   readonly reopenMode: 'reopen' | 'new';
   readonly concurrency: Readonly<Record<'parse' | 'classify' | 'notify', number>>;
-  readonly logLevel: string;
+  readonly logLevel: LogLevel;
   readonly modelFile: string;
   /** How long a job may run unseen before BullMQ presumes its worker dead and hands the job to another. */
   readonly jobLockMs: number;
@@ -52,6 +54,10 @@ export interface ImapConfig {
   /** IDLE that has heard nothing for this long is presumed dead and the connection is rebuilt. */
   readonly idleWatchdogSeconds: number;
 }
+
+/** pino's levels; 'silent' switches logging off. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -149,6 +155,14 @@ function imapConfig(env: Env): ImapConfig | null {
   });
 }
 
+function logLevel(env: Env): LogLevel {
+  const v = str(env, 'CITYLINE_LOG_LEVEL', 'info').toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) {
+    throw new ConfigError(`CITYLINE_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${v}"`);
+  }
+  return v as LogLevel;
+}
+
 function inboundToken(env: Env): string | null {
   const token = optional(env, 'CITYLINE_INBOUND_TOKEN');
   if (token !== null && token.length < 24) throw new ConfigError('CITYLINE_INBOUND_TOKEN must be at least 24 characters');
@@ -193,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
     replySecret,
     replySecretIsDefault: replySecret === DEFAULT_REPLY_SECRET,
     routingFile: path.resolve(str(env, 'CITYLINE_ROUTING_FILE', path.join(ROOT, 'config', 'routing.json'))),
+    targetsFile: path.resolve(str(env, 'CITYLINE_TARGETS_FILE', path.join(ROOT, 'config', 'service-targets.json'))),
     autoReplyCapPer24h: int(env, 'CITYLINE_AUTO_REPLY_CAP', 10, 1, 10_000),
     reopenWindowDays: int(env, 'CITYLINE_REOPEN_WINDOW_DAYS', 30, 0, 3650),
     reopenMode,
@@ -201,7 +216,7 @@ export function loadConfig(env: Env = process.env): Config {
       classify: int(env, 'CITYLINE_CLASSIFY_CONCURRENCY', 8, 1, 256),
       notify: int(env, 'CITYLINE_NOTIFY_CONCURRENCY', 8, 1, 256),
     }),
-    logLevel: str(env, 'CITYLINE_LOG_LEVEL', 'info'),
+    logLevel: logLevel(env),
     jobLockMs: int(env, 'CITYLINE_JOB_LOCK_SECONDS', 10, 2, 3600) * 1000,
     modelFile: path.resolve(str(env, 'CITYLINE_MODEL_FILE', path.join(ROOT, 'data', 'model', 'model.json'))),
   });

@@ -1,6 +1,8 @@
 // Producers: one Queue per stage, sharing one Redis connection.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { describeError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import { STAGES, jobIds, jobOptions, type Payloads, type Stage } from './catalog.ts';
 
 export interface Enqueue {
@@ -23,21 +25,40 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function redisConnection(redisUrl: string, opts: { failFast?: boolean } = {}): Redis {
+/**
+ * Logs an emitter's 'error' events (an emitter without a listener crashes the process on one). ioredis
+ * repeats the same error on every reconnect attempt while Redis is away: a repeat of the last error is
+ * not logged again until the returned function says the connection came back.
+ */
+export function logErrors(emitter: { on(event: 'error', fn: (err: Error) => void): unknown }, log: Logger, what: string): () => void {
+  let last: string | null = null;
+  emitter.on('error', (err) => {
+    const message = describeError(err);
+    if (message === last) return;
+    last = message;
+    log.error({ err: message }, `${what} error`);
+  });
+  return () => {
+    last = null;
+  };
+}
+
+export function redisConnection(redisUrl: string, log: Logger, opts: { failFast?: boolean } = {}): Redis {
   // BullMQ requires maxRetriesPerRequest null for its blocking commands.
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, ...(opts.failFast ? { enableOfflineQueue: false } : {}) });
-  redis.on('error', () => {});
+  const recovered = logErrors(redis, log, 'Redis connection');
+  redis.on('ready', recovered);
   return redis;
 }
 
-export function createQueues(redisUrl: string, prefix: string): Queues {
+export function createQueues(redisUrl: string, prefix: string, log: Logger): Queues {
   // Producers fail at once while Redis is away rather than holding every command until it returns:
   // what they queue is committed in PostgreSQL first, and the sweeper queues it once Redis is back.
-  const connection = redisConnection(redisUrl, { failFast: true });
+  const connection = redisConnection(redisUrl, log, { failFast: true });
   const queues = new Map<Stage, Queue>();
   for (const stage of STAGES) {
     const q = new Queue(stage, { connection, prefix });
-    q.on('error', () => {});
+    logErrors(q, log.child({ queue: stage }), 'queue');
     queues.set(stage, q);
   }
   const queue = (stage: Stage): Queue => queues.get(stage) as Queue;

@@ -3,7 +3,7 @@ import type { Language } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
 import { firstSuppressedSql } from './suppressions.ts';
 
-export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error';
+export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error' | 'department_digest' | 'escalation';
 
 /** BullMQ priorities (lower goes first): on a storm day residents hear from us before departments get copies. */
 export const PRIORITY: Record<OutboxKind, number> = {
@@ -13,6 +13,8 @@ export const PRIORITY: Record<OutboxKind, number> = {
   status_update: 2,
   command_error: 3,
   routed_ticket: 4,
+  escalation: 4,
+  department_digest: 5,
 };
 
 /** Mail to residents that a robot could answer, and so counts against the per-address cap. */
@@ -118,27 +120,6 @@ export async function markOutboxState(db: Db, id: number, state: 'pending' | 'fa
 export async function findOutboxByMessageId(db: Db, messageId: string): Promise<OutboxRow | null> {
   const { rows } = await db.query<OutboxRow>(`SELECT ${COLUMNS} FROM outbox WHERE message_id = $1`, [messageId]);
   return rows[0] ?? null;
-}
-
-const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error'];
-
-/**
- * Message-IDs of one side of a request's conversation (the resident's, or the department's), oldest
- * first: the References of the next message to that side, so it threads under what they already have.
- */
-export async function conversationMessageIds(db: Db, requestId: number, side: 'resident' | 'department'): Promise<string[]> {
-  const { rows } = await db.query<{ mid: string }>(
-    `SELECT coalesce(i.message_id, o.message_id) AS mid
-       FROM thread_messages t
-       LEFT JOIN inbound_messages i ON i.id = t.inbound_message_id
-       LEFT JOIN outbox o ON o.id = t.outbox_id
-      WHERE t.request_id = $1
-        AND (t.author = $2 OR (o.id IS NOT NULL AND (o.kind = ANY($3)) = ($2 = 'department')))
-        AND coalesce(i.message_id, o.message_id) IS NOT NULL
-      ORDER BY t.id`,
-    [requestId, side, DEPARTMENT_KINDS],
-  );
-  return rows.map((r) => r.mid);
 }
 
 export async function pendingOutboxIds(db: Db, olderThanSeconds: number, limit: number): Promise<{ id: number; kind: OutboxKind }[]> {

@@ -1,6 +1,7 @@
 // Fault runs (`npm run test:faults`): the real system under load while its peers fail, with exact counts.
 // Each run has its own database (and, where the run kills one, its own PostgreSQL or Redis server).
 import { readdir, rm } from 'node:fs/promises';
+import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import type pg from 'pg';
 import { createPool } from '../../src/db/pool.ts';
@@ -180,7 +181,7 @@ describe('fault runs', () => {
     expect(app.stderr()).toMatch(/stopping while starting/);
     expect(exit.code).toBe(0);
     const sending = (await observer.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE state = 'sending'`)).rows[0]?.n;
-    const queues = createQueues(SHARED_REDIS, env.CITYLINE_QUEUE_PREFIX as string);
+    const queues = createQueues(SHARED_REDIS, env.CITYLINE_QUEUE_PREFIX as string, pino({ level: 'silent' }));
     let active = 0;
     for (const stage of STAGES) active += await queues.queue(stage).getActiveCount();
     await queues.close();

@@ -14,6 +14,7 @@ import { parseMessage } from '../../src/mail/parse.ts';
 import type { PipelineDeps } from '../../src/pipeline/deps.ts';
 import { recordBounce } from '../../src/requests/replies.ts';
 import { loadRouting, syncRouting, type Routing } from '../../src/routing/rules.ts';
+import { loadServiceTargets, type ServiceTargets } from '../../src/targets/service-targets.ts';
 import { handle as classify } from '../../workers/classify.ts';
 import { handle as parse } from '../../workers/parse.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
@@ -26,6 +27,7 @@ let db: TestDb;
 let config: Config;
 let routing: Routing;
 let classifier: Classifier;
+let targets: ServiceTargets;
 
 beforeAll(async () => {
   db = await createTestDb();
@@ -33,6 +35,7 @@ beforeAll(async () => {
   routing = await loadRouting(config.routingFile);
   await syncRouting(db.pool, routing);
   classifier = await loadClassifier({ modelFile: config.modelFile, reviewThreshold: config.reviewThreshold });
+  targets = await loadServiceTargets(config.targetsFile);
 });
 afterAll(async () => {
   await db.drop();
@@ -58,7 +61,7 @@ async function throughStages(raw: Buffer): Promise<Outcome> {
   };
   const stored = await storeRawMessage(db.pool, { raw, source: 'pipe', maxRawBytes: config.maxRawBytes });
   await parse({ inboundMessageId: stored.id }, deps);
-  if (queued.some((j) => j.stage === 'classify')) await classify({ inboundMessageId: stored.id } as Payloads['classify'], { ...deps, classifier });
+  if (queued.some((j) => j.stage === 'classify')) await classify({ inboundMessageId: stored.id } as Payloads['classify'], { ...deps, classifier, targets });
   const { rows: [inbound] } = await db.pool.query(
     `SELECT id, state, kind, error, parse_notes AS "parseNotes", text_body AS "textBody", request_id AS "requestId" FROM inbound_messages WHERE id = $1`,
     [stored.id],

@@ -27,7 +27,7 @@ afterAll(async () => {
 
 it('a row left sending after its file was written is recorded as sent without a second file', async () => {
   const config = loadConfig(testEnv(db, { CITYLINE_OUTBOX_DIR: dir }));
-  const files = createTransport({ smtpUrl: null, outboxDir: dir });
+  const files = createTransport({ smtpUrl: null, outboxDir: dir, log: pino({ level: 'silent' }) });
   const routing = await loadRouting(config.routingFile);
   const deps = (transport: MailTransport): NotifyDeps => ({ pool: db.pool, config, routing, enqueue: async () => {}, log: pino({ level: 'silent' }), transport });
   const [id] = await insertOutboxRows(db.pool, [{

@@ -2,6 +2,7 @@
 // connection is retried, hostile input that overflows the stack is not.
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/index.ts';
 import { isPermanent, isUnavailable } from '../../src/errors.ts';
 import { defineStage } from '../../src/jobs/define-stage.ts';
 import { createQueues } from '../../src/jobs/queues.ts';
@@ -21,7 +22,8 @@ describe('error classification', () => {
 
 describe('a stage worker', () => {
   const prefix = testQueuePrefix();
-  const queues = createQueues(REDIS, prefix);
+  const log = pino({ level: 'silent' });
+  const queues = createQueues(REDIS, prefix, log);
   afterAll(async () => {
     await queues.queue('parse').obliterate({ force: true });
     await queues.close();
@@ -29,20 +31,30 @@ describe('a stage worker', () => {
 
   it('dead-letters a RangeError at its first attempt and retries a lost connection with backoff', async () => {
     const dead: unknown[] = [];
-    const worker = defineStage('parse', async (p) => {
-      if (p.inboundMessageId === 1) throw new RangeError('Maximum call stack size exceeded');
-      throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
-    }, { redisUrl: REDIS, prefix, concurrency: 2, lockMs: 5_000, log: pino({ level: 'silent' }), onDeadLetter: async (data) => { dead.push(data); } });
+    const config = loadConfig({ REDIS_URL: REDIS, CITYLINE_QUEUE_PREFIX: prefix, CITYLINE_JOB_LOCK_SECONDS: '5' });
+    const stage = defineStage('parse', {
+      handle: async (p) => {
+        if (p.inboundMessageId === 1) throw new RangeError('Maximum call stack size exceeded');
+        throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+      },
+      deps: async () => ({}),
+      deadLetter: async (_shared, p) => {
+        dead.push(p);
+      },
+      concurrency: () => 2,
+    });
+    // The handlers touch no database: the pool is never used.
+    const running = await stage.start({ pool: null as never, config, routing: null as never, enqueue: queues.enqueue, log });
     try {
       await queues.enqueue('parse', { inboundMessageId: 1 });
       await queues.enqueue('parse', { inboundMessageId: 2 });
       await waitFor(async () => (await queues.queue('parse').getJobState('parse-1')) === 'failed', 10_000, 'the overflowing job to fail');
       expect((await queues.queue('parse').getJob('parse-1'))?.attemptsMade).toBe(1);
-      await waitFor(async () => (await (await queues.queue('parse').getJob('parse-2'))?.getState()) === 'delayed', 10_000, 'the lost-connection job to wait for its retry');
+      await waitFor(async () => (await queues.queue('parse').getJobState('parse-2')) === 'delayed', 10_000, 'the lost-connection job to wait for its retry');
       await waitFor(() => dead.length > 0, 10_000, 'the dead letter');
       expect(dead).toEqual([{ inboundMessageId: 1 }]);
     } finally {
-      await worker.close();
+      await running.close();
     }
   });
 });
