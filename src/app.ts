@@ -38,6 +38,16 @@ export interface SystemOptions {
   log?: Logger;
   /** How often stalled work is looked for, and how old it must be. */
   sweep?: { intervalMs: number; graceSeconds: number };
+  /**
+   * A stop asked for while starting (a signal during a long drop-folder backlog): what has started is
+   * drained and closed, and startSystem rejects with StartAborted.
+   */
+  signal?: AbortSignal;
+}
+
+/** startSystem was told to stop before it had finished starting; everything it started is stopped. */
+export class StartAborted extends Error {
+  override name = 'StartAborted';
 }
 
 export interface System {
@@ -98,12 +108,13 @@ function signInReporter(config: Config, pool: pg.Pool, log: Logger): SignInRepor
 export async function startSystem(config: Config, opts: SystemOptions = {}): Promise<System> {
   const log = opts.log ?? createLogger(config.logLevel);
   const stages = opts.stages ?? STAGES;
+  if (opts.signal?.aborted) throw new StartAborted('stopped before starting');
   if (config.replySecretIsDefault) log.warn('CITYLINE_REPLY_SECRET is not set: reply addresses use the development secret');
 
   await ensureDatabase(config.databaseUrl).catch((err) => {
     throw new Error(`cannot reach PostgreSQL at ${redact(config.databaseUrl)}: ${describeError(err)}`, { cause: err });
   });
-  const pool = createPool(config.databaseUrl, 20);
+  const pool = createPool(config.databaseUrl, 20, { log });
   const closers: { name: string; close: () => Promise<void> }[] = [{ name: 'database pool', close: () => pool.end() }];
   try {
     await migrate(pool);
@@ -149,7 +160,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
       // Digests and escalations run where intake runs: one process per installation.
       const accountability = startAccountability({ pool, config, routing, targets, enqueue: queues.enqueue, log });
       closers.unshift({ name: 'digests', close: () => accountability.stop() });
-      await intake.ready;
+      await untilAborted(intake.ready, opts.signal);
       log.info(config.imap ? { mailbox: redact(config.imap.url) } : { dropDir: config.dropDir }, 'intake running');
     }
 
@@ -184,7 +195,19 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
       },
     };
   } catch (err) {
-    for (const { close } of closers) await close().catch(() => {});
+    for (const { close } of closers) await close().catch((e) => log.error({ err: describeError(e) }, 'error while stopping'));
+    if (opts.signal?.aborted) throw new StartAborted('stopped while starting', { cause: err });
     throw err;
   }
+}
+
+/** Waits for a step of the start, or rejects as soon as the start is aborted. */
+function untilAborted<T>(step: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return step;
+  if (signal.aborted) return Promise.reject(new StartAborted('stopped while starting'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new StartAborted('stopped while starting'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    step.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

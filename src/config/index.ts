@@ -371,7 +371,7 @@ export function loadConfig(env: Env = process.env): Config {
       notify: int(env, 'CITYLINE_NOTIFY_CONCURRENCY', 8, 1, 256),
     }),
     logLevel: logLevel(env),
-    jobLockMs: int(env, 'CITYLINE_JOB_LOCK_SECONDS', 30, 2, 3600) * 1000,
+    jobLockMs: int(env, 'CITYLINE_JOB_LOCK_SECONDS', 10, 2, 3600) * 1000,
     modelFile: path.resolve(str(env, 'CITYLINE_MODEL_FILE', path.join(ROOT, 'data', 'model', 'model.json'))),
   });
 }

@@ -97,8 +97,9 @@ const automaticSentTo = (address: string, since: string, kinds: string): string 
 /**
  * Takes a row for sending and, in the same round trip, learns what may hold it back: its first suppressed
  * recipient and its address's count against the cap on automatic mail. A row left in 'sending' by a crash
- * is taken again: SMTP gives no way to ask whether the relay got it, so a crash in that window can send
- * twice (with the same Message-ID, which mail clients use to fold the copies).
+ * is taken again. The file transport then finds the file it wrote and writes nothing; SMTP gives no way
+ * to ask whether the relay got it, so a crash in that window can send twice (with the same Message-ID,
+ * which mail clients use to fold the copies).
  */
 export async function claimForSending(db: Db, id: number): Promise<ClaimedRow | null> {
   const { rows } = await db.query<ClaimedRow>(

@@ -23,6 +23,7 @@ import {
 } from './store.ts';
 import { formatTrackingNumber } from './tracking-number.ts';
 import { recordTrainingExample } from './training-examples.ts';
+import { saysNoReplies } from '../mail/automated.ts';
 
 export interface ActionDeps {
   pool: pg.Pool;
@@ -192,6 +193,10 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     const opening = openingOf(msg);
     const reviewReasons = [...c.reviewReasons];
     if (opening.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
+    // A mailing's no-reply sender is not a resident who can be answered: staff decide, and nothing is sent.
+    const residentEmail = msg.replyTo ?? msg.fromAddress;
+    const answerable = residentEmail !== null && !saysNoReplies(residentEmail);
+    if (!answerable && residentEmail !== null) reviewReasons.push('no_reply_sender');
     const needsReview = reviewReasons.length > 0;
     const place = c.street && !NO_DUPLICATES.has(c.category)
       ? { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet }
@@ -218,7 +223,7 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
         trackingNumber,
         sourceMessageId: id,
         status: route ? 'routed' : firstStatus,
-        residentEmail: msg.replyTo ?? msg.fromAddress,
+        residentEmail,
         residentName: msg.fromName,
         subject: msg.subject,
         classification: { ...c, reviewReasons, needsReview },
@@ -235,8 +240,8 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     // A brand-new request's thread is known without asking: the resident's side is their message, the
     // department's side is empty.
     const residentSide = msg.messageId ? [msg.messageId] : [];
-    if (earlier) return { req, mail: await queueMails(tx, [duplicateNoticeRow(deps, req, earlier, residentSide)]) };
-    const rows: (NewOutboxRow | null)[] = [confirmationRow(deps, req, residentSide)];
+    if (earlier) return { req, mail: await queueMails(tx, [answerable ? duplicateNoticeRow(deps, req, earlier, residentSide) : null]) };
+    const rows: (NewOutboxRow | null)[] = [answerable ? confirmationRow(deps, req, residentSide) : null];
     // A question waits for a person in the staff app's questions queue; no ticket is mailed.
     if (route && deps.routing.isQuestion(req.category)) await markAwaitingAnswer(tx, req.id);
     else if (route) {

@@ -17,6 +17,7 @@ export function adminAlertMail(config: Config, to: string, channel: SignInChanne
     messageId: messageIdFor(null, `alert-${randomBytes(8).toString('hex')}`, config.replySecret, domain),
     inReplyTo: null,
     references: [],
+    queuedAt: now,
     text: [
       `CityLine 311 could not sign in to ${channelName(channel)} at ${now.toISOString()}, so ${what}.`,
       '',
