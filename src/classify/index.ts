@@ -9,6 +9,7 @@ import { createLocator, maskPlaceNames } from './location.ts';
 import { logits, softmax, type ModelFile } from './model.ts';
 import { prepareText } from './prepare.ts';
 import { TAXONOMY } from './taxonomy.ts';
+import { assessUrgency } from './urgency.ts';
 import type { Category, Classification, ClassifyInput } from './types.ts';
 
 export interface Classifier {
@@ -37,6 +38,7 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
       if (top.confidence < reviewThreshold) reviewReasons.push('low_confidence');
       if (TAXONOMY[category].needsLocation && location.street === null) reviewReasons.push('no_location');
       if (location.outsideTown !== null) reviewReasons.push('outside_city');
+      const danger = assessUrgency(prepared.text);
       return {
         category,
         confidence: round(top.confidence),
@@ -46,6 +48,9 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
         needsReview: reviewReasons.length > 0,
         reviewReasons,
         modelVersion,
+        urgency: danger.urgency,
+        hazard: danger.hazard,
+        urgencyRule: danger.rule,
       };
     },
   };

@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/index.ts';
 import { loadClassifier } from '../../classify/index.ts';
 import type { Classification, ClassifyInput } from '../../classify/types.ts';
 
-/** The command-line contract's fields, in its order (DESIGN.md "Command line contract"). */
+/** The command-line contract's fields, in its order (DESIGN.md "Command line contract"), then urgency and hazard. */
 export function contractJson(c: Classification): string {
   return JSON.stringify({
     category: c.category,
@@ -15,6 +15,8 @@ export function contractJson(c: Classification): string {
     houseNumber: c.houseNumber,
     crossStreet: c.crossStreet,
     needsReview: c.needsReview,
+    urgency: c.urgency,
+    hazard: c.hazard,
   });
 }
 
