@@ -5,7 +5,7 @@ import { withTransaction } from '../src/db/pool.ts';
 import { PermanentError } from '../src/errors.ts';
 import { lockInboundWithAttachments, setInboundOutcome } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
-import { confirmationRow, duplicateNoticeRow, routedTicketRow } from '../src/notify/compose.ts';
+import { confirmationRow, duplicateNoticeRow, oncallAlertRow, routedTicketRow } from '../src/notify/compose.ts';
 import type { NewOutboxRow } from '../src/notify/outbox.ts';
 import type { ClassifyDeps } from '../src/pipeline/deps.ts';
 import { dispatchMail, queueMails, type QueuedMail } from '../src/requests/actions.ts';
@@ -40,7 +40,7 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
       {
         kind: 'classified',
         actor: `model:${c.modelVersion}`,
-        details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons },
+        details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons, urgency: c.urgency, hazard: c.hazard, urgencyRule: c.urgencyRule },
       },
       { kind: 'status', fromStatus: null, toStatus: firstStatus, actor: 'system' },
     ];
@@ -71,10 +71,16 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
     // A brand-new request's thread is known without asking: the resident's side is their message, the
     // department's side is empty.
     const residentSide = msg.messageId ? [msg.messageId] : [];
-    if (earlier) return queueMails(tx, [duplicateNoticeRow(deps, req, earlier, residentSide)]);
-    const rows: (NewOutboxRow | null)[] = [confirmationRow(deps, req, residentSide)];
+    const authored = msg.authoredText ?? msg.textBody ?? '';
+    // A present danger: the resident's safety instructions first, then the on-call alert, then the
+    // department's URGENT ticket, all ahead of other mail (a duplicate of a danger is alerted too).
+    const alert = oncallAlertRow(deps, req, {
+      inboundMessageId: id, authored, subject: msg.subject, receivedAt: msg.receivedAt, evidence: c.urgencyEvidence, rule: c.urgencyRule, raisedByReply: false,
+    });
+    if (earlier) return queueMails(tx, [duplicateNoticeRow(deps, req, earlier, residentSide), alert]);
+    const rows: (NewOutboxRow | null)[] = [confirmationRow(deps, req, residentSide), alert];
     if (dept) {
-      const source = { authored: msg.authoredText ?? msg.textBody ?? '', receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
+      const source = { authored, receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
       rows.push(routedTicketRow(deps, req, dept, source, []));
     }
     return queueMails(tx, rows);

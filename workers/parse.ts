@@ -8,7 +8,7 @@ import { parseMessage } from '../src/mail/parse.ts';
 import { requestIdFromMessageId } from '../src/mail/reply-token.ts';
 import type { ParsedMessage } from '../src/mail/types.ts';
 import type { PipelineDeps } from '../src/pipeline/deps.ts';
-import { dispatchMail } from '../src/requests/actions.ts';
+import { dispatchMail, raiseUrgencyInTransaction } from '../src/requests/actions.ts';
 import { handleReply, recordBounce } from '../src/requests/replies.ts';
 import { findThread } from '../src/requests/threading.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
@@ -74,7 +74,14 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
     }
     if (thread.kind === 'thread') {
       const mail = await handleReply(tx, deps, { inboundMessageId: id, parsed, authored, thread });
-      return { next: mail.next, mail: mail.queued };
+      // A resident's reply can show a danger the first message did not ("now the wire is on fire").
+      // (One that opens a follow-up request is read by classify instead.)
+      const raised = thread.role === 'resident' && mail.next === 'none'
+        ? await raiseUrgencyInTransaction(tx, deps, thread.request.id, {
+          inboundMessageId: id, authored, subject: parsed.subject, receivedAt: new Date(), actor: `resident:${parsed.from?.address ?? 'unknown'}`,
+        })
+        : [];
+      return { next: mail.next, mail: [...raised, ...mail.queued] };
     }
     await setInboundOutcome(tx, id, {
       state: 'parsed',

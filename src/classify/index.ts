@@ -51,6 +51,7 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
         urgency: danger.urgency,
         hazard: danger.hazard,
         urgencyRule: danger.rule,
+        urgencyEvidence: danger.evidence,
       };
     },
   };

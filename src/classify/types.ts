@@ -49,6 +49,8 @@ export interface Classification extends Location {
   urgency: Urgency;
   hazard: Hazard | null;
   urgencyRule: string | null;
+  /** The sentence the rule fired on (lower case, no accents), or null. */
+  urgencyEvidence: string | null;
 }
 
 export interface ClassifyInput {

@@ -1,5 +1,6 @@
 // The only module that reads process.env: everything else receives a frozen Config.
 import path from 'node:path';
+import { isHazard, type Hazard } from '../classify/urgency.ts';
 
 export interface Config {
   readonly databaseUrl: string;
@@ -34,6 +35,15 @@ export interface Config {
   readonly modelFile: string;
   /** How long a job may run unseen before BullMQ presumes its worker dead and hands the job to another. */
   readonly jobLockMs: number;
+  /** Where an emergency or urgent request is announced at once; null: staff see it only in the app. */
+  readonly oncallEmail: string | null;
+  /** The utility lines an emergency's confirmation gives, per hazard (besides 911). */
+  readonly emergencyLines: Readonly<Partial<Record<Hazard, EmergencyLine>>>;
+}
+
+export interface EmergencyLine {
+  readonly name: string;
+  readonly phone: string;
 }
 
 export interface ImapConfig {
@@ -149,6 +159,23 @@ function imapConfig(env: Env): ImapConfig | null {
   });
 }
 
+// Danbury's utilities; another city sets CITYLINE_EMERGENCY_LINES (or "none").
+const DEFAULT_EMERGENCY_LINES = 'downed_wire=Eversource electric:800-286-2000,gas_leak=Eversource gas:877-944-5325';
+
+function emergencyLines(env: Env): Partial<Record<Hazard, EmergencyLine>> {
+  const raw = str(env, 'CITYLINE_EMERGENCY_LINES', DEFAULT_EMERGENCY_LINES);
+  const lines: Partial<Record<Hazard, EmergencyLine>> = {};
+  if (raw.toLowerCase() === 'none') return lines;
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const m = /^([a-z_]+)=([^:]+):([0-9+()\-. ]{3,})$/.exec(entry);
+    if (!m || !isHazard(m[1])) {
+      throw new ConfigError(`CITYLINE_EMERGENCY_LINES must be "hazard=Name:phone,..." with hazards such as downed_wire or gas_leak, got "${entry}"`);
+    }
+    lines[m[1]] = Object.freeze({ name: m[2]!.trim(), phone: m[3]!.trim() });
+  }
+  return lines;
+}
+
 function inboundToken(env: Env): string | null {
   const token = optional(env, 'CITYLINE_INBOUND_TOKEN');
   if (token !== null && token.length < 24) throw new ConfigError('CITYLINE_INBOUND_TOKEN must be at least 24 characters');
@@ -203,6 +230,8 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     logLevel: str(env, 'CITYLINE_LOG_LEVEL', 'info'),
     jobLockMs: int(env, 'CITYLINE_JOB_LOCK_SECONDS', 30, 2, 3600) * 1000,
+    oncallEmail: optional(env, 'CITYLINE_ONCALL_EMAIL') === null ? null : email(env, 'CITYLINE_ONCALL_EMAIL', ''),
+    emergencyLines: Object.freeze(emergencyLines(env)),
     modelFile: path.resolve(str(env, 'CITYLINE_MODEL_FILE', path.join(ROOT, 'data', 'model', 'model.json'))),
   });
 }

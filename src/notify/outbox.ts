@@ -3,17 +3,28 @@ import type { Language } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
 import { firstSuppressedSql } from './suppressions.ts';
 
-export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error';
+export type OutboxKind =
+  | 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error'
+  | 'oncall_alert' | 'safety_notice';
+
+/** The priority of every email about a present danger: ahead of everything else, whatever the send rate. */
+export const URGENT_PRIORITY = 1;
 
 /** BullMQ priorities (lower goes first): on a storm day residents hear from us before departments get copies. */
-export const PRIORITY: Record<OutboxKind, number> = {
-  confirmation: 1,
-  duplicate_notice: 1,
-  status_answer: 2,
-  status_update: 2,
-  command_error: 3,
-  routed_ticket: 4,
+const PRIORITY: Record<OutboxKind, number> = {
+  oncall_alert: URGENT_PRIORITY,
+  safety_notice: URGENT_PRIORITY,
+  confirmation: 2,
+  duplicate_notice: 2,
+  status_answer: 3,
+  status_update: 3,
+  command_error: 4,
+  routed_ticket: 5,
 };
+
+export function priorityOf(row: Pick<NewOutboxRow, 'kind' | 'urgent'>): number {
+  return row.urgent ? URGENT_PRIORITY : PRIORITY[row.kind];
+}
 
 /** Mail to residents that a robot could answer, and so counts against the per-address cap. */
 export const AUTOMATIC_TO_RESIDENT: readonly OutboxKind[] = ['confirmation', 'duplicate_notice', 'status_answer', 'status_update'];
@@ -33,9 +44,11 @@ export interface NewOutboxRow {
   html: string | null;
   attachmentIds: number[];
   headers: Record<string, string>;
+  /** About a present danger: sent ahead of all other mail. */
+  urgent?: boolean;
 }
 
-export interface OutboxRow extends NewOutboxRow {
+export interface OutboxRow extends Omit<NewOutboxRow, 'urgent'> {
   id: number;
   priority: number;
   state: 'pending' | 'sending' | 'sent' | 'failed' | 'suppressed';
@@ -62,7 +75,7 @@ export async function insertOutboxRows(db: Db, rows: NewOutboxRow[]): Promise<(n
      VALUES ${placeholders.join(', ')}
      ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, dedupe_key AS "dedupeKey"`,
     rows.flatMap((row) => [
-      row.dedupeKey, row.requestId, row.kind, PRIORITY[row.kind], row.toAddress, row.replyTo, row.subject, row.messageId,
+      row.dedupeKey, row.requestId, row.kind, priorityOf(row), row.toAddress, row.replyTo, row.subject, row.messageId,
       row.inReplyTo, row.references, row.language, row.text, row.html, row.attachmentIds, JSON.stringify(row.headers),
     ]),
   );
@@ -140,9 +153,9 @@ export async function conversationMessageIds(db: Db, requestId: number, side: 'r
   return rows.map((r) => r.mid);
 }
 
-export async function pendingOutboxIds(db: Db, olderThanSeconds: number, limit: number): Promise<{ id: number; kind: OutboxKind }[]> {
-  const { rows } = await db.query<{ id: number; kind: OutboxKind }>(
-    `SELECT id, kind FROM outbox WHERE state IN ('pending', 'sending')
+export async function pendingOutboxIds(db: Db, olderThanSeconds: number, limit: number): Promise<{ id: number; kind: OutboxKind; priority: number }[]> {
+  const { rows } = await db.query<{ id: number; kind: OutboxKind; priority: number }>(
+    `SELECT id, kind, priority FROM outbox WHERE state IN ('pending', 'sending')
         AND created_at < now() - make_interval(secs => $1) ORDER BY priority, id LIMIT $2`,
     [olderThanSeconds, limit],
   );

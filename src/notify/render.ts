@@ -8,6 +8,7 @@ import { PermanentError } from '../errors.ts';
 import { STATUS_COMMAND_VOCABULARY } from '../requests/department-command.ts';
 import type { Status } from '../requests/status.ts';
 import { categoryLabel, statusLabel } from './labels.ts';
+import type { SafetyNotice } from './safety.ts';
 
 interface BaseEmailData {
   /** The city's name as residents know it, e.g. "Danbury". */
@@ -27,6 +28,8 @@ export interface ConfirmationData extends BaseEmailData {
   subject: string;
   /** The department it was routed to; null when it waits for staff review. */
   department: string | null;
+  /** What to do about a present danger, shown before anything else; null for a routine request. */
+  safety: SafetyNotice | null;
 }
 
 export interface RoutedTicketData extends BaseEmailData {
@@ -45,6 +48,45 @@ export interface RoutedTicketData extends BaseEmailData {
   residentLanguage: Language;
   /** A one-line English summary, given when the resident did not write in English. */
   englishSummary: string | null;
+  /** A present danger: the subject starts with URGENT and this leads the ticket; null for a routine request. */
+  danger: TicketDanger | null;
+}
+
+export interface TicketDanger {
+  /** 'EMERGENCY' or 'URGENT'. */
+  level: string;
+  hazard: string;
+  /** What the resident was told to do, in English. */
+  residentTold: string[];
+}
+
+export interface OncallAlertData extends BaseEmailData {
+  /** 'EMERGENCY' or 'URGENT'. */
+  level: string;
+  hazard: string;
+  /** The sentence the rule fired on, and the rule. */
+  evidence: string | null;
+  rule: string | null;
+  /** True when a reply raised an open request, false for a new request. */
+  raisedByReply: boolean;
+  category: Category;
+  location: string | null;
+  residentName: string | null;
+  residentEmail: string;
+  residentLanguage: Language;
+  receivedAt: Date;
+  status: Status;
+  department: string | null;
+  subject: string;
+  residentText: string;
+  residentTold: string[];
+}
+
+export interface SafetyNoticeData extends BaseEmailData {
+  residentName: string | null;
+  category: Category;
+  location: string | null;
+  safety: SafetyNotice;
 }
 
 export interface StatusUpdateData extends BaseEmailData {
@@ -79,6 +121,7 @@ export interface DuplicateNoticeData extends BaseEmailData {
   /** The open request this report was linked to. */
   earlierTrackingNumber: string;
   earlierStatus: Status;
+  safety: SafetyNotice | null;
 }
 
 export interface CommandErrorData extends BaseEmailData {
@@ -95,6 +138,8 @@ export interface EmailData {
   status_answer: StatusAnswerData;
   duplicate_notice: DuplicateNoticeData;
   command_error: CommandErrorData;
+  oncall_alert: OncallAlertData;
+  safety_notice: SafetyNoticeData;
 }
 export type EmailKind = keyof EmailData;
 

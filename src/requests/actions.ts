@@ -2,15 +2,16 @@
 // Used by the pipeline stages, the staff app and `cityline status`.
 import type pg from 'pg';
 import type { Category } from '../classify/types.ts';
+import { assessUrgency, urgencyRank } from '../classify/urgency.ts';
 import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { composeRoutedTicket, composeStatusUpdate } from '../notify/compose.ts';
-import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
+import { composeRaisedTicket, composeRoutedTicket, composeSafetyNotice, composeStatusUpdate, oncallAlertRow } from '../notify/compose.ts';
+import { insertOutboxRows, priorityOf, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Routing } from '../routing/rules.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
-import { addEvent, addThreadMessages, getRequest, setStatus, updateClassification, type RequestRecord } from './store.ts';
+import { addEvent, addThreadMessages, getRequest, setStatus, setUrgency, updateClassification, type RequestRecord } from './store.ts';
 import { recordTrainingExample } from './training-examples.ts';
 
 export interface ActionDeps {
@@ -23,6 +24,7 @@ export interface ActionDeps {
 export interface QueuedMail {
   id: number;
   kind: OutboxKind;
+  priority: number;
 }
 
 /** Queues an email in the current transaction and adds it to the request's thread. */
@@ -37,7 +39,7 @@ export async function queueMails(db: Db, rows: (NewOutboxRow | null)[]): Promise
   const queued = new Map<NewOutboxRow, QueuedMail>();
   wanted.forEach((row, i) => {
     const id = ids[i];
-    if (id !== null && id !== undefined) queued.set(row, { id, kind: row.kind });
+    if (id !== null && id !== undefined) queued.set(row, { id, kind: row.kind, priority: priorityOf(row) });
   });
   await addThreadMessages(
     db,
@@ -52,7 +54,7 @@ export async function queueMails(db: Db, rows: (NewOutboxRow | null)[]): Promise
 /** After the transaction commits: hand the queued mail to the notify stage (the sweeper covers a crash here). */
 export async function dispatchMail(enqueue: Enqueue, mail: (QueuedMail | null)[]): Promise<void> {
   for (const m of mail) {
-    if (m) await enqueue('notify', { outboxId: m.id }, { priority: PRIORITY[m.kind] });
+    if (m) await enqueue('notify', { outboxId: m.id }, { priority: m.priority });
   }
 }
 
@@ -179,4 +181,43 @@ export async function unlinkDuplicate(deps: ActionDeps, input: { requestId: numb
     await addEvent(tx, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: 'needs_review', actor: input.actor, note: 'duplicate link undone' });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+export interface DangerReport {
+  inboundMessageId: number;
+  /** What the sender wrote (quotes and signature removed). */
+  authored: string;
+  subject: string | null;
+  receivedAt: Date;
+  actor: string;
+}
+
+/**
+ * A reply that describes a present danger raises its request ("now the wire is on fire"): flagged, the
+ * resident told what to do, the on-call address alerted and the department (when it has the request)
+ * sent an URGENT ticket quoting the reply. Only ever raises: lowering is a staff decision. Queues nothing
+ * when the reply shows no danger beyond what the request already has.
+ */
+export async function raiseUrgencyInTransaction(db: Db, ctx: { config: Config; routing: Routing }, requestId: number, report: DangerReport): Promise<(QueuedMail | null)[]> {
+  const danger = assessUrgency(report.authored);
+  if (danger.hazard === null) return [];
+  const req = await lockRequest(db, requestId);
+  if (urgencyRank(danger.urgency) <= urgencyRank(req.urgency)) return [];
+  await setUrgency(db, req.id, danger.urgency, danger.hazard);
+  await addEvent(db, {
+    requestId: req.id,
+    kind: 'urgency_raised',
+    actor: report.actor,
+    details: { from: req.urgency, to: danger.urgency, hazard: danger.hazard, rule: danger.rule, inboundMessageId: report.inboundMessageId },
+  });
+  const raised: RequestRecord = { ...req, urgency: danger.urgency, hazard: danger.hazard };
+  const mail: (NewOutboxRow | null)[] = [
+    await composeSafetyNotice(ctx, db, raised, { inboundMessageId: report.inboundMessageId }),
+    oncallAlertRow(ctx, raised, { ...report, evidence: danger.evidence, rule: danger.rule, raisedByReply: true }),
+  ];
+  const dept = raised.departmentCode ? ctx.routing.departments.get(raised.departmentCode) : undefined;
+  if (dept && (raised.status === 'routed' || raised.status === 'in_progress')) {
+    mail.push(await composeRaisedTicket(ctx, db, raised, dept, report));
+  }
+  return queueMails(db, mail);
 }

@@ -1,5 +1,6 @@
 // SQL for the requests, request_events and thread_messages tables.
 import type { Category, Classification, Language, Location } from '../classify/types.ts';
+import type { Hazard, Urgency } from '../classify/urgency.ts';
 import type { Db } from '../db/pool.ts';
 import type { Status } from './status.ts';
 
@@ -24,6 +25,9 @@ export interface RequestRecord extends Location {
   confirmedAt: Date | null;
   routedAt: Date | null;
   closedAt: Date | null;
+  /** A present danger: flagged for staff, the resident told what to do, the department's ticket marked URGENT. */
+  urgency: Urgency;
+  hazard: Hazard | null;
 }
 
 export const REQUEST_COLUMNS = `
@@ -32,7 +36,8 @@ export const REQUEST_COLUMNS = `
   r.confidence, r.alternatives, r.model_version AS "modelVersion", r.street, r.house_number AS "houseNumber",
   r.cross_street AS "crossStreet", r.outside_town AS "outsideTown", r.lat, r.lon, r.review_reasons AS "reviewReasons",
   r.department_code AS "departmentCode", r.duplicate_of AS "duplicateOf", r.created_at AS "createdAt",
-  r.updated_at AS "updatedAt", r.confirmed_at AS "confirmedAt", r.routed_at AS "routedAt", r.closed_at AS "closedAt"`;
+  r.updated_at AS "updatedAt", r.confirmed_at AS "confirmedAt", r.routed_at AS "routedAt", r.closed_at AS "closedAt",
+  r.urgency, r.hazard`;
 
 export async function getRequest(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<RequestRecord | null> {
   const { rows } = await db.query<RequestRecord>(
@@ -61,9 +66,9 @@ export interface NewRequest {
 
 const INSERT_REQUEST = `INSERT INTO requests AS r (tracking_number, source_message_id, status, resident_email, resident_name, language, subject,
     category, confidence, alternatives, model_version, street, house_number, cross_street, outside_town, lat, lon,
-    review_reasons, department_code, duplicate_of, routed_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-    CASE WHEN $3 = 'routed' THEN now() END)
+    review_reasons, department_code, duplicate_of, urgency, hazard, routed_at, urgency_raised_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+    CASE WHEN $3 = 'routed' THEN now() END, CASE WHEN $21 <> 'routine' THEN now() END)
   ON CONFLICT (source_message_id) DO NOTHING
   RETURNING ${REQUEST_COLUMNS}`;
 
@@ -72,7 +77,7 @@ function requestValues(r: NewRequest): unknown[] {
   return [
     r.trackingNumber, r.sourceMessageId, r.status, r.residentEmail, r.residentName, c.language, r.subject,
     c.category, c.confidence, JSON.stringify(c.alternatives), c.modelVersion, c.street, c.houseNumber,
-    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf,
+    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf, c.urgency, c.hazard,
   ];
 }
 
@@ -92,7 +97,7 @@ export async function openRequest(db: Db, r: NewRequest, events: Omit<NewEvent, 
      events AS (
        INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, details)
        SELECT opened.id, e.kind, e.from_status, e.to_status, e.actor, e.note, e.details
-         FROM opened, ROWS FROM (jsonb_to_recordset($21::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
+         FROM opened, ROWS FROM (jsonb_to_recordset($23::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
               WITH ORDINALITY AS e(kind, from_status, to_status, actor, note, details, n)
         ORDER BY e.n),
      thread AS (
@@ -134,13 +139,18 @@ export async function updateClassification(db: Db, id: number, c: Reclassificati
   );
 }
 
+/** Raises a request's urgency (never lowers it: staff do that by hand). */
+export async function setUrgency(db: Db, id: number, urgency: Urgency, hazard: Hazard): Promise<void> {
+  await db.query(`UPDATE requests SET urgency = $2, hazard = $3, urgency_raised_at = now(), updated_at = now() WHERE id = $1`, [id, urgency, hazard]);
+}
+
 export async function markConfirmed(db: Db, id: number): Promise<void> {
   await db.query('UPDATE requests SET confirmed_at = coalesce(confirmed_at, now()) WHERE id = $1', [id]);
 }
 
 export interface NewEvent {
   requestId: number;
-  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected';
+  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'urgency_raised';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;

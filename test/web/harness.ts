@@ -192,6 +192,7 @@ export async function seedRequest(db: TestDb, s: Seed = {}): Promise<RequestReco
       urgency: s.urgency ?? 'routine',
       hazard: s.hazard ?? null,
       urgencyRule: null,
+      urgencyEvidence: null,
     },
     departmentCode: s.departmentCode ?? null,
     duplicateOf: s.duplicateOf ?? null,
