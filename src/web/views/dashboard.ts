@@ -2,7 +2,8 @@
 import { html, type Html } from '../html.ts';
 import type { CategoryVolume, FailedInbound, FailedOutbox, FlowFigures } from '../queries/dashboard.ts';
 import { columns, horizontalBars } from './charts.ts';
-import { age, categoryLabel, csrfField, layout, percent, when, type PageContext } from './layout.ts';
+import type { RequestRecord } from '../../requests/store.ts';
+import { age, categoryLabel, csrfField, dangerBadge, layout, percent, statusBadge, when, type PageContext } from './layout.ts';
 
 export interface FailedJob {
   id: string;
@@ -27,7 +28,19 @@ export interface Dashboard {
   stages: StageHealth[] | null;
   failedInbound: FailedInbound[];
   failedOutbox: FailedOutbox[];
+  /** Open requests flagged as a danger, emergencies first. */
+  flagged: (RequestRecord & { raisedAt: Date })[];
   notice: string | null;
+}
+
+function flaggedPanel(d: Dashboard): Html {
+  if (d.flagged.length === 0) return html``;
+  return html`<section class="flagged" aria-labelledby="flagged-heading">
+<h2 id="flagged-heading">Emergencies and urgent requests <span class="count">${d.flagged.length}</span></h2>
+<table class="list"><thead><tr><th>Danger</th><th>Tracking</th><th>Raised</th><th>Status</th><th>Where</th><th>Subject</th></tr></thead><tbody>
+${d.flagged.map((r) => html`<tr class="flag-${r.urgency}"><td>${dangerBadge(r)}</td><td><a href="${r.status === 'needs_review' ? `/review/${r.id}` : `/requests/${r.id}`}">${r.trackingNumber}</a></td>
+<td title="${r.raisedAt.toISOString()}">${age(r.raisedAt)}</td><td>${statusBadge(r.status)}</td><td>${r.street ? [r.houseNumber, r.street].filter(Boolean).join(' ') : html`<span class="muted">no location</span>`}</td><td>${r.subject ?? ''}</td></tr>`)}
+</tbody></table></section>`;
 }
 
 function duration(seconds: number | null): string {
@@ -51,6 +64,7 @@ export function dashboardPage(ctx: PageContext, d: Dashboard): Html {
     'Dashboard',
     html`${d.notice ? html`<p class="notice" role="status">${d.notice}</p>` : ''}
 <h1>Dashboard</h1>
+${flaggedPanel(d)}
 <div class="tiles">
   <div class="tile"><span class="big">${today}</span> requests today</div>
   <div class="tile"><span class="big">${week}</span> this week</div>

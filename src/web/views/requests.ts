@@ -6,7 +6,7 @@ import { html, type Html } from '../html.ts';
 import type { EventView } from '../queries/events.ts';
 import type { AttachmentMeta, ThreadEntry } from '../queries/messages.ts';
 import { PAGE_SIZE, type SearchFilters } from '../queries/search.ts';
-import { categoryLabel, csrfField, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
+import { categoryLabel, csrfField, dangerBadge, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
 import { inboundMessage } from './message.ts';
 
 type Department = { code: string; name: string };
@@ -43,8 +43,8 @@ export function searchPage(ctx: PageContext, f: SearchFilters, departments: Depa
 ${result.rows.length
   ? html`<table class="list"><thead><tr><th>Tracking</th><th>Received</th><th>Status</th><th>Category</th><th>Street</th><th>Department</th><th>Resident</th><th>Subject</th></tr></thead><tbody>
 ${result.rows.map(
-  (r) => html`<tr>
-  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${statusBadge(r.status)}</td>
+  (r) => html`<tr class="flag-${r.urgency}">
+  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${statusBadge(r.status)} ${dangerBadge(r)}</td>
   <td>${categoryLabel(r.category)}</td><td>${[r.houseNumber, r.street].filter(Boolean).join(' ')}</td>
   <td>${r.departmentCode ? (deptName.get(r.departmentCode) ?? r.departmentCode) : ''}</td><td>${r.residentEmail ?? ''}</td><td>${r.subject ?? ''}</td>
 </tr>`,
@@ -115,7 +115,7 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
     r.trackingNumber,
     html`${p.error ? html`<p class="error" role="alert">${p.error}</p>` : ''}${p.notice ? html`<p class="notice" role="status">${p.notice}</p>` : ''}
 <div class="request-head">
-  <h1>${r.trackingNumber} <span id="request-status">${statusBadge(r.status)}</span></h1>
+  <h1>${r.trackingNumber} <span id="request-status">${statusBadge(r.status)}</span> ${dangerBadge(r)}</h1>
   <p>${r.subject ?? '(no subject)'}</p>
 </div>
 <div class="request">
