@@ -69,6 +69,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
   const log = opts.log ?? createLogger(config.logLevel);
   const stages = opts.stages ?? STAGES;
   if (config.replySecretIsDefault) log.warn('CITYLINE_REPLY_SECRET is not set: reply addresses use the development secret');
+  if (config.oncallEmail === null) log.warn('CITYLINE_ONCALL_EMAIL is not set: emergencies are flagged in the staff app but nobody is alerted by email');
 
   await ensureDatabase(config.databaseUrl).catch((err) => {
     throw new Error(`cannot reach PostgreSQL at ${redact(config.databaseUrl)}: ${describeError(err)}`, { cause: err });

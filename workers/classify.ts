@@ -1,6 +1,7 @@
 // Stage 2: a new resident message -> category and place -> a request with a tracking number, its
 // confirmation queued, and (when the classifier is sure) its department's ticket queued, in one transaction.
 import type { Classification } from '../src/classify/types.ts';
+import { urgencyRank } from '../src/classify/urgency.ts';
 import { withTransaction } from '../src/db/pool.ts';
 import { PermanentError } from '../src/errors.ts';
 import { lockInboundWithAttachments, setInboundOutcome } from '../src/intake/store.ts';
@@ -32,7 +33,9 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
     const place = c.street && !NO_DUPLICATES.has(c.category)
       ? { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet }
       : null;
-    const { trackingSequence, duplicate: earlier } = await prepareOpening(tx, place);
+    const { trackingSequence, duplicate } = await prepareOpening(tx, place);
+    // A danger is never folded into a calmer report of the same place: it must be seen and alerted on its own.
+    const earlier = duplicate && urgencyRank(duplicate.urgency) >= urgencyRank(c.urgency) ? duplicate : null;
     // A sure classification is routed as the request opens: its history still reads received, then routed.
     const dept = earlier || needsReview ? null : routing.departmentFor(c.category);
     const firstStatus: Status = earlier ? 'duplicate' : needsReview ? 'needs_review' : 'received';

@@ -104,6 +104,14 @@ describe('emergencies and urgent hazards', () => {
     expect(rows[0]?.n).toBe(0);
   });
 
+  it('does not fold a danger into an earlier, calmer report of the same place', async () => {
+    const calm = await send(`calm-${uniq()}@resident.example`, 'tree limb', 'The big oak at 20 Kohanza Street has a dead limb, please trim it.');
+    const danger = await send(`danger-${uniq()}@resident.example`, 'tree on wires', 'The tree limb at 20 Kohanza Street fell on the wires, the wires are down and sparking.');
+    const { rows } = await t.db.pool.query('SELECT id, category, status, duplicate_of AS "duplicateOf", urgency FROM requests WHERE id = ANY($1) ORDER BY id', [[calm.id, danger.id]]);
+    expect(rows[0]).toMatchObject({ category: 'tree', urgency: 'routine' });
+    expect(rows[1]).toMatchObject({ category: 'tree', status: 'routed', duplicateOf: null, urgency: 'emergency' });
+  });
+
   it("raises an open request when the resident's reply shows a danger, and alerts", async () => {
     const from = `reply-${uniq()}@resident.example`;
     const req = await send(from, 'low wire', 'The cable across 14 Elm Street has been sagging lower for a few weeks.');
