@@ -160,7 +160,7 @@ function imapConfig(env: Env): ImapConfig | null {
 }
 
 // Danbury's utilities; another city sets CITYLINE_EMERGENCY_LINES (or "none").
-const DEFAULT_EMERGENCY_LINES = 'downed_wire=Eversource electric:800-286-2000,gas_leak=Eversource gas:877-944-5325';
+const DEFAULT_EMERGENCY_LINES = 'downed_wire=Eversource:800-286-2000,gas_leak=Eversource:877-944-5325';
 
 function emergencyLines(env: Env): Partial<Record<Hazard, EmergencyLine>> {
   const raw = str(env, 'CITYLINE_EMERGENCY_LINES', DEFAULT_EMERGENCY_LINES);

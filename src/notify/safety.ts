@@ -67,9 +67,9 @@ const ADVICE: Readonly<Record<Hazard, readonly Words[]>> = {
 };
 
 const CALL_LINE: Words = {
-  en: 'Then call {name} at {phone} (emergency line, day and night).',
-  es: 'Luego llame a {name} al {phone} (línea de emergencias, día y noche).',
-  pt: 'Depois ligue para {name} no {phone} (linha de emergência, dia e noite).',
+  en: 'Then call the {name} emergency line at {phone}, answered day and night.',
+  es: 'Luego llame a la línea de emergencias de {name} al {phone}, que atiende día y noche.',
+  pt: 'Depois ligue para a linha de emergência da {name} no {phone}, que atende dia e noite.',
 };
 
 const NOT_EMERGENCY_CHANNEL: Words = {

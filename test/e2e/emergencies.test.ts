@@ -22,8 +22,8 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { hazard: 'downed_wire', urgency: 'emergency', language: 'en', subject: 'Power line down', body: "Power line down across the road at 12 Osborne Street, it's sparking.", told: /Call 911 now[\s\S]*30 feet[\s\S]*Eversource electric at 800-286-2000/i },
-  { hazard: 'gas_leak', urgency: 'emergency', language: 'es', subject: 'olor', body: 'Huele a gas en toda la cuadra, frente al 40 de la calle Main.', told: /Llame al 911 ahora[\s\S]*Salga del edificio[\s\S]*Eversource gas al 877-944-5325/i },
+  { hazard: 'downed_wire', urgency: 'emergency', language: 'en', subject: 'Power line down', body: "Power line down across the road at 12 Osborne Street, it's sparking.", told: /Call 911 now[\s\S]*30 feet[\s\S]*the Eversource emergency line at 800-286-2000/i },
+  { hazard: 'gas_leak', urgency: 'emergency', language: 'es', subject: 'olor', body: 'Huele a gas en toda la cuadra, frente al 40 de la calle Main.', told: /Llame al 911 ahora[\s\S]*Salga del edificio[\s\S]*emergencias de Eversource al 877-944-5325/i },
   { hazard: 'fire', urgency: 'emergency', language: 'pt', subject: 'fogo', body: 'Tem uma casa pegando fogo na Park Avenue, perto do número 20.', told: /Ligue para o 911 agora[\s\S]*Saia, não volte/i },
   { hazard: 'person_in_danger', urgency: 'emergency', language: 'en', subject: 'help', body: 'A child fell into an open trench at 5 Triangle Street and cannot get out.', told: /Call 911 now: they can send help/i },
   { hazard: 'carbon_monoxide', urgency: 'emergency', language: 'en', subject: 'alarm', body: 'Sorry to bother you, our carbon monoxide alarm at 30 Main Street is going off and we feel dizzy.', told: /fresh air outside now|out into fresh air now/i },
