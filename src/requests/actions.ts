@@ -11,7 +11,7 @@ import { composeRaisedTicket, composeRoutedTicket, composeSafetyNotice, composeS
 import { insertOutboxRows, priorityOf, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Routing } from '../routing/rules.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
-import { addEvent, addThreadMessages, getRequest, setStatus, setUrgency, updateClassification, type RequestRecord } from './store.ts';
+import { addEvent, addThreadMessages, clearUrgency, getRequest, setStatus, setUrgency, updateClassification, type RequestRecord } from './store.ts';
 import { recordTrainingExample } from './training-examples.ts';
 
 export interface ActionDeps {
@@ -220,4 +220,15 @@ export async function raiseUrgencyInTransaction(db: Db, ctx: { config: Config; r
     mail.push(await composeRaisedTicket(ctx, db, raised, dept, report));
   }
   return queueMails(db, mail);
+}
+
+/** Staff clear a false alarm: the request goes back to routine (its history keeps what was flagged, and by whom it was cleared). */
+export async function clearDanger(deps: ActionDeps, input: { requestId: number; actor: string }): Promise<RequestRecord> {
+  await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, input.requestId);
+    if (req.urgency === 'routine') throw new PermanentError(`request ${req.trackingNumber} is not flagged as a danger`, 'NOT_FLAGGED');
+    await clearUrgency(tx, req.id);
+    await addEvent(tx, { requestId: req.id, kind: 'urgency_cleared', actor: input.actor, details: { was: req.urgency, hazard: req.hazard } });
+  });
+  return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
 }

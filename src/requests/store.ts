@@ -144,13 +144,18 @@ export async function setUrgency(db: Db, id: number, urgency: Urgency, hazard: H
   await db.query(`UPDATE requests SET urgency = $2, hazard = $3, urgency_raised_at = now(), updated_at = now() WHERE id = $1`, [id, urgency, hazard]);
 }
 
+/** Staff say a flagged request is no danger after all. */
+export async function clearUrgency(db: Db, id: number): Promise<void> {
+  await db.query(`UPDATE requests SET urgency = 'routine', hazard = NULL, updated_at = now() WHERE id = $1`, [id]);
+}
+
 export async function markConfirmed(db: Db, id: number): Promise<void> {
   await db.query('UPDATE requests SET confirmed_at = coalesce(confirmed_at, now()) WHERE id = $1', [id]);
 }
 
 export interface NewEvent {
   requestId: number;
-  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'urgency_raised';
+  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'urgency_raised' | 'urgency_cleared';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;

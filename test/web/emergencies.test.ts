@@ -52,4 +52,20 @@ describe('emergencies and urgent requests for staff', () => {
     const page = await b.get(`/requests/${routed.id}`);
     expect(page.body).toContain('EMERGENCY · downed wire');
   });
+
+  it('lets staff clear a false alarm, which leaves the dashboard panel and is kept in the history', async () => {
+    const r = await seedRequest(h.db, { subject: 'Why cant I have a fire in my backyard?', status: 'routed', departmentCode: 'cityline', urgency: 'emergency', hazard: 'fire' });
+    const page = await b.get(`/requests/${r.id}`);
+    expect(page.body).toContain(`action="/requests/${r.id}/not-danger"`);
+    const res = await b.post(`/requests/${r.id}/not-danger`, {});
+    expect(res.statusCode).toBe(303);
+    const { rows } = await h.db.pool.query(
+      `SELECT r.urgency, r.hazard, e.actor, e.details FROM requests r JOIN request_events e ON e.request_id = r.id AND e.kind = 'urgency_cleared' WHERE r.id = $1`,
+      [r.id],
+    );
+    expect(rows[0]).toEqual({ urgency: 'routine', hazard: null, actor: 'oncall@danbury.example', details: { was: 'emergency', hazard: 'fire' } });
+    const dash = await b.get('/dashboard');
+    expect(dash.body).not.toContain(r.trackingNumber);
+    expect((await b.post(`/requests/${r.id}/not-danger`, {})).statusCode).toBe(409);
+  });
 });

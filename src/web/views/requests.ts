@@ -144,6 +144,9 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
     <button type="submit" class="primary">Change status</button>
   </form>`
     : ''}
+  ${r.urgency !== 'routine'
+    ? html`<form method="post" action="/requests/${r.id}/not-danger" class="unlink-form">${csrfField(ctx)}<button type="submit">Not a danger: clear the ${r.urgency} flag</button></form>`
+    : ''}
   ${r.duplicateOf !== null
     ? html`<form method="post" action="/requests/${r.id}/unlink" class="unlink-form">${csrfField(ctx)}<button type="submit">Not a duplicate: unlink and review</button></form>`
     : ''}
