@@ -33,7 +33,7 @@ export function reviewQueuePage(ctx: PageContext, items: RequestRecord[], total:
 <h1>Review queue <span class="count">${total}</span></h1>
 ${items.length === 0
     ? html`<p class="empty">Nothing to review. New unsure messages appear here as they arrive.</p>`
-    : html`<p class="hint">Emergencies first, then urgent requests, then oldest first. Press <kbd>Enter</kbd> to start with the oldest, <kbd>?</kbd> for all shortcuts.</p>
+    : html`<p class="hint">Emergencies first, then urgent requests, then oldest first. Press <kbd>Enter</kbd> to start with the first, <kbd>?</kbd> for all shortcuts.</p>
 <table class="list">
 <thead><tr><th>Tracking</th><th>Waiting</th><th>Why</th><th>Subject</th><th>Suggested</th><th>Street</th></tr></thead>
 <tbody>
