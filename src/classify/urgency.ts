@@ -69,9 +69,13 @@ export function ruleFires(rule: UrgencyRule, sentence: string): boolean {
   return !(rule.unless && rule.unless.test(sentence));
 }
 
+// What a resident writes about a danger comes first; reading a 40 MB body through every rule would
+// take the classify stage tens of seconds (about 1 ms per 1,000 characters).
+const MAX_CHARS = 20_000;
+
 /** The most pressing hazard the text describes as present now; routine when none. */
 export function assessUrgency(text: string): UrgencyAssessment {
-  const sentences = sentencesOf(normalizeForRules(text)).filter((s) => !findsNoDanger(s));
+  const sentences = sentencesOf(normalizeForRules(text.slice(0, MAX_CHARS))).filter((s) => !findsNoDanger(s));
   if (sentences.length === 0) return ROUTINE;
   // Rules are listed emergencies first, so the first to fire is the most pressing.
   for (const rule of URGENCY_RULES) {
