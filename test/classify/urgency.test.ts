@@ -54,6 +54,7 @@ describe('assessUrgency', () => {
     'A slow leak from the hydrant, just a puddle',
     'What should I do if I ever smell gas?',
     'The downed wire from last week was fixed, thank you',
+    'The sidewalk on Main Street is so broken someone will get hurt',
   ])('leaves %j routine', (text) => {
     expect(assessUrgency(text)).toEqual({ urgency: 'routine', hazard: null, rule: null, evidence: null });
   });
@@ -70,6 +71,7 @@ describe('measured on the labelled sets', () => {
   it.each([
     ['dev.jsonl', 0.97, 0.95, 0.03],
     ['heldout.jsonl', 0.95, 0.85, 0.05],
+    ['heldout2.jsonl', 0.95, 0.95, 0.09],
   ])('%s: emergency recall >= %d, urgent recall >= %d, false alarms <= %d', (file, emergencyRecall, urgentRecall, falseAlarmRate) => {
     const { summary } = scoreUrgency(load(file).map((gold) => ({ gold, got: assessExample(gold) })));
     expect(summary.emergencyRecall).toBeGreaterThanOrEqual(emergencyRecall);
