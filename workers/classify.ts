@@ -43,7 +43,7 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
       {
         kind: 'classified',
         actor: `model:${c.modelVersion}`,
-        details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons, urgency: c.urgency, hazard: c.hazard, urgencyRule: c.urgencyRule },
+        details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons, urgency: c.urgency, hazard: c.hazard, urgencyRule: c.urgencyRule, urgencyEvidence: c.urgencyEvidence },
       },
       { kind: 'status', fromStatus: null, toStatus: firstStatus, actor: 'system' },
     ];

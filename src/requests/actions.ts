@@ -208,7 +208,7 @@ export async function raiseUrgencyInTransaction(db: Db, ctx: { config: Config; r
     requestId: req.id,
     kind: 'urgency_raised',
     actor: report.actor,
-    details: { from: req.urgency, to: danger.urgency, hazard: danger.hazard, rule: danger.rule, inboundMessageId: report.inboundMessageId },
+    details: { from: req.urgency, to: danger.urgency, hazard: danger.hazard, rule: danger.rule, evidence: danger.evidence, inboundMessageId: report.inboundMessageId },
   });
   const raised: RequestRecord = { ...req, urgency: danger.urgency, hazard: danger.hazard };
   const mail: (NewOutboxRow | null)[] = [
