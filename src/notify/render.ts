@@ -203,6 +203,10 @@ function createEnvironment(): typeof Handlebars {
     return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   });
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // Phone numbers in safety instructions become tap-to-call links. The text is escaped first; only the
+  // digits and dashes matched here go into the link.
+  hb.registerHelper('telLinks', (text: string) =>
+    new hb.SafeString(hb.escapeExpression(text).replace(/\b(911|\d{3}-\d{3}-\d{4})\b/g, (n) => `<a href="tel:${n.replace(/-/g, '')}" style="color:inherit;font-weight:bold;">${n}</a>`)));
   // The statuses a department may write come from the parser that reads them, so the help cannot drift.
   hb.registerHelper('statusCommands', () => Object.keys(STATUS_COMMAND_VOCABULARY).join(', '));
   const partialsDir = path.join(TEMPLATES_DIR, 'partials');

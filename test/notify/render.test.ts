@@ -272,3 +272,16 @@ describe('what each kind says', () => {
     expect(text).toContain('Received:   Nov 26, 2026, 3:04 PM UTC');
   });
 });
+
+describe('safety instructions', () => {
+  it('lead the confirmation in text and HTML, with tap-to-call numbers, and stay escaped', () => {
+    const safety = { urgency: 'emergency' as const, subjectPrefix: 'Call 911 now', heading: 'Gas leak: call 911 now', lines: [`Then call the Eversource emergency line at 877-944-5325. ${HOSTILE}`] };
+    const { subject, text, html } = render('confirmation', 'en', { safety });
+    expect(subject).toBe(`[DB-100A7] Call 911 now: We received your request: ${categoryLabel('pothole', 'en')}`);
+    expect(text.startsWith('*** Gas leak: call 911 now ***\n- Then call the Eversource emergency line at 877-944-5325.')).toBe(true);
+    expect(html).toContain('<a href="tel:911"');
+    expect(html).toContain('<a href="tel:8779445325" style="color:inherit;font-weight:bold;">877-944-5325</a>');
+    expect(html.indexOf('role="alert"')).toBeLessThan(html.indexOf('<h1'));
+    expect(html).not.toContain('<script');
+  });
+});
