@@ -3,15 +3,10 @@
 // (urgency-rules.ts), read sentence by sentence; a sentence that asks what to do if it ever happens, or
 // tells of a danger that is over, raises nothing. Recall matters more than precision here: a false alarm
 // costs a person a minute, a missed one can cost a life.
+import { urgencyOf, type Hazard, type Urgency } from '../hazards.ts';
 import { HYPOTHETICAL, NEGATED_BEFORE, PLACE_MASKS, RESOLVED, STILL_THERE, URGENCY_RULES, type UrgencyRule } from './urgency-rules.ts';
 
-export const EMERGENCY_HAZARDS = ['downed_wire', 'gas_leak', 'fire', 'person_in_danger', 'carbon_monoxide', 'water_main'] as const;
-export const URGENT_HAZARDS = ['road_blocked', 'signal_dark', 'open_hole', 'missing_stop_sign', 'ice_hazard'] as const;
-export const HAZARDS = [...EMERGENCY_HAZARDS, ...URGENT_HAZARDS] as const;
-export type Hazard = (typeof HAZARDS)[number];
-
-export const URGENCIES = ['emergency', 'urgent', 'routine'] as const;
-export type Urgency = (typeof URGENCIES)[number];
+export { EMERGENCY_HAZARDS, HAZARDS, isHazard, URGENCIES, URGENT_HAZARDS, urgencyOf, urgencyRank, type Hazard, type Urgency } from '../hazards.ts';
 
 export interface UrgencyAssessment {
   urgency: Urgency;
@@ -23,20 +18,6 @@ export interface UrgencyAssessment {
 }
 
 export const ROUTINE: UrgencyAssessment = Object.freeze({ urgency: 'routine', hazard: null, rule: null, evidence: null });
-
-export function urgencyOf(hazard: Hazard | null): Urgency {
-  if (hazard === null) return 'routine';
-  return (EMERGENCY_HAZARDS as readonly string[]).includes(hazard) ? 'emergency' : 'urgent';
-}
-
-/** Higher is more pressing: emergency 2, urgent 1, routine 0. */
-export function urgencyRank(urgency: Urgency): number {
-  return urgency === 'emergency' ? 2 : urgency === 'urgent' ? 1 : 0;
-}
-
-export function isHazard(value: unknown): value is Hazard {
-  return typeof value === 'string' && (HAZARDS as readonly string[]).includes(value);
-}
 
 /** Lower case, no accents, one kind of apostrophe, places named after hazards masked. */
 export function normalizeForRules(text: string): string {
