@@ -5,7 +5,7 @@ import { firstSuppressedSql } from './suppressions.ts';
 
 export type OutboxKind =
   | 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error'
-  | 'oncall_alert' | 'safety_notice';
+  | 'department_digest' | 'escalation' | 'oncall_alert' | 'safety_notice';
 
 /** The priority of every email about a present danger: ahead of everything else, whatever the send rate. */
 export const URGENT_PRIORITY = 1;
@@ -20,6 +20,8 @@ const PRIORITY: Record<OutboxKind, number> = {
   status_update: 3,
   command_error: 4,
   routed_ticket: 5,
+  escalation: 5,
+  department_digest: 6,
 };
 
 export function priorityOf(row: Pick<NewOutboxRow, 'kind' | 'urgent'>): number {
