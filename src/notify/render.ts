@@ -51,6 +51,8 @@ export interface RoutedTicketData extends BaseEmailData {
   residentLanguage: Language;
   /** A one-line English summary, given when the resident did not write in English. */
   englishSummary: string | null;
+  /** The place on a map for crews; null without coordinates. */
+  mapUrl: string | null;
   /** A present danger: the subject starts with URGENT and this leads the ticket; null for a routine request. */
   danger: TicketDanger | null;
 }
