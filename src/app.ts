@@ -110,6 +110,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
   const stages = opts.stages ?? STAGES;
   if (opts.signal?.aborted) throw new StartAborted('stopped before starting');
   if (config.replySecretIsDefault) log.warn('CITYLINE_REPLY_SECRET is not set: reply addresses use the development secret');
+  if (config.oncallEmail === null) log.warn('CITYLINE_ONCALL_EMAIL is not set: emergencies are flagged in the staff app but nobody is alerted by email');
 
   await ensureDatabase(config.databaseUrl).catch((err) => {
     throw new Error(`cannot reach PostgreSQL at ${redact(config.databaseUrl)}: ${describeError(err)}`, { cause: err });

@@ -1,5 +1,6 @@
 // The only module that reads process.env: everything else receives a frozen Config.
 import path from 'node:path';
+import { isHazard, type Hazard } from '../hazards.ts';
 
 export interface Config {
   readonly databaseUrl: string;
@@ -51,6 +52,15 @@ export interface Config {
   readonly modelFile: string;
   /** How long a job may run unseen before BullMQ presumes its worker dead and hands the job to another. */
   readonly jobLockMs: number;
+  /** Where an emergency or urgent request is announced at once; null: staff see it only in the app. */
+  readonly oncallEmail: string | null;
+  /** The utility lines an emergency's confirmation gives, per hazard (besides 911). */
+  readonly emergencyLines: Readonly<Partial<Record<Hazard, EmergencyLine>>>;
+}
+
+export interface EmergencyLine {
+  readonly name: string;
+  readonly phone: string;
 }
 
 export interface ImapConfig {
@@ -294,6 +304,23 @@ function phoneHours(env: Env): PhoneHours | null {
   return Object.freeze({ fromDay, toDay, opens: `${m[3]}:${m[4]}`, closes: `${m[5]}:${m[6]}` });
 }
 
+// Danbury's utilities; another city sets CITYLINE_EMERGENCY_LINES (or "none").
+const DEFAULT_EMERGENCY_LINES = 'downed_wire=Eversource:800-286-2000,gas_leak=Eversource:877-944-5325';
+
+function emergencyLines(env: Env): Partial<Record<Hazard, EmergencyLine>> {
+  const raw = str(env, 'CITYLINE_EMERGENCY_LINES', DEFAULT_EMERGENCY_LINES);
+  const lines: Partial<Record<Hazard, EmergencyLine>> = {};
+  if (raw.toLowerCase() === 'none') return lines;
+  for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const m = /^([a-z_]+)=([^:]+):([0-9+()\-. ]{3,})$/.exec(entry);
+    if (!m || !isHazard(m[1])) {
+      throw new ConfigError(`CITYLINE_EMERGENCY_LINES must be "hazard=Name:phone,..." with hazards such as downed_wire or gas_leak, got "${entry}"`);
+    }
+    lines[m[1]] = Object.freeze({ name: m[2]!.trim(), phone: m[3]!.trim() });
+  }
+  return lines;
+}
+
 function logLevel(env: Env): LogLevel {
   const v = str(env, 'CITYLINE_LOG_LEVEL', 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(v)) {
@@ -372,6 +399,8 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     logLevel: logLevel(env),
     jobLockMs: int(env, 'CITYLINE_JOB_LOCK_SECONDS', 10, 2, 3600) * 1000,
+    oncallEmail: optional(env, 'CITYLINE_ONCALL_EMAIL') === null ? null : email(env, 'CITYLINE_ONCALL_EMAIL', ''),
+    emergencyLines: Object.freeze(emergencyLines(env)),
     modelFile: path.resolve(str(env, 'CITYLINE_MODEL_FILE', path.join(ROOT, 'data', 'model', 'model.json'))),
   });
 }

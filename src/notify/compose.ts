@@ -8,15 +8,19 @@ import type { Status } from '../requests/status.ts';
 import type { RequestRecord } from '../requests/store.ts';
 import { detectLanguage } from '../classify/language.ts';
 import { answerDueBy } from '../time/business-days.ts';
-import { categoryLabel } from './labels.ts';
+import { categoryLabel, hazardLabel } from './labels.ts';
 import type { NewOutboxRow, OutboxKind } from './outbox.ts';
-import { DEFAULT_TIME_ZONE, renderEmail, type EmailData, type EmailKind } from './render.ts';
+import { DEFAULT_TIME_ZONE, renderEmail, type EmailData, type EmailKind, type TicketDanger } from './render.ts';
+import { safetyNotice, type SafetyNotice } from './safety.ts';
 
 type Ctx = { config: Config; routing: Routing };
 
 // RFC 3834: answers to a message are auto-replied, mail we start ourselves is auto-generated. Both tell
 // well-behaved robots (and Exchange, via X-Auto-Response-Suppress) not to answer.
-const AUTO_REPLIED: readonly OutboxKind[] = ['confirmation', 'duplicate_notice', 'status_answer', 'command_error'];
+const AUTO_REPLIED: readonly OutboxKind[] = ['confirmation', 'duplicate_notice', 'status_answer', 'command_error', 'safety_notice'];
+
+// What Outlook (Importance) and most other clients (X-Priority) show as high priority.
+const HIGH_PRIORITY_HEADERS = { Importance: 'high', 'X-Priority': '1 (Highest)' };
 
 export function locationText(req: Pick<RequestRecord, 'street' | 'houseNumber' | 'crossStreet' | 'outsideTown'>): string | null {
   let place: string | null = null;
@@ -49,18 +53,19 @@ function base(ctx: Ctx, req: RequestRecord): { city: string; trackingNumber: str
 function row<K extends EmailKind>(
   ctx: Ctx,
   req: RequestRecord,
-  m: { kind: K & OutboxKind; dedupeKey: string; to: string; language: Language; data: EmailData[K]; attachmentIds?: number[] },
+  m: { kind: K & OutboxKind; dedupeKey: string; to: string; language: Language; data: EmailData[K]; attachmentIds?: number[]; urgent?: boolean; subjectPrefix?: string },
   references: string[],
 ): NewOutboxRow {
   const { config } = ctx;
   const rendered = renderEmail(m.kind, m.language, m.data);
   return {
+    urgent: m.urgent ?? false,
     dedupeKey: m.dedupeKey,
     requestId: req.id,
     kind: m.kind,
     toAddress: m.to,
     replyTo: replyAddressFor(config.fromAddress, req.id, config.replySecret),
-    subject: rendered.subject,
+    subject: `${m.subjectPrefix ?? ''}${rendered.subject}`,
     messageId: messageIdFor(req.id, m.dedupeKey, config.replySecret, domainOf(config.fromAddress)),
     inReplyTo: references.at(-1) ?? null,
     references,
@@ -73,8 +78,29 @@ function row<K extends EmailKind>(
       ...(m.kind === 'staff_reply' ? {} : { 'Auto-Submitted': AUTO_REPLIED.includes(m.kind) ? 'auto-replied' : 'auto-generated' }),
       'X-Auto-Response-Suppress': 'All',
       'X-CityLine-Tracking-Number': req.trackingNumber,
+      ...(m.urgent ? HIGH_PRIORITY_HEADERS : {}),
     },
   };
+}
+
+function isFlagged(req: Pick<RequestRecord, 'urgency'>): boolean {
+  return req.urgency !== 'routine';
+}
+
+/** What the resident is told to do about the request's hazard, in their language; null when routine. */
+function safetyFor(ctx: Ctx, req: RequestRecord, language: Language = req.language): SafetyNotice | null {
+  return safetyNotice(req, language, ctx.config.emergencyLines);
+}
+
+/** The same advice in English, for staff and departments. */
+function residentTold(ctx: Ctx, req: RequestRecord): string[] {
+  const notice = safetyFor(ctx, req, 'en');
+  return notice ? [notice.heading, ...notice.lines] : [];
+}
+
+function ticketDanger(ctx: Ctx, req: RequestRecord): TicketDanger | null {
+  if (!isFlagged(req) || req.hazard === null) return null;
+  return { level: req.urgency.toUpperCase(), hazard: hazardLabel(req.hazard, 'en'), residentTold: residentTold(ctx, req) };
 }
 
 /** What every email to the resident says about their request. */
@@ -89,7 +115,7 @@ function residentFields(ctx: Ctx, req: RequestRecord) {
 function toResident<K extends EmailKind>(
   ctx: Ctx,
   req: RequestRecord,
-  m: { kind: K & OutboxKind; dedupeKey: string; data: EmailData[K] },
+  m: { kind: K & OutboxKind; dedupeKey: string; data: EmailData[K]; urgent?: boolean },
   references: string[],
 ): NewOutboxRow | null {
   if (!req.residentEmail) return null;
@@ -104,6 +130,7 @@ export function confirmationRow(ctx: Ctx, req: RequestRecord, references: string
   return toResident(ctx, req, {
     kind: 'confirmation',
     dedupeKey: `confirmation-${req.id}`,
+    urgent: isFlagged(req),
     data: {
       ...residentFields(ctx, req),
       subject: req.subject ?? '',
@@ -113,6 +140,7 @@ export function confirmationRow(ctx: Ctx, req: RequestRecord, references: string
       phone: config.phone,
       phoneHours: config.phoneHours,
       statusUrl: statusPageUrl(ctx, req),
+      safety: safetyFor(ctx, req),
     },
   }, references);
 }
@@ -126,7 +154,8 @@ export function duplicateNoticeRow(ctx: Ctx, req: RequestRecord, earlier: Reques
   return toResident(ctx, req, {
     kind: 'duplicate_notice',
     dedupeKey: `duplicate-${req.id}`,
-    data: { ...residentFields(ctx, req), earlierTrackingNumber: earlier.trackingNumber, earlierStatus: earlier.status },
+    urgent: isFlagged(req),
+    data: { ...residentFields(ctx, req), earlierTrackingNumber: earlier.trackingNumber, earlierStatus: earlier.status, safety: safetyFor(ctx, req) },
   }, references);
 }
 
@@ -138,6 +167,8 @@ export interface TicketSource {
   attachments: { id: number; filename: string | null; size: number }[];
   /** How many times the request has been routed, this time included. */
   routings: number;
+  /** Set when the ticket is not a routing but a danger a reply reported: the message that did. */
+  raisedBy?: number;
 }
 
 /** The department's ticket, threaded under `references` (the department's side of the conversation). */
@@ -146,10 +177,13 @@ export function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, 
   return row(ctx, req, {
     kind: 'routed_ticket',
     // A request routed again (after a reopen or a correction) is a new ticket for the department.
-    dedupeKey: `ticket-${req.id}-${source.routings}`,
+    dedupeKey: source.raisedBy === undefined ? `ticket-${req.id}-${source.routings}` : `ticket-${req.id}-raised-${source.raisedBy}`,
     to: dept.emails.join(', '),
     language: 'en',
     attachmentIds: source.attachments.map((f) => f.id),
+    urgent: isFlagged(req),
+    // Departments sort and filter on the subject: a danger says so first.
+    subjectPrefix: isFlagged(req) ? 'URGENT: ' : '',
     data: {
       ...base(ctx, req),
       department: dept.name,
@@ -165,7 +199,64 @@ export function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, 
       residentLanguage: req.language,
       englishSummary: req.language === 'en' ? null : `${categoryLabel(req.category, 'en')}${location ? ` at ${location}` : ''}.`,
       mapUrl: mapLink(req),
+      danger: ticketDanger(ctx, req),
     },
+  }, references);
+}
+
+/** What the on-call alert quotes: the message that showed the danger. */
+export interface AlertSource {
+  inboundMessageId: number;
+  authored: string;
+  subject: string | null;
+  receivedAt: Date;
+  evidence: string | null;
+  rule: string | null;
+  raisedByReply: boolean;
+}
+
+/** The alert to the on-call address about a flagged request; null when none is configured or the request is routine. */
+export function oncallAlertRow(ctx: Ctx, req: RequestRecord, source: AlertSource): NewOutboxRow | null {
+  const to = ctx.config.oncallEmail;
+  if (!to || !isFlagged(req) || req.hazard === null) return null;
+  const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
+  return row(ctx, req, {
+    kind: 'oncall_alert',
+    dedupeKey: `alert-${req.id}-${source.inboundMessageId}`,
+    to,
+    language: 'en',
+    urgent: true,
+    data: {
+      ...base(ctx, req),
+      level: req.urgency.toUpperCase(),
+      hazard: hazardLabel(req.hazard, 'en'),
+      evidence: source.evidence,
+      rule: source.rule,
+      raisedByReply: source.raisedByReply,
+      category: req.category,
+      location: locationText(req),
+      residentName: req.residentName,
+      residentEmail: req.residentEmail ?? 'unknown',
+      residentLanguage: req.language,
+      receivedAt: source.receivedAt,
+      status: req.status,
+      department: dept?.name ?? null,
+      subject: source.subject ?? '',
+      residentText: source.authored,
+      residentTold: residentTold(ctx, req),
+    },
+  }, []);
+}
+
+/** Tells the resident what to do when their reply raised a request to urgent or emergency, threaded under their side. */
+export function safetyNoticeRow(ctx: Ctx, req: RequestRecord, q: { inboundMessageId: number }, references: string[]): NewOutboxRow | null {
+  const safety = safetyFor(ctx, req);
+  if (!safety) return null;
+  return toResident(ctx, req, {
+    kind: 'safety_notice',
+    dedupeKey: `safety-${q.inboundMessageId}`,
+    urgent: true,
+    data: { ...residentFields(ctx, req), safety },
   }, references);
 }
 

@@ -8,6 +8,7 @@ import { PermanentError } from '../errors.ts';
 import { STATUS_COMMAND_VOCABULARY } from '../routing/commands.ts';
 import type { Status } from '../requests/status.ts';
 import { categoryLabel, statusLabel } from './labels.ts';
+import type { SafetyNotice } from './safety.ts';
 
 interface CityEmailData {
   /** The city's name as residents know it, e.g. "Danbury". */
@@ -39,6 +40,8 @@ export interface ConfirmationData extends BaseEmailData {
   phoneHours: { fromDay: number; toDay: number; opens: string; closes: string } | null;
   /** The public status page of this request; null when the app has no public address. */
   statusUrl: string | null;
+  /** What to do about a present danger, shown before anything else; null for a routine request. */
+  safety: SafetyNotice | null;
 }
 
 export interface RoutedTicketData extends BaseEmailData {
@@ -59,6 +62,45 @@ export interface RoutedTicketData extends BaseEmailData {
   englishSummary: string | null;
   /** The place on a map for crews; null without coordinates. */
   mapUrl: string | null;
+  /** A present danger: the subject starts with URGENT and this leads the ticket; null for a routine request. */
+  danger: TicketDanger | null;
+}
+
+export interface TicketDanger {
+  /** 'EMERGENCY' or 'URGENT'. */
+  level: string;
+  hazard: string;
+  /** What the resident was told to do, in English. */
+  residentTold: string[];
+}
+
+export interface OncallAlertData extends BaseEmailData {
+  /** 'EMERGENCY' or 'URGENT'. */
+  level: string;
+  hazard: string;
+  /** The sentence the rule fired on, and the rule. */
+  evidence: string | null;
+  rule: string | null;
+  /** True when a reply raised an open request, false for a new request. */
+  raisedByReply: boolean;
+  category: Category;
+  location: string | null;
+  residentName: string | null;
+  residentEmail: string;
+  residentLanguage: Language;
+  receivedAt: Date;
+  status: Status;
+  department: string | null;
+  subject: string;
+  residentText: string;
+  residentTold: string[];
+}
+
+export interface SafetyNoticeData extends BaseEmailData {
+  residentName: string | null;
+  category: Category;
+  location: string | null;
+  safety: SafetyNotice;
 }
 
 export interface StatusUpdateData extends BaseEmailData {
@@ -95,6 +137,7 @@ export interface DuplicateNoticeData extends BaseEmailData {
   /** The open request this report was linked to. */
   earlierTrackingNumber: string;
   earlierStatus: Status;
+  safety: SafetyNotice | null;
 }
 
 export interface CommandErrorData extends BaseEmailData {
@@ -185,6 +228,8 @@ export interface EmailData {
   resident_follow_up: ResidentFollowUpData;
   staff_reply: StaffReplyData;
   department_note: DepartmentNoteData;
+  oncall_alert: OncallAlertData;
+  safety_notice: SafetyNoticeData;
 }
 export type EmailKind = keyof EmailData;
 
@@ -283,6 +328,10 @@ function createEnvironment(): typeof Handlebars {
     return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   });
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // Phone numbers in safety instructions become tap-to-call links. The text is escaped first; only the
+  // digits and dashes matched here go into the link.
+  hb.registerHelper('telLinks', (text: string) =>
+    new hb.SafeString(hb.escapeExpression(text).replace(/\b(911|\d{3}-\d{3}-\d{4})\b/g, (n) => `<a href="tel:${n.replace(/-/g, '')}" style="color:inherit;font-weight:bold;">${n}</a>`)));
   // The statuses a department may write come from the parser that reads them, so the help cannot drift.
   hb.registerHelper('statusCommands', () => Object.keys(STATUS_COMMAND_VOCABULARY).join(', '));
   const partialsDir = path.join(TEMPLATES_DIR, 'partials');

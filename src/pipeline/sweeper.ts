@@ -4,7 +4,7 @@
 // the database (same Redis, same prefix, same id), which would otherwise block the id.
 import { describeError } from '../errors.ts';
 import { stalledInbound } from '../intake/store.ts';
-import { pendingOutboxIds, PRIORITY } from '../notify/outbox.ts';
+import { pendingOutboxIds } from '../notify/outbox.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { PipelineDeps } from './deps.ts';
 
@@ -24,7 +24,7 @@ export function startSweeper(deps: Pick<PipelineDeps, 'pool' | 'log'> & { queues
       n++;
     }
     for (const o of await pendingOutboxIds(pool, graceSeconds, 1_000)) {
-      await queues.requeue('notify', { outboxId: o.id }, { priority: PRIORITY[o.kind] });
+      await queues.requeue('notify', { outboxId: o.id }, { priority: o.priority });
       n++;
     }
     if (n > 0) log.info({ requeued: n }, 'sweeper queued stalled work');

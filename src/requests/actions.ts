@@ -3,6 +3,7 @@
 // the mail it causes (transactional outbox). Used by the pipeline stages, the staff app and `cityline status`.
 import type pg from 'pg';
 import type { Category, Classification } from '../classify/types.ts';
+import { assessUrgency, urgencyRank } from '../classify/urgency.ts';
 import type { ServiceTargets } from '../targets/service-targets.ts';
 import type { Classifier } from '../classify/index.ts';
 import type { Config } from '../config/index.ts';
@@ -11,15 +12,15 @@ import { PermanentError } from '../errors.ts';
 import { attachmentsOf, lockInboundWithAttachments, openingOf, setInboundOutcome } from '../intake/store.ts';
 import type { Enqueue } from '../jobs/queues.ts';
 import {
-  confirmationRow, departmentNoteRow, duplicateNoticeRow, residentFollowUpRow, routedTicketRow, staffReplyRow, statusUpdateRow, type TicketSource,
+  confirmationRow, departmentNoteRow, duplicateNoticeRow, oncallAlertRow, residentFollowUpRow, routedTicketRow, safetyNoticeRow, staffReplyRow, statusUpdateRow, type TicketSource,
 } from '../notify/compose.ts';
-import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
+import { insertOutboxRows, priorityOf, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import { decideDepartmentReply, lockPendingDepartmentReply } from './department-replies.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import {
-  addEvent, addReviewReason, clearAwaitingAnswer, markAwaitingAnswer, addThreadMessages, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus, ticketSourceOf,
-  updateClassification, type NewEvent, type RequestRecord,
+  addEvent, addReviewReason, clearAwaitingAnswer, markAwaitingAnswer, addThreadMessages, clearUrgency, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus,
+  setUrgency, ticketSourceOf, updateClassification, type NewEvent, type RequestRecord,
 } from './store.ts';
 import { formatTrackingNumber } from './tracking-number.ts';
 import { recordTrainingExample } from './training-examples.ts';
@@ -37,6 +38,7 @@ type Ctx = { config: Config; routing: Routing };
 export interface QueuedMail {
   id: number;
   kind: OutboxKind;
+  priority: number;
 }
 
 /** Queues an email in the current transaction and adds it to the request's thread. */
@@ -51,7 +53,7 @@ export async function queueMails(db: Db, rows: (NewOutboxRow | null)[], author: 
   const queued = new Map<NewOutboxRow, QueuedMail>();
   wanted.forEach((row, i) => {
     const id = ids[i];
-    if (id !== null && id !== undefined) queued.set(row, { id, kind: row.kind });
+    if (id !== null && id !== undefined) queued.set(row, { id, kind: row.kind, priority: priorityOf(row) });
   });
   await addThreadMessages(
     db,
@@ -66,7 +68,7 @@ export async function queueMails(db: Db, rows: (NewOutboxRow | null)[], author: 
 /** After the transaction commits: hand the queued mail to the notify stage (the sweeper covers a crash here). */
 export async function dispatchMail(enqueue: Enqueue, mail: (QueuedMail | null)[]): Promise<void> {
   for (const m of mail) {
-    if (m) await enqueue('notify', { outboxId: m.id }, { priority: PRIORITY[m.kind] });
+    if (m) await enqueue('notify', { outboxId: m.id }, { priority: m.priority });
   }
 }
 
@@ -201,7 +203,9 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     const place = c.street && !NO_DUPLICATES.has(c.category)
       ? { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet }
       : null;
-    const { trackingSequence, duplicate: earlier } = await prepareOpening(tx, place);
+    const { trackingSequence, duplicate } = await prepareOpening(tx, place);
+    // A danger is never folded into a calmer report of the same place: it must be seen and alerted on its own.
+    const earlier = duplicate && urgencyRank(duplicate.urgency) >= urgencyRank(c.urgency) ? duplicate : null;
     const trackingNumber = formatTrackingNumber(config.trackingPrefix, trackingSequence);
     const firstStatus: Status = earlier ? 'duplicate' : needsReview ? 'needs_review' : 'received';
     // A sure classification is routed as the request opens: its history still reads received, then routed.
@@ -210,7 +214,8 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
       {
         kind: 'classified',
         actor: `model:${c.modelVersion}`,
-        details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons },
+        details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons,
+          urgency: c.urgency, hazard: c.hazard, urgencyRule: c.urgencyRule, urgencyEvidence: c.urgencyEvidence },
       },
       { kind: 'status', fromStatus: null, toStatus: firstStatus, actor: 'system' },
     ];
@@ -240,12 +245,18 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     // A brand-new request's thread is known without asking: the resident's side is their message, the
     // department's side is empty.
     const residentSide = msg.messageId ? [msg.messageId] : [];
-    if (earlier) return { req, mail: await queueMails(tx, [answerable ? duplicateNoticeRow(deps, req, earlier, residentSide) : null]) };
-    const rows: (NewOutboxRow | null)[] = [answerable ? confirmationRow(deps, req, residentSide) : null];
+    const authored = msg.authoredText ?? msg.textBody ?? '';
+    // A present danger: the resident's safety instructions first, then the on-call alert, then the
+    // department's URGENT ticket, all ahead of other mail (a duplicate of a danger is alerted too).
+    const alert = oncallAlertRow(deps, req, {
+      inboundMessageId: id, authored, subject: msg.subject, receivedAt: msg.receivedAt, evidence: c.urgencyEvidence, rule: c.urgencyRule, raisedByReply: false,
+    });
+    if (earlier) return { req, mail: await queueMails(tx, [answerable ? duplicateNoticeRow(deps, req, earlier, residentSide) : null, alert]) };
+    const rows: (NewOutboxRow | null)[] = [answerable ? confirmationRow(deps, req, residentSide) : null, alert];
     // A question waits for a person in the staff app's questions queue; no ticket is mailed.
     if (route && deps.routing.isQuestion(req.category)) await markAwaitingAnswer(tx, req.id);
     else if (route) {
-      const source: TicketSource = { authored: msg.authoredText ?? msg.textBody ?? '', receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
+      const source: TicketSource = { authored, receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
       rows.push(routedTicketRow(deps, req, route.dept, source, []));
     }
     return { req, mail: await queueMails(tx, rows) };
@@ -402,4 +413,56 @@ export async function decideDepartmentReplyAction(deps: ActionDeps, d: { inbound
   });
   await dispatchMail(deps.enqueue, result.mail);
   return result.requestId;
+}
+
+export interface DangerReport {
+  inboundMessageId: number;
+  /** What the sender wrote (quotes and signature removed). */
+  authored: string;
+  subject: string | null;
+  receivedAt: Date;
+  actor: string;
+}
+
+/**
+ * A reply that describes a present danger raises its request ("now the wire is on fire"): flagged, the
+ * resident told what to do, the on-call address alerted and the department (when it has the request)
+ * sent an URGENT ticket quoting the reply. Only ever raises: lowering is a staff decision. Queues nothing
+ * when the reply shows no danger beyond what the request already has.
+ */
+export async function raiseUrgencyInTransaction(db: Db, ctx: Ctx, requestId: number, report: DangerReport): Promise<(QueuedMail | null)[]> {
+  const danger = assessUrgency(report.authored);
+  if (danger.hazard === null) return [];
+  const req = await lockRequest(db, requestId);
+  if (urgencyRank(danger.urgency) <= urgencyRank(req.urgency)) return [];
+  await setUrgency(db, req.id, danger.urgency, danger.hazard);
+  await addEvent(db, {
+    requestId: req.id,
+    kind: 'urgency_raised',
+    actor: report.actor,
+    details: { from: req.urgency, to: danger.urgency, hazard: danger.hazard, rule: danger.rule, evidence: danger.evidence, inboundMessageId: report.inboundMessageId },
+  });
+  const raised: RequestRecord = { ...req, urgency: danger.urgency, hazard: danger.hazard };
+  const residentSide = raised.residentEmail ? await conversationMessageIds(db, req.id, 'resident') : [];
+  const mail: (NewOutboxRow | null)[] = [
+    safetyNoticeRow(ctx, raised, { inboundMessageId: report.inboundMessageId }, residentSide),
+    oncallAlertRow(ctx, raised, { ...report, evidence: danger.evidence, rule: danger.rule, raisedByReply: true }),
+  ];
+  const dept = raised.departmentCode ? ctx.routing.departments.get(raised.departmentCode) : undefined;
+  if (dept && (raised.status === 'routed' || raised.status === 'in_progress')) {
+    const source: TicketSource = { authored: report.authored, receivedAt: report.receivedAt, attachments: [], routings: 0, raisedBy: report.inboundMessageId };
+    mail.push(routedTicketRow(ctx, raised, dept, source, await conversationMessageIds(db, req.id, 'department')));
+  }
+  return queueMails(db, mail);
+}
+
+/** Staff clear a false alarm: the request goes back to routine (its history keeps what was flagged, and by whom it was cleared). */
+export async function clearDanger(deps: ActionDeps, input: { requestId: number; actor: string }): Promise<RequestRecord> {
+  await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, input.requestId);
+    if (req.urgency === 'routine') throw new PermanentError(`request ${req.trackingNumber} is not flagged as a danger`, 'NOT_FLAGGED');
+    await clearUrgency(tx, req.id);
+    await addEvent(tx, { requestId: req.id, kind: 'urgency_cleared', actor: input.actor, details: { was: req.urgency, hazard: req.hazard } });
+  });
+  return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
 }

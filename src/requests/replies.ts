@@ -12,7 +12,7 @@ import type { Routing } from '../routing/rules.ts';
 import { getInbound } from '../intake/store.ts';
 import { parseDepartmentCommand } from './department-command.ts';
 import { isStatusQuestion } from './status-question.ts';
-import { awaitAnswer, changeStatusInTransaction, forwardDepartmentNote, forwardToDepartment, queueMail, type QueuedMail, type ResidentMessage } from './actions.ts';
+import { awaitAnswer, changeStatusInTransaction, forwardDepartmentNote, forwardToDepartment, queueMail, raiseUrgencyInTransaction, type QueuedMail, type ResidentMessage } from './actions.ts';
 import { recordDepartmentReply } from './department-replies.ts';
 import { FINISHED, type Status } from './status.ts';
 import { addEvent, addThreadMessage, conversationMessageIds, statusHistory, type RequestRecord } from './store.ts';
@@ -75,8 +75,13 @@ export async function handleReply(
 
   await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: thread.role, inboundMessageId: id });
   await addEvent(tx, { requestId: req.id, kind: 'reply', actor, details: { via: thread.via, inboundMessageId: id } });
-  const done = (queued: (QueuedMail | null)[]): ReplyOutcome => ({
-    next: 'none', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id, queued,
+  // After whatever the reply asked for (a reopen routes first): a resident's reply can show a danger the
+  // request did not have ("now the wire is on fire"), which raises it.
+  const done = async (queued: (QueuedMail | null)[]): Promise<ReplyOutcome> => ({
+    next: 'none', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id,
+    queued: thread.role !== 'resident' ? queued : [...queued, ...await raiseUrgencyInTransaction(tx, ctx, req.id, {
+      inboundMessageId: id, authored, subject: input.parsed.subject, receivedAt: new Date(), actor,
+    })],
   });
 
   if (thread.role === 'department') {

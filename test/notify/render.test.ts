@@ -22,6 +22,7 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     phone: '311',
     phoneHours: { fromDay: 1, toDay: 5, opens: '08:00', closes: '16:30' },
     statusUrl: 'https://311.danbury.example/status/DB-100A7',
+    safety: null,
   },
   routed_ticket: {
     city: 'Danbury',
@@ -39,6 +40,7 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     residentLanguage: 'pt',
     englishSummary: 'Pothole at 12 Padanaram Road.',
     mapUrl: 'https://www.openstreetmap.org/?mlat=41.41326&mlon=-73.45801#map=17/41.41326/-73.45801',
+    danger: null,
   },
   status_update: {
     city: 'Danbury',
@@ -81,12 +83,41 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     location: 'Main Street and White Street',
     earlierTrackingNumber: 'DB-100A7',
     earlierStatus: 'routed',
+    safety: null,
   },
   command_error: {
     city: 'Danbury',
     trackingNumber: 'DB-100A7',
     line: `status: fixed ${HOSTILE}`,
     reason: 'unknown status "fixed"',
+  },
+  oncall_alert: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    level: 'EMERGENCY',
+    hazard: 'Gas leak',
+    evidence: 'i smell gas outside 22 crosby street.',
+    rule: 'gas-smell-en',
+    raisedByReply: false,
+    category: 'other',
+    location: '22 Crosby Street',
+    residentName: 'Ana',
+    residentEmail: 'ana@example.com',
+    residentLanguage: 'es',
+    receivedAt: new Date('2026-11-26T15:04:00Z'),
+    status: 'routed',
+    department: '311',
+    subject: 'Huele a gas',
+    residentText: `Huele a gas en la calle. ${HOSTILE}`,
+    residentTold: ['Gas leak: call 911 now', 'Leave the building or the area now.'],
+  },
+  safety_notice: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    residentName: `Maria ${HOSTILE}`,
+    category: 'tree',
+    location: 'Main Street',
+    safety: { urgency: 'emergency', subjectPrefix: 'Call 911 now', heading: `Fire: call 911 now ${HOSTILE}`, lines: ['Get out, stay out.'] },
   },
   department_digest: {
     city: 'Danbury',
@@ -333,5 +364,18 @@ describe('what each kind says', () => {
   it('shows dates in the time zone it is given', () => {
     const { text } = render('routed_ticket', 'en', { timeZone: 'UTC' });
     expect(text).toContain('Received:   Nov 26, 2026, 3:04 PM UTC');
+  });
+});
+
+describe('safety instructions', () => {
+  it('lead the confirmation in text and HTML, with tap-to-call numbers, and stay escaped', () => {
+    const safety = { urgency: 'emergency' as const, subjectPrefix: 'Call 911 now', heading: 'Gas leak: call 911 now', lines: [`Then call the Eversource emergency line at 877-944-5325. ${HOSTILE}`] };
+    const { subject, text, html } = render('confirmation', 'en', { safety });
+    expect(subject).toBe(`[DB-100A7] Call 911 now: We received your request: ${categoryLabel('pothole', 'en')}`);
+    expect(text.startsWith('*** Gas leak: call 911 now ***\n- Then call the Eversource emergency line at 877-944-5325.')).toBe(true);
+    expect(html).toContain('<a href="tel:911"');
+    expect(html).toContain('<a href="tel:8779445325" style="color:inherit;font-weight:bold;">877-944-5325</a>');
+    expect(html.indexOf('role="alert"')).toBeLessThan(html.indexOf('<h1'));
+    expect(html).not.toContain('<script');
   });
 });

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CATEGORIES } from '../../classify/types.ts';
 import { PermanentError } from '../../errors.ts';
 import { randomBytes } from 'node:crypto';
-import { changeStatus, decideDepartmentReplyAction, replyToResident, unlinkDuplicate, type ActionDeps } from '../../requests/actions.ts';
+import { changeStatus, clearDanger, decideDepartmentReplyAction, replyToResident, unlinkDuplicate, type ActionDeps } from '../../requests/actions.ts';
 import { STATUSES, canMove, isStatus } from '../../requests/status.ts';
 import { getRequest } from '../../requests/store.ts';
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
@@ -147,6 +147,18 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (!id) return reply.callNotFound();
     try {
       await unlinkDuplicate(actionDeps, { requestId: id, actor: staffOf(request).email });
+    } catch (err) {
+      if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: err.message });
+      throw err;
+    }
+    return reply.redirect(`/requests/${id}`, 303);
+  });
+
+  app.post('/requests/:id/not-danger', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    try {
+      await clearDanger(actionDeps, { requestId: id, actor: staffOf(request).email });
     } catch (err) {
       if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: err.message });
       throw err;

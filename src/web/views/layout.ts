@@ -87,6 +87,13 @@ export function categoryLabel(code: string): string {
   return code.replace(/_/g, ' ');
 }
 
+/** A request's danger, for staff: EMERGENCY (red) or URGENT (amber) with its hazard; nothing when routine. */
+export function dangerBadge(r: { urgency: string; hazard: string | null }): Html {
+  if (r.urgency === 'routine') return html``;
+  const hazard = r.hazard ? ` · ${r.hazard.replace(/_/g, ' ')}` : '';
+  return html`<span class="danger danger-${r.urgency}" title="${r.urgency === 'emergency' ? 'Emergency: the resident was told to call 911' : 'Urgent: flagged for same-day attention'}">${r.urgency.toUpperCase()}${hazard}</span>`;
+}
+
 export function statusBadge(status: string): Html {
   return html`<span class="status status-${status}">${status.replace(/_/g, ' ')}</span>`;
 }

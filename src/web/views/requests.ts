@@ -6,7 +6,7 @@ import { html, type Html } from '../html.ts';
 import type { EventView } from '../queries/events.ts';
 import type { AttachmentMeta, ThreadEntry } from '../queries/messages.ts';
 import { PAGE_SIZE, type SearchFilters } from '../queries/search.ts';
-import { categoryLabel, csrfField, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
+import { categoryLabel, csrfField, dangerBadge, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
 import { inboundMessage } from './message.ts';
 
 type Department = { code: string; name: string };
@@ -53,8 +53,8 @@ export function searchPage(ctx: PageContext, f: SearchFilters, departments: Depa
 ${result.rows.length
   ? html`<table class="list"><thead><tr><th>Tracking</th><th>Received</th><th>Due</th><th>Status</th><th>Category</th><th>Street</th><th>Department</th><th>Resident</th><th>Subject</th></tr></thead><tbody>
 ${result.rows.map(
-  (r) => html`<tr>
-  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${dueCell(r)}</td><td>${statusBadge(r.status)}</td>
+  (r) => html`<tr class="flag-${r.urgency}">
+  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${dueCell(r)}</td><td>${statusBadge(r.status)} ${dangerBadge(r)}</td>
   <td>${categoryLabel(r.category)}</td><td>${[r.houseNumber, r.street].filter(Boolean).join(' ')}</td>
   <td>${r.departmentCode ? (deptName.get(r.departmentCode) ?? r.departmentCode) : ''}</td><td>${r.residentEmail ?? ''}</td><td>${r.subject ?? ''}</td>
 </tr>`,
@@ -140,7 +140,7 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
     r.trackingNumber,
     html`${p.error ? html`<p class="error" role="alert">${p.error}</p>` : ''}${p.notice ? html`<p class="notice" role="status">${p.notice}</p>` : ''}
 <div class="request-head">
-  <h1>${r.trackingNumber} <span id="request-status">${statusBadge(r.status)}</span></h1>
+  <h1>${r.trackingNumber} <span id="request-status">${statusBadge(r.status)}</span> ${dangerBadge(r)}</h1>
   <p>${r.subject ?? '(no subject)'}</p>
 </div>
 <div class="request">
@@ -169,6 +169,9 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
     <label>Note for the resident (optional) <textarea name="note" rows="3" maxlength="2000"></textarea></label>
     <button type="submit" class="primary">Change status</button>
   </form>`
+    : ''}
+  ${r.urgency !== 'routine'
+    ? html`<form method="post" action="/requests/${r.id}/not-danger" class="unlink-form">${csrfField(ctx)}<button type="submit">Not a danger: clear the ${r.urgency} flag</button></form>`
     : ''}
   ${r.duplicateOf !== null
     ? html`<form method="post" action="/requests/${r.id}/unlink" class="unlink-form">${csrfField(ctx)}<button type="submit">Not a duplicate: unlink and review</button></form>`
