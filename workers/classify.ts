@@ -3,6 +3,7 @@
 import type { Classification } from '../src/classify/types.ts';
 import { withTransaction } from '../src/db/pool.ts';
 import { PermanentError } from '../src/errors.ts';
+import { withSubmittedFacts } from '../src/intake/open311-submission.ts';
 import { lockInboundWithAttachments, setInboundOutcome } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { confirmationRow, duplicateNoticeRow, routedTicketRow } from '../src/notify/compose.ts';
@@ -25,7 +26,7 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
     if (msg.state !== 'parsed') return [];
     // Classification is pure CPU well under a millisecond: holding the row lock through it is cheaper
     // than reading the message twice.
-    const c: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    const c: Classification = await withSubmittedFacts(tx, id, classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' }));
     const reviewReasons = [...c.reviewReasons];
     if (msg.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
     const needsReview = reviewReasons.length > 0;

@@ -136,6 +136,8 @@ export interface StatusChange {
   requestId: number;
   to: Status;
   note: string | null;
+  /** For Open311 (status_notes); optional, and never copied from the note to the resident. */
+  publicNote?: string | null;
   actor: string;
 }
 
@@ -154,7 +156,7 @@ export async function changeStatusInTransaction(
   }
   if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, { notifyResident: true });
   await setStatus(db, req.id, change.to, change.to === 'duplicate' ? {} : { duplicateOf: null });
-  await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: change.to, actor: change.actor, note: change.note });
+  await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: change.to, actor: change.actor, note: change.note, publicNote: change.publicNote ?? null });
   if (!NOTIFY_RESIDENT.includes(change.to)) return [];
   return [await queueMail(db, await composeStatusUpdate(ctx, db, { ...req, status: change.to }, { status: change.to, note: change.note, actor: change.actor }))];
 }
