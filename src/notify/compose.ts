@@ -177,6 +177,23 @@ export async function composeStatusUpdate(
   }, await residentSide(db, req));
 }
 
+/** A public update an Open311 client posted, sent on to the request's department in its ticket thread. */
+export async function composePublicUpdate(
+  ctx: Ctx,
+  db: Db,
+  req: RequestRecord,
+  dept: Department,
+  u: { eventId: number; client: string; author: string | null; text: string; mediaUrl: string | null },
+): Promise<NewOutboxRow> {
+  return row(ctx, req, {
+    kind: 'public_update',
+    dedupeKey: `public-update-${u.eventId}`,
+    to: dept.emails.join(', '),
+    language: 'en',
+    data: { ...base(ctx, req), department: dept.name, category: req.category, location: locationText(req), client: u.client, author: u.author, text: u.text, mediaUrl: u.mediaUrl },
+  }, await conversationMessageIds(db, req.id, 'department'));
+}
+
 export async function composeStatusAnswer(ctx: Ctx, db: Db, req: RequestRecord, q: { inboundMessageId: number }): Promise<NewOutboxRow | null> {
   const history = await statusHistory(db, req.id);
   return toResident(ctx, req, {

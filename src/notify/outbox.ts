@@ -3,7 +3,7 @@ import type { Language } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
 import { firstSuppressedSql } from './suppressions.ts';
 
-export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error';
+export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error' | 'public_update';
 
 /** BullMQ priorities (lower goes first): on a storm day residents hear from us before departments get copies. */
 export const PRIORITY: Record<OutboxKind, number> = {
@@ -13,6 +13,7 @@ export const PRIORITY: Record<OutboxKind, number> = {
   status_update: 2,
   command_error: 3,
   routed_ticket: 4,
+  public_update: 4,
 };
 
 /** Mail to residents that a robot could answer, and so counts against the per-address cap. */
@@ -119,7 +120,7 @@ export async function findOutboxByMessageId(db: Db, messageId: string): Promise<
   return rows[0] ?? null;
 }
 
-const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error'];
+const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error', 'public_update'];
 
 /**
  * Message-IDs of one side of a request's conversation (the resident's, or the department's), oldest

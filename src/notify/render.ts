@@ -88,6 +88,18 @@ export interface CommandErrorData extends BaseEmailData {
   reason: string | null;
 }
 
+export interface PublicUpdateData extends BaseEmailData {
+  department: string;
+  category: Category;
+  location: string | null;
+  /** The Open311 client (its API key's name) whose user posted the update. */
+  client: string;
+  /** Who wrote it, as the client names them; null when it does not. */
+  author: string | null;
+  text: string;
+  mediaUrl: string | null;
+}
+
 export interface EmailData {
   confirmation: ConfirmationData;
   routed_ticket: RoutedTicketData;
@@ -95,6 +107,7 @@ export interface EmailData {
   status_answer: StatusAnswerData;
   duplicate_notice: DuplicateNoticeData;
   command_error: CommandErrorData;
+  public_update: PublicUpdateData;
 }
 export type EmailKind = keyof EmailData;
 

@@ -8,6 +8,10 @@ import { PermanentError } from '../errors.ts';
 import { updateToMessage, type SubmittedUpdate } from '../intake/open311-submission.ts';
 import { saveParsed, setInboundOutcome, storeRawMessage } from '../intake/store.ts';
 import type { Config } from '../config/index.ts';
+import type { Enqueue } from '../jobs/queues.ts';
+import { composePublicUpdate } from '../notify/compose.ts';
+import type { Routing } from '../routing/rules.ts';
+import { dispatchMail, queueMail } from './actions.ts';
 import { addEvent, addThreadMessage, getRequest, getRequestByTrackingNumber, touchRequest } from './store.ts';
 
 export interface PublicComment extends SubmittedUpdate {
@@ -17,9 +21,12 @@ export interface PublicComment extends SubmittedUpdate {
 }
 
 /** Adds the comment; returns its update id (the event's), or throws PermanentError NO_SUCH_REQUEST. */
-export async function addPublicComment(deps: { pool: pg.Pool; config: Config }, c: PublicComment): Promise<{ updateId: number; requestId: number }> {
+export async function addPublicComment(
+  deps: { pool: pg.Pool; config: Config; routing: Routing; enqueue: Enqueue },
+  c: PublicComment,
+): Promise<{ updateId: number; requestId: number }> {
   const raw = await updateToMessage(c, { to: deps.config.fromAddress });
-  return withTransaction(deps.pool, async (tx) => {
+  const done = await withTransaction(deps.pool, async (tx) => {
     const found = await getRequestByTrackingNumber(tx, c.trackingNumber);
     const req = found ? await getRequest(tx, found.id, { forUpdate: true }) : null;
     if (!req) throw new PermanentError(`service_request_id ${c.trackingNumber} was not found`, 'NO_SUCH_REQUEST');
@@ -40,6 +47,13 @@ export async function addPublicComment(deps: { pool: pg.Pool; config: Config }, 
       details: { api_key_id: c.apiKeyId, status: req.status, media_url: c.mediaUrl, client_status: c.clientStatus, inbound_message_id: stored.id },
     });
     await touchRequest(tx, req.id);
-    return { updateId, requestId: req.id };
+    // Before routing there is no department to tell: staff see the comment in the thread when they review.
+    const dept = req.departmentCode ? deps.routing.departments.get(req.departmentCode) : undefined;
+    const mail = dept
+      ? await queueMail(tx, await composePublicUpdate(deps, tx, req, dept, { eventId: updateId, client: c.apiKeyName, author: c.name, text: c.description, mediaUrl: c.mediaUrl }))
+      : null;
+    return { updateId, requestId: req.id, mail };
   });
+  await dispatchMail(deps.enqueue, [done.mail]);
+  return { updateId: done.updateId, requestId: done.requestId };
 }

@@ -71,6 +71,17 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     line: `status: fixed ${HOSTILE}`,
     reason: 'unknown status "fixed"',
   },
+  public_update: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    department: 'Highway',
+    category: 'pothole',
+    location: 'Padanaram Road',
+    client: 'FixMyStreet Danbury',
+    author: `Sam ${HOSTILE}`,
+    text: `It has got bigger ${HOSTILE}`,
+    mediaUrl: 'https://fms.example/photo/78.jpeg',
+  },
 };
 
 const KINDS = Object.keys(SAMPLES) as EmailKind[];

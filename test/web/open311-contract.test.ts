@@ -125,7 +125,7 @@ describe('Open311 GeoReport v2: contract, both formats', () => {
         expect(Object.keys(r).sort()).toEqual([...REQUEST_FIELDS].sort());
         expect(text(r.status)).toBe('open');
         expect(text(r.status_notes)).toBe('Crew scheduled for Monday.');
-        expect(text(r.address)).toBe('1200 block of Main Street');
+        expect(text(r.address)).toBe('1200-1299 block of Main Street');
         expect(text(r.lat)).toBe('41.395');
         expect(text(r.long)).toBe('-73.454');
         expect(text(r.agency_responsible)).toBe('Highway');

@@ -12,13 +12,14 @@ export function coarse(value: number | null): number | null {
   return Math.round(value * f) / f;
 }
 
-/** "1200 block of Main Street" from 1234 Main Street; the street alone when the number is not a plain one. */
+/** "1200-1299 block of Main Street" from 1234 Main Street; the street alone when the number is not a plain one. */
 export function blockAddress(place: { street: string | null; houseNumber: string | null; crossStreet: string | null; outsideTown: string | null }): string | null {
   let where: string | null = null;
   if (place.street && place.crossStreet) where = `${place.street} and ${place.crossStreet}`;
   else if (place.street) {
     const n = place.houseNumber ? /^(\d{1,6})/.exec(place.houseNumber)?.[1] : undefined;
-    where = n === undefined ? place.street : `${Math.floor(Number(n) / 100) * 100} block of ${place.street}`;
+    const low = n === undefined ? null : Math.floor(Number(n) / 100) * 100;
+    where = low === null ? place.street : `${Math.max(1, low)}-${low + 99} block of ${place.street}`;
   }
   if (place.outsideTown) return where ? `${where}, ${place.outsideTown}` : place.outsideTown;
   return where;

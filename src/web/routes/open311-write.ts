@@ -161,7 +161,7 @@ export function open311WriteRoutes(api: FastifyInstance, ctx: RouteContext, serv
       const media = mediaUrl(one(body, 'media_url'), errors);
       if (errors.length > 0) return fail(reply, format, 400, ...errors);
       try {
-        const { updateId } = await addPublicComment(ctx, {
+        const { updateId } = await addPublicComment({ ...ctx, enqueue: ctx.queues.enqueue }, {
           trackingNumber,
           apiKeyId: key.id,
           apiKeyName: key.name,
