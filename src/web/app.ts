@@ -16,6 +16,7 @@ import { requestRoutes } from './routes/requests.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { staticRoutes } from './routes/static.ts';
 import { streetRoutes } from './routes/streets.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { addSecurityHeaders } from './security.ts';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, deriveKeys, hashToken, sameToken } from './session.ts';
@@ -86,6 +87,7 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   attachmentRoutes(app, ctx);
   streetRoutes(app);
   dashboardRoutes(app, ctx);
+  apiKeyRoutes(app, ctx);
   app.get('/', async (_request, reply) => reply.redirect('/review', 303));
   return app;
 }

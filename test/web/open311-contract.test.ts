@@ -228,6 +228,29 @@ describe('Open311 GeoReport v2: contract, both formats', () => {
     });
   }
 
+  it('a poll by updated_datetime finds a request created long before but updated in the window', async () => {
+    const old = await seed(h, { category: 'streetlight', street: 'Deer Hill Avenue', status: 'routed', departmentCode: 'traffic', createdAt: new Date(Date.now() - 40 * 86_400_000) });
+    await h.db.pool.query(`UPDATE requests SET updated_at = now() - interval '40 days' WHERE id = $1`, [old.id]);
+    const start = new Date(Date.now() - 60_000).toISOString();
+    const before = await fetchDoc(h, `requests.{fmt}?start_date=${encodeURIComponent(start)}`, 'xml', 'service_requests', 'request');
+    expect((before.body as Doc[]).map((x) => text(x.service_request_id))).not.toContain(old.trackingNumber);
+    await changeStatus({ pool: h.db.pool, config: h.config, routing: h.routing, enqueue: async () => {} }, {
+      requestId: old.id, to: 'resolved', note: null, publicNote: 'New lamp fitted.', actor: 'department:traffic',
+    });
+    const end = new Date(Date.now() + 60_000).toISOString();
+    for (const fmt of ['xml', 'json'] as const) {
+      const after = await fetchDoc(h, `requests.{fmt}?start_date=${encodeURIComponent(start)}&end_date=${encodeURIComponent(end)}`, fmt, 'service_requests', 'request');
+      const found = (after.body as Doc[]).find((x) => text(x.service_request_id) === old.trackingNumber) as Doc;
+      expect(text(found.status)).toBe('closed');
+      expect(text(found.status_notes)).toBe('New lamp fitted.');
+      expect(new Date(text(found.requested_datetime)).getTime()).toBeLessThan(Date.now() - 39 * 86_400_000);
+      expect(new Date(text(found.updated_datetime)).getTime()).toBeGreaterThan(Date.parse(start) - 1000);
+      const updates = await fetchDoc(h, `servicerequestupdates.{fmt}?start_date=${encodeURIComponent(start)}`, fmt, 'service_request_updates', 'request_update');
+      const mine = (updates.body as Doc[]).filter((u) => text(u.service_request_id) === old.trackingNumber);
+      expect(mine.at(-1)).toMatchObject({ status: 'fixed', description: 'New lamp fitted.' });
+    }
+  });
+
   it('answers If-None-Match with 304 (ETag), so polling clients cost little', async () => {
     const first = await h.app.inject({ method: 'GET', url: `${BASE}/services.xml` });
     const tag = first.headers.etag as string;
