@@ -62,16 +62,22 @@ export interface PublicUpdate {
   mediaUrl: string | null;
 }
 
-/** Status changes and comments posted by API clients, oldest first. */
-export async function publicUpdates(db: Db, f: { from: Date; to: Date; limit: number }): Promise<PublicUpdate[]> {
+/**
+ * What the public can see happen, oldest first: comments posted by API clients, and status changes that
+ * move the public status (`sameAsOpened`: the statuses the public sees as plain "open") or carry a public note.
+ * A request's opening and its internal moves (review, routing) are not updates.
+ */
+export async function publicUpdates(db: Db, f: { from: Date; to: Date; limit: number; sameAsOpened: readonly Status[] }): Promise<PublicUpdate[]> {
   const { rows } = await db.query<PublicUpdate>(
     `SELECT e.id, r.tracking_number AS "trackingNumber", coalesce(e.to_status, e.details->>'status') AS status,
             e.created_at AS at, e.public_note AS "publicNote", e.details->>'media_url' AS "mediaUrl"
        FROM request_events e JOIN requests r ON r.id = e.request_id
       WHERE e.kind IN ('status', 'public_comment') AND e.created_at >= $1 AND e.created_at <= $2
-        AND (e.kind = 'public_comment' OR e.to_status IS NOT NULL)
+        AND (e.kind = 'public_comment'
+             OR (e.from_status IS NOT NULL AND e.to_status IS NOT NULL
+                 AND (e.public_note IS NOT NULL OR NOT (e.from_status = ANY($4) AND e.to_status = ANY($4)))))
       ORDER BY e.created_at, e.id LIMIT $3`,
-    [f.from, f.to, f.limit],
+    [f.from, f.to, f.limit, f.sameAsOpened],
   );
   return rows;
 }

@@ -63,6 +63,16 @@ function mediaUrl(raw: string | null, errors: string[]): string | null {
   return null;
 }
 
+/** The fields both writes share: the text (required), who wrote it, and a photo link. */
+function whatAndWho(body: PostBody, errors: string[]): { description: string | null; email: string | null; media: string | null } {
+  const description = one(body, 'description');
+  if (!description) errors.push('description was not provided: say what the problem is');
+  else if (description.length > MAX_DESCRIPTION) errors.push(`description is longer than ${MAX_DESCRIPTION} characters`);
+  const email = one(body, 'email');
+  if (email && (email.length > 254 || !EMAIL.test(email))) errors.push('email is not an email address');
+  return { description, email, media: mediaUrl(one(body, 'media_url'), errors) };
+}
+
 /** Waits for the pipeline to open the request; null when it takes longer than the client should wait. */
 async function openedWithin(ctx: RouteContext, token: string, ms: number): Promise<string | null> {
   const deadline = Date.now() + ms;
@@ -95,12 +105,7 @@ export function open311WriteRoutes(api: FastifyInstance, ctx: RouteContext, serv
       if (lat === null && lon === null && !addressString && !addressId && errors.length === 0) {
         errors.push('a location is required: lat and long, or address_string, or address_id');
       }
-      const description = one(body, 'description');
-      if (!description) errors.push('description was not provided: say what the problem is');
-      else if (description.length > MAX_DESCRIPTION) errors.push(`description is longer than ${MAX_DESCRIPTION} characters`);
-      const email = one(body, 'email');
-      if (email && (email.length > 254 || !EMAIL.test(email))) errors.push('email is not an email address');
-      const media = mediaUrl(one(body, 'media_url'), errors);
+      const { description, email, media } = whatAndWho(body, errors);
       const checked = def ? checkAttributes(def, attributesOf(body)) : { ok: [], errors: [] };
       errors.push(...checked.errors);
       if (errors.length > 0) return fail(reply, format, 400, ...errors);
@@ -153,12 +158,7 @@ export function open311WriteRoutes(api: FastifyInstance, ctx: RouteContext, serv
       const trackingNumber = normalizeTrackingNumber(ctx.config.trackingPrefix, rawId);
       if (!trackingNumber) return fail(reply, format, 404, `service_request_id ${rawId} was not found`);
       const errors: string[] = [];
-      const description = one(body, 'description');
-      if (!description) errors.push('description was not provided');
-      else if (description.length > MAX_DESCRIPTION) errors.push(`description is longer than ${MAX_DESCRIPTION} characters`);
-      const email = one(body, 'email');
-      if (email && (email.length > 254 || !EMAIL.test(email))) errors.push('email is not an email address');
-      const media = mediaUrl(one(body, 'media_url'), errors);
+      const { description, email, media } = whatAndWho(body, errors);
       if (errors.length > 0) return fail(reply, format, 400, ...errors);
       try {
         const { updateId } = await addPublicComment({ ...ctx, enqueue: ctx.queues.enqueue }, {

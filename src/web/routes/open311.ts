@@ -91,6 +91,12 @@ export async function open311Routes(app: FastifyInstance, ctx: RouteContext): Pr
       attachFieldsToBody: true,
       limits: { fileSize: ctx.config.maxAttachmentBytes, files: 5, fields: 200, fieldSize: 64 * 1024 },
     });
+    // Public data for any map or app, including ones in a browser on another site; no credentials are involved.
+    api.addHook('onSend', async (request, reply) => {
+      if (request.method === 'GET' || request.method === 'HEAD') {
+        reply.header('Access-Control-Allow-Origin', '*').header('Cross-Origin-Resource-Policy', 'cross-origin');
+      }
+    });
     api.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
       const format = formatOf(request.url) ?? 'xml';
       if (err instanceof Open311Error) return fail(reply, format, err.status, ...err.descriptions);
@@ -221,7 +227,7 @@ function readRoutes(api: FastifyInstance, ctx: RouteContext, services: ServiceDe
     api.get(`/servicerequestupdates.${format}`, publicOpts, async (request, reply) => {
       const q = request.query;
       const window = dateWindow(w3cDate(field(q, 'start_date', 40), 'start_date'), w3cDate(field(q, 'end_date', 40), 'end_date'), new Date());
-      const updates = await publicUpdates(ctx.pool, { ...window, limit: MAX_RESULTS });
+      const updates = await publicUpdates(ctx.pool, { ...window, limit: MAX_RESULTS, sameAsOpened: STATUSES.filter((s) => EXTENDED_STATUS[s] === 'open') });
       reply.header('Cache-Control', 'public, max-age=60');
       return send(reply, format, {
         root: 'service_request_updates',
