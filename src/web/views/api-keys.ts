@@ -21,7 +21,7 @@ export function apiKeysPage(ctx: PageContext, keys: ApiKey[], opts: { created?: 
     <label>Name of the app or organisation <input name="name" required maxlength="100" placeholder="FixMyStreet Danbury"></label>
     <button type="submit" class="primary">Create key</button>
   </form>
-  <table class="list">
+  <div class="table-scroll"><table class="list">
     <thead><tr><th>Name</th><th>Key</th><th>Created</th><th>Last used</th><th>Requests filed</th><th>State</th><th></th></tr></thead>
     <tbody>
     ${keys.map((k) => html`<tr>
@@ -32,7 +32,7 @@ export function apiKeysPage(ctx: PageContext, keys: ApiKey[], opts: { created?: 
         : html`<form method="post" action="/admin/api-keys/${k.id}/revoke">${csrfField(ctx)}<button type="submit">Revoke</button></form>`}</td>
     </tr>`)}
     </tbody>
-  </table>
+  </table></div>
 </section>`,
   );
 }
