@@ -74,6 +74,7 @@ describe('Open311 POST then GET, answered at once', () => {
       media_url: 'https://fms.example/photo/77.jpeg',
       'attribute[size]': 'large',
       'attribute[blocking_traffic]': 'yes',
+      'attribute[report_url]': 'https://fms.example/report/77',
     });
     const res = await fetch(`${t.base}/requests.xml`, { method: 'POST', body: form, headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' } });
     expect(res.status).toBe(200);
@@ -100,12 +101,13 @@ describe('Open311 POST then GET, answered at once', () => {
          JOIN open311_api_keys k ON k.id = s.api_key_id WHERE r.tracking_number = $1`,
       [id],
     );
-    expect(rows[0]).toEqual({ category: 'pothole', status: 'routed', confidence: 1, email: 'sam.reporter@resident.example', attributes: { size: 'large', blocking_traffic: 'yes' }, key: 'FixMyStreet Danbury' });
+    expect(rows[0]).toEqual({ category: 'pothole', status: 'routed', confidence: 1, email: 'sam.reporter@resident.example', attributes: { size: 'large', blocking_traffic: 'yes', report_url: 'https://fms.example/report/77' }, key: 'FixMyStreet Danbury' });
     const confirmation = await t.smtp.waitFor((m) => m.envelopeTo.includes('sam.reporter@resident.example'), 20_000);
     expect(confirmation.parsed.subject).toContain(id);
     const ticket = await t.smtp.waitFor((m) => m.envelopeTo.includes('highway@danbury.example'), 20_000);
     expect(ticket.parsed.text).toContain('How big is the pothole? Larger than a car tyre');
     expect(ticket.parsed.text).toContain('https://fms.example/photo/77.jpeg');
+    expect(ticket.parsed.text).toContain('report_url: https://fms.example/report/77');
 
     // An update posted by the app: in the thread, sent on to the department, and in the updates feed.
     const since = new Date(Date.now() - 60_000).toISOString();

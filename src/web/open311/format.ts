@@ -22,13 +22,17 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+// Building a DateTimeFormat costs far more than using one, and a page of requests formats 2,000 dates.
+const formats = new Map<string, Intl.DateTimeFormat>();
+
 /** W3CDTF (a profile of ISO 8601) to the second, in `timeZone` with its offset, e.g. 2026-12-02T10:30:39-05:00. */
 export function w3cdtf(d: Date, timeZone: string): string {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
-      .formatToParts(d)
-      .map((p) => [p.type, p.value]),
-  ) as Record<string, string>;
+  let format = formats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    formats.set(timeZone, format);
+  }
+  const parts = Object.fromEntries(format.formatToParts(d).map((p) => [p.type, p.value])) as Record<string, string>;
   const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
   const offset = Math.round((local - Math.floor(d.getTime() / 1000) * 1000) / 60_000);
   const zone = offset === 0 ? 'Z' : `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60))}:${pad(Math.abs(offset) % 60)}`;

@@ -115,12 +115,21 @@ function valueProblem(a: AttributeDefinition, values: string[]): string | null {
   return v.length > 2000 ? 'is longer than 2000 characters' : null;
 }
 
-/** Checks the answers against a service's questions: each problem is one message naming the attribute. */
+/**
+ * Checks the answers against a service's questions: each problem is one message naming the attribute.
+ * Answers to questions the service does not ask are kept as sent (clients such as FixMyStreet add their
+ * own, e.g. a report URL), as plain text, one line and 500 characters at most.
+ */
 export function checkAttributes(def: ServiceDefinition, sent: SubmittedAttributes): { ok: CheckedAttribute[]; errors: string[] } {
   const errors: string[] = [];
   const ok: CheckedAttribute[] = [];
   const known = new Set(def.attributes.map((a) => a.code));
-  for (const code of Object.keys(sent)) if (!known.has(code)) errors.push(`attribute[${code}] is not a question of this service`);
+  const extra: CheckedAttribute[] = [];
+  for (const [code, raw] of Object.entries(sent)) {
+    if (known.has(code)) continue;
+    const values = (Array.isArray(raw) ? raw : [raw]).map((v) => v.replace(/\s+/g, ' ').trim().slice(0, 500)).filter((v) => v !== '');
+    if (values.length > 0) extra.push({ code, description: `${code}:`, values, names: values });
+  }
   for (const a of def.attributes) {
     const raw = sent[a.code];
     const values = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map((v) => v.trim()).filter((v) => v !== '');
@@ -136,5 +145,5 @@ export function checkAttributes(def: ServiceDefinition, sent: SubmittedAttribute
     if (problem) errors.push(`attribute[${a.code}] ${problem}`);
     else ok.push({ code: a.code, description: a.description, values, names: values.map((x) => a.values.find((k) => k.key === x)?.name ?? x) });
   }
-  return { ok, errors };
+  return { ok: [...ok, ...extra], errors };
 }
