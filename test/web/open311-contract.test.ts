@@ -231,6 +231,26 @@ describe('Open311 GeoReport v2: contract, both formats', () => {
     });
   }
 
+  it('stores a valid POST first and queues it; with no pipeline running it answers a token after the wait', async () => {
+    const res = await h.app.inject({
+      method: 'POST',
+      url: `${BASE}/requests.json`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ api_key: key, service_code: 'pothole', address_string: 'Padanaram Road by the gas station', description: 'Hole in the right lane', 'attribute[size]': 'small', 'attribute[blocking_traffic]': 'no' }).toString(),
+    });
+    expect(res.statusCode).toBe(200);
+    const [answer] = JSON.parse(res.body) as Doc[];
+    expect(answer).toEqual({ token: expect.stringMatching(/^[0-9a-f]{32}$/), service_notice: expect.stringMatching(/Highway/), account_id: null });
+    const { rows } = await h.db.pool.query<{ id: number; state: string; raw: Buffer }>(
+      'SELECT m.id, m.state, m.raw FROM open311_submissions s JOIN inbound_messages m ON m.id = s.inbound_message_id WHERE s.token = $1', [answer?.token],
+    );
+    expect(rows[0]?.state).toBe('stored');
+    expect(rows[0]?.raw.toString()).toContain('Hole in the right lane');
+    expect(await h.queues.queue('parse').getJob(`parse-${rows[0]?.id}`)).toBeTruthy();
+    const pending = await fetchDoc(h, `tokens/${answer?.token as string}.{fmt}`, 'xml', 'service_requests', 'request');
+    expect(pending.body).toEqual([{ token: answer?.token }]);
+  }, 20_000);
+
   it('a poll by updated_datetime finds a request created long before but updated in the window', async () => {
     const old = await seed(h, { category: 'streetlight', street: 'Deer Hill Avenue', status: 'routed', departmentCode: 'traffic', createdAt: new Date(Date.now() - 40 * 86_400_000) });
     await h.db.pool.query(`UPDATE requests SET updated_at = now() - interval '40 days' WHERE id = $1`, [old.id]);

@@ -74,7 +74,7 @@ function whatAndWho(body: PostBody, errors: string[]): { description: string | n
 }
 
 /** Waits for the pipeline to open the request; null when it takes longer than the client should wait. */
-async function openedWithin(ctx: RouteContext, token: string, ms: number): Promise<string | null> {
+export async function openedWithin(ctx: RouteContext, token: string, ms: number): Promise<string | null> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     const found = await submissionByToken(ctx.pool, token);
@@ -128,7 +128,8 @@ export function open311WriteRoutes(api: FastifyInstance, ctx: RouteContext, serv
           phone: one(body, 'phone')?.slice(0, 40) ?? null,
           mediaUrl: media,
           attributes: checked.ok,
-          files: body.files.filter((f) => f.fieldname === 'media' || f.fieldname === 'media[]' || f.fieldname === 'uploads'),
+          // Clients name the part differently (FixMyStreet's adapters send "uploads"); every file is a photo offered.
+          files: body.files,
         }, { to: ctx.config.fromAddress, maxRawBytes: ctx.config.maxRawBytes });
       } catch (err) {
         if (err instanceof PermanentError) return fail(reply, format, 400, err.message);

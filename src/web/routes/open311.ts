@@ -21,7 +21,7 @@ import { fail, Open311Error, send } from '../open311/http.ts';
 import { blockAddress, coarse, EXTENDED_STATUS, openOrClosed } from '../open311/publish.ts';
 import { loadServiceDefinitions, type ServiceDefinitions } from '../open311/services.ts';
 import { publicRequests, publicUpdates, type PublicRequest } from '../queries/open311.ts';
-import { open311WriteRoutes } from './open311-write.ts';
+import { open311WriteRoutes, openedWithin } from './open311-write.ts';
 
 export const OPEN311_PREFIX = '/open311/v2';
 const FORMATS: readonly Format[] = ['xml', 'json'];
@@ -220,8 +220,11 @@ function readRoutes(api: FastifyInstance, ctx: RouteContext, services: ServiceDe
       if (!found.trackingNumber && (found.state === 'failed' || found.state === 'ignored' || found.state === 'done')) {
         return fail(reply, format, 400, 'the submission could not be turned into a service request; staff can see it in the failed messages');
       }
+      // FixMyStreet asks right after posting and gives up on the first empty answer, so a token still in the
+      // pipeline gets the same short wait as the POST. Only the poster knows a token: a guess is a 404 at once.
+      const id = found.trackingNumber ?? (ctx.config.open311WaitMs > 0 ? await openedWithin(ctx, token, ctx.config.open311WaitMs) : null);
       // Still in the pipeline: the token alone, so the client asks again later.
-      return send(reply, format, { root: 'service_requests', item: 'request', items: [found.trackingNumber ? { service_request_id: found.trackingNumber, token } : { token }] });
+      return send(reply, format, { root: 'service_requests', item: 'request', items: [id ? { service_request_id: id, token } : { token }] });
     });
 
     api.get(`/servicerequestupdates.${format}`, publicOpts, async (request, reply) => {
