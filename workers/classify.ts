@@ -26,7 +26,9 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
     if (msg.state !== 'parsed') return [];
     // Classification is pure CPU well under a millisecond: holding the row lock through it is cheaper
     // than reading the message twice.
-    const c: Classification = await withSubmittedFacts(tx, id, classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' }));
+    const read = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    // Only the HTTP door takes Open311 submissions: other mail is spared the lookup.
+    const c: Classification = msg.source === 'http' ? await withSubmittedFacts(tx, id, read) : read;
     const reviewReasons = [...c.reviewReasons];
     if (msg.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
     const needsReview = reviewReasons.length > 0;

@@ -66,8 +66,10 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
     });
     await insertAttachments(tx, id, parsed.attachments);
 
-    // An Open311 submission is a new request by definition, whatever tracking number its text quotes.
-    const thread = (await isSubmission(tx, id)) ? ({ kind: 'none' } as const) : await findThread(tx, parsed, deps);
+    // An Open311 submission is a new request by definition, whatever tracking number its text quotes. The
+    // header only saves other mail the lookup (anyone can write it); the submissions table decides.
+    const submitted = parsed.headers['x-cityline-channel'] === 'open311' && (await isSubmission(tx, id));
+    const thread = submitted ? ({ kind: 'none' } as const) : await findThread(tx, parsed, deps);
     if (verdict) {
       const requestId = thread.kind === 'none' ? null : thread.request.id;
       if (verdict.kind === 'bounce') await recordBounce(tx, { inboundMessageId: id, verdict, requestId });

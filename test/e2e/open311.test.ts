@@ -130,6 +130,16 @@ describe('Open311 POST then GET, answered at once', () => {
       [id],
     );
     expect(thread.rows).toEqual([{ author: 'resident', kind: 'new_request' }, { author: 'other', kind: 'open311_update' }]);
+
+    // A new report that quotes the first one's number, from the same resident, is a request of its own.
+    const again = await fetch(`${t.base}/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ api_key: t.key, service_code: 'streetlight', address_string: 'Padanaram Road', email: 'sam.reporter@resident.example', description: `Also the light is out, near ${id}` }),
+    });
+    const [second] = (await again.json()) as Doc[];
+    expect(second?.service_request_id).toMatch(/^DB-/);
+    expect(second?.service_request_id).not.toBe(id);
   });
 
   it('takes multipart/form-data with a list attribute and a photo upload', async () => {
