@@ -166,6 +166,17 @@ describe('Open311 GeoReport v2: contract, both formats', () => {
         expect(res.body).not.toContain('555-0188');
       });
 
+      it('service discovery names the GeoReport v2 endpoint and both formats', async () => {
+        const res = await h.app.inject({ method: 'GET', url: `/open311/discovery.${fmt}`, headers: { host: 'api.danbury.example' } });
+        expect(res.statusCode).toBe(200);
+        const doc = fmt === 'json' ? (JSON.parse(res.body) as Doc) : ((new XMLParser({ parseTagValue: false, isArray: (n) => n === 'endpoint' || n === 'format' }).parse(res.body) as Doc).discovery as Doc);
+        const endpoints = (fmt === 'xml' ? (doc.endpoints as Doc).endpoint : doc.endpoints) as Doc[];
+        expect(endpoints[0]).toMatchObject({ specification: 'http://wiki.open311.org/GeoReport_v2', url: 'http://api.danbury.example/open311/v2', type: 'production' });
+        const formats = (fmt === 'xml' ? ((endpoints[0] as Doc).formats as Doc).format : (endpoints[0] as Doc).formats) as string[];
+        expect(formats).toEqual(['text/xml', 'application/json']);
+        expect(text(doc.changeset)).toMatch(W3CDTF);
+      });
+
       it('tokens: an unknown token is a 404 in the spec format', async () => {
         const { res, body } = await fetchDoc(h, `tokens/${'0'.repeat(32)}.{fmt}`, fmt, 'errors', 'error');
         expect(res.statusCode).toBe(404);

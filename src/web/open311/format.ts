@@ -12,7 +12,7 @@ export type Item = { [key: string]: Value };
 export type Doc = { root: string; item: string; items: Item[] } | { root: string; object: Item };
 
 // What a list element's children are called, for the lists nested inside items.
-const LIST_CHILD: Readonly<Record<string, string>> = { attributes: 'attribute', values: 'value' };
+const LIST_CHILD: Readonly<Record<string, string>> = { attributes: 'attribute', values: 'value', endpoints: 'endpoint', formats: 'format' };
 
 const builder = new XMLBuilder({ format: true, indentBy: '  ', suppressEmptyNode: false, processEntities: true });
 

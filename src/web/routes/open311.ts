@@ -76,8 +76,31 @@ export function dateWindow(start: Date | null, end: Date | null, now: Date): { f
   return { from: new Date(to.getTime() - MAX_SPAN_MS), to };
 }
 
+/** When this server's Open311 API last changed, for service discovery. */
+const CHANGESET = '2026-12-02T00:00:00Z';
+
 export async function open311Routes(app: FastifyInstance, ctx: RouteContext): Promise<void> {
   const services = await loadServiceDefinitions(ctx.config.open311ServicesFile);
+  // Service discovery (wiki.open311.org/Service_Discovery): where the API is and what it speaks.
+  for (const format of FORMATS) {
+    app.get(`/open311/discovery.${format}`, { config: { public: true } }, async (request, reply) =>
+      send(reply.header('Access-Control-Allow-Origin', '*').header('Cache-Control', 'public, max-age=3600'), format, {
+        root: 'discovery',
+        object: {
+          changeset: new Date(CHANGESET),
+          contact: `${ctx.config.cityName} 311 <${ctx.config.fromAddress}>`,
+          key_service: 'API keys for filing are issued by the city; ask 311 staff.',
+          endpoints: [{
+            specification: 'http://wiki.open311.org/GeoReport_v2',
+            url: `${request.protocol}://${request.host}${OPEN311_PREFIX}`,
+            changeset: new Date(CHANGESET),
+            type: 'production',
+            formats: ['text/xml', 'application/json'],
+          }],
+        },
+      }),
+    );
+  }
   await app.register(async (api) => {
     await api.register(etag);
     await api.register(rateLimit, {
