@@ -2,9 +2,12 @@
 // matching) and checked against the spec's shapes; what it publishes about people (issue 9 item 6); and
 // the refusals a client must be able to read (missing or revoked key, bad input, unknown paths, limits).
 import { XMLParser } from 'fast-xml-parser';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../../src/db/pool.ts';
 import { changeStatus } from '../../src/requests/actions.ts';
 import { formatTrackingNumber } from '../../src/requests/tracking-number.ts';
+import { createWebApp } from '../../src/web/app.ts';
 import { createApiKey, revokeApiKey } from '../../src/web/queries/api-keys.ts';
 import { seedRequest, startHarness, type Harness, type Seed } from './harness.ts';
 
@@ -325,5 +328,23 @@ describe('Open311 rate limit', () => {
     // Another client is not held back by the first, and the staff app is not limited at all.
     expect((await h.app.inject({ method: 'GET', url: `${BASE}/services.json`, remoteAddress: '10.0.0.7' })).statusCode).toBe(200);
     expect((await h.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+  });
+});
+
+describe('Open311 when PostgreSQL is unreachable', () => {
+  it('answers 503 with Retry-After in the spec format, so clients try again', async () => {
+    const h = await startHarness();
+    const down = createPool('postgres://postgres@127.0.0.1:1/nowhere', 1);
+    const app = await createWebApp({ pool: down, config: h.config, routing: h.routing, queues: h.queues, log: pino({ level: 'silent' }) });
+    try {
+      const res = await app.inject({ method: 'GET', url: `${BASE}/requests.xml` });
+      expect(res.statusCode).toBe(503);
+      expect(res.headers['retry-after']).toBe('30');
+      expect(text((xml.parse(res.body) as { errors: { error: Doc[] } }).errors.error[0]?.code)).toBe('503');
+    } finally {
+      await app.close();
+      await down.end();
+      await h.close();
+    }
   });
 });

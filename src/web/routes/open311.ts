@@ -6,6 +6,7 @@ import etag from '@fastify/etag';
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
+import { isUnavailable } from '../../errors.ts';
 import { TAXONOMY } from '../../classify/taxonomy.ts';
 import { CATEGORIES, type Category } from '../../classify/types.ts';
 import { loadGazetteer } from '../../classify/gazetteer.ts';
@@ -123,6 +124,7 @@ export async function open311Routes(app: FastifyInstance, ctx: RouteContext): Pr
     api.setErrorHandler((err: Error & { statusCode?: number }, request, reply) => {
       const format = formatOf(request.url) ?? 'xml';
       if (err instanceof Open311Error) return fail(reply, format, err.status, ...err.descriptions);
+      if (isUnavailable(err)) return fail(reply.header('Retry-After', '30'), format, 503, 'the service is unavailable for a moment; try again later');
       const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
       if (status === 500) request.log.error({ err, url: request.url }, 'open311 request failed');
       return fail(reply, format, status, status === 500 ? 'something went wrong on our side; it has been logged' : err.message);
