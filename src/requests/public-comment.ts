@@ -9,10 +9,10 @@ import { updateToMessage, type SubmittedUpdate } from '../intake/open311-submiss
 import { saveParsed, setInboundOutcome, storeRawMessage } from '../intake/store.ts';
 import type { Config } from '../config/index.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { composePublicUpdate } from '../notify/compose.ts';
+import { publicUpdateRow } from '../notify/compose.ts';
 import type { Routing } from '../routing/rules.ts';
 import { dispatchMail, queueMail } from './actions.ts';
-import { addEvent, addThreadMessage, getRequest, getRequestByTrackingNumber, touchRequest } from './store.ts';
+import { addEvent, addThreadMessage, conversationMessageIds, getRequest, getRequestByTrackingNumber, touchRequest } from './store.ts';
 
 export interface PublicComment extends SubmittedUpdate {
   apiKeyId: number;
@@ -50,7 +50,7 @@ export async function addPublicComment(
     // Before routing there is no department to tell: staff see the comment in the thread when they review.
     const dept = req.departmentCode ? deps.routing.departments.get(req.departmentCode) : undefined;
     const mail = dept
-      ? await queueMail(tx, await composePublicUpdate(deps, tx, req, dept, { eventId: updateId, client: c.apiKeyName, author: c.name, text: c.description, mediaUrl: c.mediaUrl }))
+      ? await queueMail(tx, publicUpdateRow(deps, req, dept, { eventId: updateId, client: c.apiKeyName, author: c.name, text: c.description, mediaUrl: c.mediaUrl }, await conversationMessageIds(tx, req.id, 'department')))
       : null;
     return { updateId, requestId: req.id, mail };
   });

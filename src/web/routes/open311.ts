@@ -13,7 +13,7 @@ import { loadGazetteer } from '../../classify/gazetteer.ts';
 import { fold } from '../../classify/street-names.ts';
 import { submissionByToken } from '../../intake/open311-submission.ts';
 import { categoryLabel } from '../../notify/labels.ts';
-import { FINISHED, STATUSES, type Status } from '../../requests/status.ts';
+import { FINISHED, OPEN, STATUSES, type Status } from '../../requests/status.ts';
 import { normalizeTrackingNumber } from '../../requests/tracking-number.ts';
 import type { RouteContext } from '../context.ts';
 import { field } from '../forms.ts';
@@ -30,8 +30,6 @@ const DAY_MS = 86_400_000;
 /** The spec's limits on one GET requests: a span of 90 days, and 1,000 requests. */
 const MAX_SPAN_MS = 90 * DAY_MS;
 const MAX_RESULTS = 1000;
-
-const OPEN: readonly Status[] = STATUSES.filter((s) => !FINISHED.includes(s));
 
 /** Internal statuses a status filter names: open, closed, or one of the extended statuses. */
 function statusesFor(words: string[]): Status[] | 'bad' {
