@@ -1,22 +1,23 @@
 // The one owner of request changes: every move of a request's status, its routing, its duplicate link
 // and its review reasons happens here, checked against status.ts, in one transaction with its events and
 // the mail it causes (transactional outbox). Used by the pipeline stages, the staff app and `cityline status`.
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Category, Classification } from '../classify/types.ts';
 import type { Classifier } from '../classify/index.ts';
 import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
-import { withSubmittedFacts } from '../intake/open311-submission.ts';
-import { attachmentsOf, lockInboundWithAttachments, openingOf, setInboundOutcome } from '../intake/store.ts';
+import { updateToMessage, withSubmittedFacts, type SubmittedUpdate } from '../intake/open311-submission.ts';
+import { attachmentsOf, lockInboundWithAttachments, openingOf, saveParsed, setInboundOutcome, storeRawMessage } from '../intake/store.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { confirmationRow, duplicateNoticeRow, routedTicketRow, statusUpdateRow, type TicketSource } from '../notify/compose.ts';
+import { confirmationRow, duplicateNoticeRow, publicUpdateRow, routedTicketRow, statusUpdateRow, type TicketSource } from '../notify/compose.ts';
 import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import {
-  addEvent, addReviewReason, addThreadMessages, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus, ticketSourceOf,
-  updateClassification, type NewEvent, type RequestRecord,
+  addEvent, addReviewReason, addThreadMessage, addThreadMessages, conversationMessageIds, getRequest, getRequestByTrackingNumber, lastStatusEventId, openRequest,
+  prepareOpening, setStatus, ticketSourceOf, touchRequest, updateClassification, type NewEvent, type RequestRecord,
 } from './store.ts';
 import { formatTrackingNumber } from './tracking-number.ts';
 import { recordTrainingExample } from './training-examples.ts';
@@ -295,4 +296,53 @@ export async function unlinkDuplicate(deps: ActionDeps, input: { requestId: numb
     await move(tx, req, 'needs_review', { actor: input.actor, note: 'duplicate link undone' });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+export interface PublicComment extends SubmittedUpdate {
+  apiKeyId: number;
+  /** What the client said the status was, kept for staff; it changes nothing. */
+  clientStatus: string | null;
+}
+
+/**
+ * A public comment on a request, posted by an Open311 client's user (servicerequestupdates): kept in the
+ * thread, published as an update, and sent on to the department. It never changes the status: a key
+ * lets an app speak for its users, not act for the city. Returns the update id (the event's); throws
+ * PermanentError NO_SUCH_REQUEST for an unknown tracking number.
+ */
+export async function addPublicComment(
+  deps: ActionDeps,
+  c: PublicComment,
+): Promise<{ updateId: number; requestId: number }> {
+  const raw = await updateToMessage(c, { to: deps.config.fromAddress });
+  const done = await withTransaction(deps.pool, async (tx) => {
+    const found = await getRequestByTrackingNumber(tx, c.trackingNumber);
+    const req = found ? await getRequest(tx, found.id, { forUpdate: true }) : null;
+    if (!req) throw new PermanentError(`service_request_id ${c.trackingNumber} was not found`, 'NO_SUCH_REQUEST');
+    const stored = await storeRawMessage(tx, { raw, source: 'http', sourceRef: `open311-update:${randomBytes(12).toString('hex')}`, maxRawBytes: deps.config.maxRawBytes });
+    const text = c.mediaUrl ? `${c.description}\n\nPhoto: ${c.mediaUrl}` : c.description;
+    await saveParsed(tx, stored.id, {
+      messageId: null, fromAddress: c.email?.toLowerCase() ?? null, fromName: c.name, replyTo: null, to: [deps.config.fromAddress],
+      subject: `Update on ${req.trackingNumber}`, sentAt: new Date(), inReplyTo: null, references: [], text, html: null, authoredText: text,
+      headers: { 'x-cityline-channel': 'open311' }, notes: [],
+    });
+    await setInboundOutcome(tx, stored.id, { state: 'done', kind: 'open311_update', requestId: req.id });
+    await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: 'other', inboundMessageId: stored.id });
+    const updateId = await addEvent(tx, {
+      requestId: req.id,
+      kind: 'public_comment',
+      actor: `open311:${c.apiKeyName}`,
+      publicNote: c.description,
+      details: { api_key_id: c.apiKeyId, status: req.status, media_url: c.mediaUrl, client_status: c.clientStatus, inbound_message_id: stored.id },
+    });
+    await touchRequest(tx, req.id);
+    // Before routing there is no department to tell: staff see the comment in the thread when they review.
+    const dept = req.departmentCode ? deps.routing.departments.get(req.departmentCode) : undefined;
+    const mail = dept
+      ? await queueMail(tx, publicUpdateRow(deps, req, dept, { eventId: updateId, client: c.apiKeyName, author: c.name, text: c.description, mediaUrl: c.mediaUrl }, await conversationMessageIds(tx, req.id, 'department')))
+      : null;
+    return { updateId, requestId: req.id, mail };
+  });
+  await dispatchMail(deps.enqueue, [done.mail]);
+  return { updateId: done.updateId, requestId: done.requestId };
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { describeError, isUnavailable, PermanentError } from '../../errors.ts';
 import { storeSubmission, submissionByToken } from '../../intake/open311-submission.ts';
 import { categoryLabel } from '../../notify/labels.ts';
-import { addPublicComment } from '../../requests/public-comment.ts';
+import { addPublicComment } from '../../requests/actions.ts';
 import { normalizeTrackingNumber } from '../../requests/tracking-number.ts';
 import { CATEGORIES, type Category } from '../../classify/types.ts';
 import type { RouteContext } from '../context.ts';
