@@ -1,6 +1,7 @@
 // Stage 2: a new resident message -> category and place -> a request with a tracking number, its
 // confirmation queued, and (when the classifier is sure) its department's ticket queued, in one transaction.
 import { loadClassifier } from '../src/classify/index.ts';
+import { loadServiceTargets } from '../src/targets/service-targets.ts';
 import { setInboundOutcome } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { defineStage } from '../src/jobs/define-stage.ts';
@@ -16,6 +17,7 @@ export const classifyStage = defineStage('classify', {
   deps: async (shared): Promise<ClassifyDeps> => ({
     ...shared,
     classifier: await loadClassifier({ modelFile: shared.config.modelFile, reviewThreshold: shared.config.reviewThreshold }),
+    targets: await loadServiceTargets(shared.config.targetsFile),
   }),
   deadLetter: (shared, p, error) => setInboundOutcome(shared.pool, p.inboundMessageId, { state: 'failed', error }),
   concurrency: (config) => config.concurrency.classify,

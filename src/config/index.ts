@@ -26,6 +26,8 @@ export interface Config {
   readonly replySecret: string;
   readonly replySecretIsDefault: boolean;
   readonly routingFile: string;
+  /** Service targets per category and the city's business calendar. */
+  readonly targetsFile: string;
   readonly autoReplyCapPer24h: number;
   readonly reopenWindowDays: number;
   readonly reopenMode: 'reopen' | 'new';
@@ -211,6 +213,7 @@ export function loadConfig(env: Env = process.env): Config {
     replySecret,
     replySecretIsDefault: replySecret === DEFAULT_REPLY_SECRET,
     routingFile: path.resolve(str(env, 'CITYLINE_ROUTING_FILE', path.join(ROOT, 'config', 'routing.json'))),
+    targetsFile: path.resolve(str(env, 'CITYLINE_TARGETS_FILE', path.join(ROOT, 'config', 'service-targets.json'))),
     autoReplyCapPer24h: int(env, 'CITYLINE_AUTO_REPLY_CAP', 10, 1, 10_000),
     reopenWindowDays: int(env, 'CITYLINE_REOPEN_WINDOW_DAYS', 30, 0, 3650),
     reopenMode,

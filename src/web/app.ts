@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { OPEN311_PREFIX, open311Routes } from './routes/open311.ts';
 import { requestRoutes } from './routes/requests.ts';
+import { reportRoutes, scheduleRoutes } from './routes/reports.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { staticRoutes } from './routes/static.ts';
 import { streetRoutes } from './routes/streets.ts';
@@ -87,6 +88,8 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   attachmentRoutes(app, ctx);
   streetRoutes(app);
   dashboardRoutes(app, ctx);
+  reportRoutes(app, ctx);
+  scheduleRoutes(app, ctx);
   apiKeyRoutes(app, ctx);
   app.get('/', async (_request, reply) => reply.redirect('/review', 303));
   return app;

@@ -96,12 +96,12 @@ describe('Open311 POST then GET, answered at once', () => {
 
     // Through the same pipeline as mail: one request, classified as the client said, routed, the key recorded.
     const { rows } = await t.db.pool.query(
-      `SELECT r.category, r.status, r.confidence, r.resident_email AS email, s.attributes, k.name AS key
+      `SELECT r.category, r.status, r.confidence, r.channel, r.resident_email AS email, s.attributes, k.name AS key
          FROM requests r JOIN open311_submissions s ON s.inbound_message_id = r.source_message_id
          JOIN open311_api_keys k ON k.id = s.api_key_id WHERE r.tracking_number = $1`,
       [id],
     );
-    expect(rows[0]).toEqual({ category: 'pothole', status: 'routed', confidence: 1, email: 'sam.reporter@resident.example', attributes: { size: 'large', blocking_traffic: 'yes', report_url: 'https://fms.example/report/77' }, key: 'FixMyStreet Danbury' });
+    expect(rows[0]).toEqual({ category: 'pothole', status: 'routed', confidence: 1, channel: 'open311', email: 'sam.reporter@resident.example', attributes: { size: 'large', blocking_traffic: 'yes', report_url: 'https://fms.example/report/77' }, key: 'FixMyStreet Danbury' });
     const confirmation = await t.smtp.waitFor((m) => m.envelopeTo.includes('sam.reporter@resident.example'), 20_000);
     expect(confirmation.parsed.subject).toContain(id);
     const ticket = await t.smtp.waitFor((m) => m.envelopeTo.includes('highway@danbury.example'), 20_000);

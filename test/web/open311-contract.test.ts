@@ -335,7 +335,7 @@ describe('Open311 when PostgreSQL is unreachable', () => {
   it('answers 503 with Retry-After in the spec format, so clients try again', async () => {
     const h = await startHarness();
     const down = createPool('postgres://postgres@127.0.0.1:1/nowhere', 1);
-    const app = await createWebApp({ pool: down, config: h.config, routing: h.routing, queues: h.queues, log: pino({ level: 'silent' }) });
+    const app = await createWebApp({ pool: down, config: h.config, routing: h.routing, targets: h.targets, queues: h.queues, log: pino({ level: 'silent' }) });
     try {
       const res = await app.inject({ method: 'GET', url: `${BASE}/requests.xml` });
       expect(res.statusCode).toBe(503);

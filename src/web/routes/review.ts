@@ -67,7 +67,7 @@ export function reviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const known = streetInput ? loadGazetteer().byName.get(fold(streetInput)) : undefined;
     try {
       await confirmReview(
-        { pool: ctx.pool, config: ctx.config, routing: ctx.routing, enqueue: ctx.queues.enqueue },
+        { pool: ctx.pool, config: ctx.config, routing: ctx.routing, enqueue: ctx.queues.enqueue, targets: ctx.targets },
         {
           requestId: id,
           category,

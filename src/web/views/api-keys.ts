@@ -21,7 +21,7 @@ export function apiKeysPage(ctx: PageContext, keys: ApiKey[], opts: { created?: 
     <label>Name of the app or organisation <input name="name" required maxlength="100" placeholder="FixMyStreet Danbury"></label>
     <button type="submit" class="primary">Create key</button>
   </form>
-  <div class="table-scroll"><table class="list">
+  <div class="scroll"><table class="list">
     <thead><tr><th>Name</th><th>Key</th><th>Created</th><th>Last used</th><th>Requests filed</th><th>State</th><th></th></tr></thead>
     <tbody>
     ${keys.map((k) => html`<tr>
