@@ -36,6 +36,6 @@ CREATE TABLE open311_submissions (
 -- public, never the note meant for the resident.
 ALTER TABLE request_events ADD COLUMN public_note text;
 
--- Clients poll by last update (requests) and by event time (servicerequestupdates).
-CREATE INDEX requests_updated ON requests (updated_at);
+-- Clients poll by event time (servicerequestupdates); by last update (requests) uses requests_updated,
+-- which 015_report_rollups.sql creates.
 CREATE INDEX request_events_public ON request_events (created_at) WHERE kind IN ('status', 'public_comment');
