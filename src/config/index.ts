@@ -52,6 +52,12 @@ export interface Config {
   readonly modelFile: string;
   /** How long a job may run unseen before BullMQ presumes its worker dead and hands the job to another. */
   readonly jobLockMs: number;
+  /** Open311: the service definitions (attributes per category, notices, keywords). */
+  readonly open311ServicesFile: string;
+  /** How long POST requests waits for the pipeline to open the request before answering with a token instead. */
+  readonly open311WaitMs: number;
+  /** Open311 reads each client (API key, else IP address) may make per minute. */
+  readonly open311ReadsPerMinute: number;
   /** Where an emergency or urgent request is announced at once; null: staff see it only in the app. */
   readonly oncallEmail: string | null;
   /** The utility lines an emergency's confirmation gives, per hazard (besides 911). */
@@ -402,6 +408,9 @@ export function loadConfig(env: Env = process.env): Config {
     oncallEmail: optional(env, 'CITYLINE_ONCALL_EMAIL') === null ? null : email(env, 'CITYLINE_ONCALL_EMAIL', ''),
     emergencyLines: Object.freeze(emergencyLines(env)),
     modelFile: path.resolve(str(env, 'CITYLINE_MODEL_FILE', path.join(ROOT, 'data', 'model', 'model.json'))),
+    open311ServicesFile: path.resolve(str(env, 'CITYLINE_OPEN311_SERVICES_FILE', path.join(ROOT, 'config', 'open311-services.json'))),
+    open311WaitMs: int(env, 'CITYLINE_OPEN311_WAIT_MS', 3000, 0, 30_000),
+    open311ReadsPerMinute: int(env, 'CITYLINE_OPEN311_READS_PER_MINUTE', 120, 1, 1_000_000),
   });
 }
 

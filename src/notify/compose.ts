@@ -285,6 +285,23 @@ export function statusUpdateRow(
   }, references);
 }
 
+/** A public update an Open311 client posted, sent on to the request's department in its ticket thread. */
+export function publicUpdateRow(
+  ctx: Ctx,
+  req: RequestRecord,
+  dept: Department,
+  u: { eventId: number; client: string; author: string | null; text: string; mediaUrl: string | null },
+  references: string[],
+): NewOutboxRow {
+  return row(ctx, req, {
+    kind: 'public_update',
+    dedupeKey: `public-update-${u.eventId}`,
+    to: dept.emails.join(', '),
+    language: 'en',
+    data: { ...base(ctx, req), department: dept.name, category: req.category, location: locationText(req), client: u.client, author: u.author, text: u.text, mediaUrl: u.mediaUrl },
+  }, references);
+}
+
 /** The answer to a resident's "what is happening with my request?", with the request's status history. */
 export function statusAnswerRow(
   ctx: Ctx,

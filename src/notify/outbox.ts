@@ -11,7 +11,7 @@ export type OutboxKind =
   | 'staff_reply'
   /** A department's reply without a status line, passed on to the resident. */
   | 'department_note'
-  | 'department_digest' | 'escalation' | 'oncall_alert' | 'safety_notice';
+  | 'department_digest' | 'escalation' | 'oncall_alert' | 'safety_notice' | 'public_update';
 
 /** The priority of every email about a present danger: ahead of everything else, whatever the send rate. */
 export const URGENT_PRIORITY = 1;
@@ -29,6 +29,7 @@ const PRIORITY: Record<OutboxKind, number> = {
   command_error: 4,
   routed_ticket: 5,
   resident_follow_up: 5,
+  public_update: 5,
   escalation: 5,
   department_digest: 6,
 };

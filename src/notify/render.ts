@@ -181,6 +181,18 @@ export interface DepartmentNoteData extends BaseEmailData {
   noteLanguage: Language | null;
 }
 
+export interface PublicUpdateData extends BaseEmailData {
+  department: string;
+  category: Category;
+  location: string | null;
+  /** The Open311 client (its API key's name) whose user posted the update. */
+  client: string;
+  /** Who wrote it, as the client names them; null when it does not. */
+  author: string | null;
+  text: string;
+  mediaUrl: string | null;
+}
+
 export interface DigestRow {
   trackingNumber: string;
   category: Category;
@@ -217,8 +229,6 @@ export interface EscalationData extends BaseEmailData {
 }
 
 export interface EmailData {
-  department_digest: DepartmentDigestData;
-  escalation: EscalationData;
   confirmation: ConfirmationData;
   routed_ticket: RoutedTicketData;
   status_update: StatusUpdateData;
@@ -230,6 +240,9 @@ export interface EmailData {
   department_note: DepartmentNoteData;
   oncall_alert: OncallAlertData;
   safety_notice: SafetyNoticeData;
+  department_digest: DepartmentDigestData;
+  escalation: EscalationData;
+  public_update: PublicUpdateData;
 }
 export type EmailKind = keyof EmailData;
 

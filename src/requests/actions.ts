@@ -1,6 +1,7 @@
 // The one owner of request changes: every move of a request's status, its routing, its duplicate link
 // and its review reasons happens here, checked against status.ts, in one transaction with its events and
 // the mail it causes (transactional outbox). Used by the pipeline stages, the staff app and `cityline status`.
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Category, Classification } from '../classify/types.ts';
 import { assessUrgency, urgencyRank } from '../classify/urgency.ts';
@@ -9,18 +10,21 @@ import type { Classifier } from '../classify/index.ts';
 import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
-import { attachmentsOf, lockInboundWithAttachments, openingOf, setInboundOutcome } from '../intake/store.ts';
+import { updateToMessage, withSubmittedFacts, type SubmittedUpdate } from '../intake/open311-submission.ts';
+import { attachmentsOf, lockInboundWithAttachments, openingOf, saveParsed, setInboundOutcome, storeRawMessage } from '../intake/store.ts';
 import type { Enqueue } from '../jobs/queues.ts';
 import {
-  confirmationRow, departmentNoteRow, duplicateNoticeRow, oncallAlertRow, residentFollowUpRow, routedTicketRow, safetyNoticeRow, staffReplyRow, statusUpdateRow, type TicketSource,
+  confirmationRow, departmentNoteRow, duplicateNoticeRow, oncallAlertRow, publicUpdateRow, residentFollowUpRow, routedTicketRow, safetyNoticeRow, staffReplyRow, statusUpdateRow,
+  type TicketSource,
 } from '../notify/compose.ts';
 import { insertOutboxRows, priorityOf, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import { decideDepartmentReply, lockPendingDepartmentReply } from './department-replies.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import {
-  addEvent, addReviewReason, clearAwaitingAnswer, markAwaitingAnswer, addThreadMessages, clearUrgency, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus,
-  setUrgency, ticketSourceOf, updateClassification, type NewEvent, type RequestRecord,
+  addEvent, addReviewReason, addThreadMessage, clearAwaitingAnswer, markAwaitingAnswer, addThreadMessages, clearUrgency, conversationMessageIds, getRequest,
+  getRequestByTrackingNumber, lastStatusEventId, openRequest, prepareOpening, setStatus, setUrgency, ticketSourceOf, touchRequest, updateClassification,
+  type NewEvent, type RequestRecord,
 } from './store.ts';
 import { formatTrackingNumber } from './tracking-number.ts';
 import { recordTrainingExample } from './training-examples.ts';
@@ -93,12 +97,12 @@ async function move(
   db: Db,
   req: RequestRecord,
   to: Status,
-  e: { actor: string; note?: string | null; details?: Record<string, unknown>; departmentCode?: string },
+  e: { actor: string; note?: string | null; publicNote?: string | null; details?: Record<string, unknown>; departmentCode?: string },
 ): Promise<RequestRecord> {
   checkMove(req, to);
   const duplicateOf = to === 'duplicate' ? req.duplicateOf : null;
   await setStatus(db, req.id, to, { duplicateOf, ...(e.departmentCode !== undefined ? { departmentCode: e.departmentCode } : {}) });
-  await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: to, actor: e.actor, note: e.note ?? null, details: e.details ?? {} });
+  await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: to, actor: e.actor, note: e.note ?? null, publicNote: e.publicNote ?? null, details: e.details ?? {} });
   return { ...req, status: to, duplicateOf, departmentCode: e.departmentCode ?? req.departmentCode };
 }
 
@@ -141,10 +145,10 @@ export async function forwardToDepartment(db: Db, ctx: Ctx, req: RequestRecord, 
  * answers. A request reopened by the resident goes back to its department in the same ticket thread,
  * with what is new, and its status event records why.
  */
-async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null, reopenedBy?: ResidentMessage): Promise<(QueuedMail | null)[]> {
+async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null, reopenedBy?: ResidentMessage, publicNote: string | null = null): Promise<(QueuedMail | null)[]> {
   const { dept, event } = routeTo(ctx, req, actor);
   const reason = reopenedBy ? { reason: 'resident_reply', inboundMessageId: reopenedBy.inboundMessageId } : {};
-  const routed = await move(db, req, 'routed', { actor, note, details: { ...(event.details ?? {}), ...reason }, departmentCode: dept.code });
+  const routed = await move(db, req, 'routed', { actor, note, publicNote, details: { ...(event.details ?? {}), ...reason }, departmentCode: dept.code });
   if (ctx.routing.isQuestion(req.category)) {
     await markAwaitingAnswer(db, req.id);
     return [];
@@ -191,7 +195,9 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     if (msg.state !== 'parsed') return { req: null, mail: [] };
     // Classification is pure CPU well under a millisecond: holding the row lock through it is cheaper
     // than reading the message twice.
-    const c: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    const read = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    // Only the HTTP door takes Open311 submissions, whose client-given facts win: other mail is spared the lookup.
+    const c: Classification = msg.source === 'http' ? await withSubmittedFacts(tx, id, read) : read;
     const opening = openingOf(msg);
     const reviewReasons = [...c.reviewReasons];
     if (opening.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
@@ -316,6 +322,8 @@ export interface StatusChange {
   requestId: number;
   to: Status;
   note: string | null;
+  /** For Open311 (status_notes); optional, and never copied from the note to the resident. */
+  publicNote?: string | null;
   actor: string;
   /** Set when the resident's message reopens the request: recorded as the reason, and sent on to the department. */
   reopenedBy?: ResidentMessage;
@@ -328,9 +336,9 @@ export async function changeStatusInTransaction(
   req: RequestRecord,
   change: Omit<StatusChange, 'requestId'>,
 ): Promise<(QueuedMail | null)[]> {
-  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, change.note, change.reopenedBy);
+  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, change.note, change.reopenedBy, change.publicNote ?? null);
   const reason = change.reopenedBy ? { details: { reason: 'resident_reply', inboundMessageId: change.reopenedBy.inboundMessageId } } : {};
-  const moved = await move(db, req, change.to, { actor: change.actor, note: change.note, ...reason });
+  const moved = await move(db, req, change.to, { actor: change.actor, note: change.note, publicNote: change.publicNote ?? null, ...reason });
   if (!NOTIFY_RESIDENT.includes(change.to)) return [];
   return [await queueMail(db, await statusMail(db, ctx, moved, { status: change.to, note: change.note, actor: change.actor }))];
 }
@@ -465,4 +473,53 @@ export async function clearDanger(deps: ActionDeps, input: { requestId: number; 
     await addEvent(tx, { requestId: req.id, kind: 'urgency_cleared', actor: input.actor, details: { was: req.urgency, hazard: req.hazard } });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+export interface PublicComment extends SubmittedUpdate {
+  apiKeyId: number;
+  /** What the client said the status was, kept for staff; it changes nothing. */
+  clientStatus: string | null;
+}
+
+/**
+ * A public comment on a request, posted by an Open311 client's user (servicerequestupdates): kept in the
+ * thread, published as an update, and sent on to the department. It never changes the status: a key
+ * lets an app speak for its users, not act for the city. Returns the update id (the event's); throws
+ * PermanentError NO_SUCH_REQUEST for an unknown tracking number.
+ */
+export async function addPublicComment(
+  deps: ActionDeps,
+  c: PublicComment,
+): Promise<{ updateId: number; requestId: number }> {
+  const raw = await updateToMessage(c, { to: deps.config.fromAddress });
+  const done = await withTransaction(deps.pool, async (tx) => {
+    const found = await getRequestByTrackingNumber(tx, c.trackingNumber);
+    const req = found ? await getRequest(tx, found.id, { forUpdate: true }) : null;
+    if (!req) throw new PermanentError(`service_request_id ${c.trackingNumber} was not found`, 'NO_SUCH_REQUEST');
+    const stored = await storeRawMessage(tx, { raw, source: 'http', sourceRef: `open311-update:${randomBytes(12).toString('hex')}`, maxRawBytes: deps.config.maxRawBytes });
+    const text = c.mediaUrl ? `${c.description}\n\nPhoto: ${c.mediaUrl}` : c.description;
+    await saveParsed(tx, stored.id, {
+      messageId: null, fromAddress: c.email?.toLowerCase() ?? null, fromName: c.name, replyTo: null, to: [deps.config.fromAddress],
+      subject: `Update on ${req.trackingNumber}`, sentAt: new Date(), inReplyTo: null, references: [], text, html: null, authoredText: text,
+      headers: { 'x-cityline-channel': 'open311' }, notes: [],
+    });
+    await setInboundOutcome(tx, stored.id, { state: 'done', kind: 'open311_update', requestId: req.id });
+    await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: 'other', inboundMessageId: stored.id });
+    const updateId = await addEvent(tx, {
+      requestId: req.id,
+      kind: 'public_comment',
+      actor: `open311:${c.apiKeyName}`,
+      publicNote: c.description,
+      details: { api_key_id: c.apiKeyId, status: req.status, media_url: c.mediaUrl, client_status: c.clientStatus, inbound_message_id: stored.id },
+    });
+    await touchRequest(tx, req.id);
+    // Before routing there is no department to tell: staff see the comment in the thread when they review.
+    const dept = req.departmentCode ? deps.routing.departments.get(req.departmentCode) : undefined;
+    const mail = dept
+      ? await queueMail(tx, publicUpdateRow(deps, req, dept, { eventId: updateId, client: c.apiKeyName, author: c.name, text: c.description, mediaUrl: c.mediaUrl }, await conversationMessageIds(tx, req.id, 'department')))
+      : null;
+    return { updateId, requestId: req.id, mail };
+  });
+  await dispatchMail(deps.enqueue, [done.mail]);
+  return { updateId: done.updateId, requestId: done.requestId };
 }

@@ -196,20 +196,28 @@ export async function markConfirmed(db: Db, id: number): Promise<void> {
 export interface NewEvent {
   requestId: number;
   kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'staff_reply' | 'forwarded' | 'escalated'
-    | 'urgency_raised' | 'urgency_cleared';
+    | 'urgency_raised' | 'urgency_cleared' | 'public_comment';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;
   note?: string | null;
+  /** Published in Open311; the note above is for the resident and is never published. */
+  publicNote?: string | null;
   details?: Record<string, unknown>;
 }
 
-export async function addEvent(db: Db, e: NewEvent): Promise<void> {
-  await db.query(
-    `INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [e.requestId, e.kind, e.fromStatus ?? null, e.toStatus ?? null, e.actor, e.note ?? null, JSON.stringify(e.details ?? {})],
+export async function addEvent(db: Db, e: NewEvent): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, public_note, details)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [e.requestId, e.kind, e.fromStatus ?? null, e.toStatus ?? null, e.actor, e.note ?? null, e.publicNote ?? null, JSON.stringify(e.details ?? {})],
   );
+  return (rows[0] as { id: number }).id;
+}
+
+/** Marks a request as changed now, for what leaves its status alone (a comment): clients poll by last update. */
+export async function touchRequest(db: Db, id: number): Promise<void> {
+  await db.query('UPDATE requests SET updated_at = now() WHERE id = $1', [id]);
 }
 
 export interface StatusHistoryEntry {
@@ -281,7 +289,7 @@ export async function prepareOpening(db: Db, place: DuplicateQuery | null): Prom
   return { trackingSequence, duplicate: duplicate.id === null ? null : duplicate };
 }
 
-const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error', 'resident_follow_up'];
+const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error', 'resident_follow_up', 'public_update'];
 
 /**
  * Message-IDs of one side of a request's conversation (the resident's, or the department's), oldest

@@ -11,7 +11,7 @@ import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inboundRoutes } from './routes/inbound.ts';
-import { open311Routes } from './routes/open311.ts';
+import { OPEN311_PREFIX, open311Routes } from './routes/open311.ts';
 import { questionRoutes } from './routes/questions.ts';
 import { statusPageRoutes } from './routes/status-page.ts';
 import { requestRoutes } from './routes/requests.ts';
@@ -19,6 +19,7 @@ import { reportRoutes, scheduleRoutes } from './routes/reports.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { staticRoutes } from './routes/static.ts';
 import { streetRoutes } from './routes/streets.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { addSecurityHeaders } from './security.ts';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, deriveKeys, hashToken, sameToken } from './session.ts';
@@ -43,7 +44,8 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.decorateRequest('csrf', '');
 
   app.addHook('preHandler', async (request, reply) => {
-    if (request.routeOptions.config.public) return;
+    // Open311 is public as a whole: an unknown path there answers 404 in the spec's format, not "sign in".
+    if (request.routeOptions.config.public || request.url.startsWith(`${OPEN311_PREFIX}/`)) return;
     const token = request.cookies[SESSION_COOKIE];
     const tokenHash = token ? hashToken(token) : null;
     const user = tokenHash ? await touchSession(deps.pool, tokenHash, SESSION_TTL_SECONDS) : null;
@@ -79,7 +81,7 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   healthRoutes(app, ctx);
   inboundRoutes(app, ctx);
-  open311Routes(app, ctx);
+  await open311Routes(app, ctx);
   statusPageRoutes(app, ctx);
   staticRoutes(app);
   authRoutes(app, ctx);
@@ -92,6 +94,7 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   dashboardRoutes(app, ctx);
   reportRoutes(app, ctx);
   scheduleRoutes(app, ctx);
+  apiKeyRoutes(app, ctx);
   app.get('/', async (_request, reply) => reply.redirect('/review', 303));
   return app;
 }

@@ -162,6 +162,17 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     body: `Leaf pickup on your street is the week of Nov 16. ${HOSTILE}`,
     subject: 'leaf pickup?',
   },
+  public_update: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    department: 'Highway',
+    category: 'pothole',
+    location: 'Padanaram Road',
+    client: 'FixMyStreet Danbury',
+    author: `Sam ${HOSTILE}`,
+    text: `It has got bigger ${HOSTILE}`,
+    mediaUrl: 'https://fms.example/photo/78.jpeg',
+  },
 };
 
 const KINDS = Object.keys(SAMPLES) as EmailKind[];

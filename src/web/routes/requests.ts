@@ -104,7 +104,7 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const to = field(request.body, 'to');
     if (!to || !isStatus(to)) return renderRequest(request, reply, id, { code: 400, error: `Unknown status "${to ?? ''}".` });
     try {
-      await changeStatus(actionDeps, { requestId: id, to, note: field(request.body, 'note', 2000), actor: staffOf(request).email });
+      await changeStatus(actionDeps, { requestId: id, to, note: field(request.body, 'note', 2000), publicNote: field(request.body, 'public_note', 2000), actor: staffOf(request).email });
     } catch (err) {
       if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: err.message });
       throw err;

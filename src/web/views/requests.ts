@@ -167,6 +167,7 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
     ${csrfField(ctx)}
     <label>New status <select name="to" required>${moves.map((s) => html`<option value="${s}">${s.replace(/_/g, ' ')}</option>`)}</select></label>
     <label>Note for the resident (optional) <textarea name="note" rows="3" maxlength="2000"></textarea></label>
+    <label>Public note (optional; published on Open311 for anyone to read) <textarea name="public_note" rows="2" maxlength="2000"></textarea></label>
     <button type="submit" class="primary">Change status</button>
   </form>`
     : ''}
@@ -183,7 +184,7 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
   ${p.reply ?? ''}
   <h2>Status history</h2>
   <table class="list history"><thead><tr><th>When</th><th>From</th><th>To</th><th>Who</th><th>Note</th></tr></thead><tbody>
-  ${statusEvents.map((e) => html`<tr><td>${when(e.createdAt)}</td><td>${e.fromStatus ? statusBadge(e.fromStatus) : ''}</td><td>${e.toStatus ? statusBadge(e.toStatus) : ''}</td><td>${e.actor}</td><td>${e.note ?? ''}</td></tr>`)}
+  ${statusEvents.map((e) => html`<tr><td>${when(e.createdAt)}</td><td>${e.fromStatus ? statusBadge(e.fromStatus) : ''}</td><td>${e.toStatus ? statusBadge(e.toStatus) : ''}</td><td>${e.actor}</td><td>${e.note ?? ''}${e.publicNote ? html`<div class="muted">Public: ${e.publicNote}</div>` : ''}</td></tr>`)}
   </tbody></table>
   <h2>Classification and routing</h2>
   <ul class="events">${decisions.map((e) => html`<li><strong>${e.kind.replace(/_/g, ' ')}</strong> by ${e.actor} · ${when(e.createdAt)}${e.note ? html` — ${e.note}` : ''}${details(e.details)}</li>`)}</ul>
