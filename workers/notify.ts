@@ -48,6 +48,7 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
     headers: row.headers,
     attachments: (await attachmentContents(pool, row.attachmentIds)).map((a, i) => ({ ...a, filename: a.filename ?? `attachment-${i + 1}` })),
     queuedAt: row.createdAt,
+    kind: row.kind,
   };
   try {
     await transport.send(mail);

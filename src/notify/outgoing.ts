@@ -31,4 +31,6 @@ export interface OutgoingMail {
    * Message-IDs begin again at request 1) never takes the name of an old file.
    */
   queuedAt: Date;
+  /** What kind of email it is (the outbox row's kind, e.g. confirmation): part of the file transport's file name. */
+  kind: string;
 }
