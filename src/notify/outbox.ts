@@ -3,7 +3,7 @@ import type { Language } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
 import { firstSuppressedSql } from './suppressions.ts';
 
-export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error' | 'department_digest' | 'escalation';
+export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error' | 'department_digest' | 'escalation' | 'ticket_withdrawn';
 
 /** BullMQ priorities (lower goes first): on a storm day residents hear from us before departments get copies. */
 export const PRIORITY: Record<OutboxKind, number> = {
@@ -13,6 +13,7 @@ export const PRIORITY: Record<OutboxKind, number> = {
   status_update: 2,
   command_error: 3,
   routed_ticket: 4,
+  ticket_withdrawn: 4,
   escalation: 4,
   department_digest: 5,
 };

@@ -10,12 +10,12 @@ import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
 import { attachmentsOf, lockInboundWithAttachments, openingOf, setInboundOutcome } from '../intake/store.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { confirmationRow, duplicateNoticeRow, routedTicketRow, statusUpdateRow, type TicketSource } from '../notify/compose.ts';
+import { confirmationRow, duplicateNoticeRow, routedTicketRow, statusUpdateRow, ticketWithdrawnRow, type TicketSource } from '../notify/compose.ts';
 import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import {
-  addEvent, addReviewReason, addThreadMessages, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus, ticketSourceOf,
+  addEvent, addReviewReason, addThreadMessages, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setAssignee, setDepartment, setStatus, ticketSourceOf,
   updateClassification, type NewEvent, type RequestRecord,
 } from './store.ts';
 import { formatTrackingNumber } from './tracking-number.ts';
@@ -97,9 +97,14 @@ async function move(
 }
 
 /** The routing rule, once: a request goes to its category's department, and its status event says which. */
-function routeTo(ctx: Ctx, req: Pick<RequestRecord, 'status' | 'trackingNumber' | 'category'>, actor: string): { dept: Department; event: Omit<NewEvent, 'requestId'> } {
+function routeTo(
+  ctx: Ctx,
+  req: Pick<RequestRecord, 'status' | 'trackingNumber' | 'category'>,
+  actor: string,
+  chosen?: Department,
+): { dept: Department; event: Omit<NewEvent, 'requestId'> } {
   checkMove(req, 'routed');
-  const dept = ctx.routing.departmentFor(req.category);
+  const dept = chosen ?? ctx.routing.departmentFor(req.category);
   return { dept, event: { kind: 'status', fromStatus: req.status, toStatus: 'routed', actor, details: { department: dept.code } } };
 }
 
@@ -112,19 +117,24 @@ async function statusMail(db: Db, ctx: Ctx, req: RequestRecord, change: { status
  * Routes a request to its category's department: status routed, the department's ticket queued, and the
  * resident told.
  */
-async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null): Promise<(QueuedMail | null)[]> {
-  const { dept, event } = routeTo(ctx, req, actor);
+async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null, chosen?: Department): Promise<(QueuedMail | null)[]> {
+  const { dept, event } = routeTo(ctx, req, actor, chosen);
   const routed = await move(db, req, 'routed', { actor, note, details: event.details ?? {}, departmentCode: dept.code });
+  const ticket = await ticketRow(db, ctx, routed, dept, await conversationMessageIds(db, req.id, 'department'));
+  return queueMails(db, [ticket, await statusMail(db, ctx, routed, { status: 'routed', note, actor })]);
+}
+
+/** The department's ticket for a request just routed (or re-routed) to it, threaded under `references`. */
+async function ticketRow(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, references: string[]): Promise<NewOutboxRow> {
   const source = await ticketSourceOf(db, req.id);
   const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
-  const ticket = routedTicketRow(
+  return routedTicketRow(
     ctx,
-    routed,
+    req,
     dept,
     { authored: source.authored, receivedAt: source.receivedAt ?? req.createdAt, attachments: files, routings: source.routings },
-    await conversationMessageIds(db, req.id, 'department'),
+    references,
   );
-  return queueMails(db, [ticket, await statusMail(db, ctx, routed, { status: 'routed', note, actor })]);
 }
 
 // Categories where "the same street" says nothing about being the same problem.
@@ -299,4 +309,112 @@ export async function unlinkDuplicate(deps: ActionDeps, input: { requestId: numb
     await move(tx, req, 'needs_review', { actor: input.actor, note: 'duplicate link undone' });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+export interface Reroute {
+  requestId: number;
+  category: Category;
+  street: string | null;
+  houseNumber: string | null;
+  crossStreet: string | null;
+  /** A department chosen by staff over the one the category routes to; null to follow the routing rules. */
+  departmentCode: string | null;
+  /** Why, for the department losing the ticket and the history; optional. */
+  reason: string | null;
+  actor: string;
+}
+
+export interface RerouteOutcome {
+  request: RequestRecord;
+  /** The department it left, when it moved from one to another. */
+  from: Department | null;
+  /** The department it is with now; null when it is not routed (still waiting for review, or finished). */
+  to: Department | null;
+}
+
+const REROUTABLE: readonly Status[] = ['routed', 'in_progress'];
+
+/**
+ * Staff correct a request's category, location or department from its page. A request being worked
+ * (routed, in progress) that changes department is re-routed: the new department gets its ticket, the
+ * earlier one a short withdrawal in its own thread, and the request is routed again with its new department.
+ * A request waiting for review is routed. Any other request only has its facts corrected.
+ */
+export async function reroute(deps: ReviewDeps, r: Reroute): Promise<RerouteOutcome> {
+  const chosen = r.departmentCode ? deps.routing.departments.get(r.departmentCode) : undefined;
+  if (r.departmentCode && !chosen) throw new PermanentError(`there is no department "${r.departmentCode}"`, 'NO_SUCH_DEPARTMENT');
+  const result = await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, r.requestId);
+    const target = chosen ?? deps.routing.departmentFor(r.category);
+    const before = req.departmentCode ? (deps.routing.departments.get(req.departmentCode) ?? null) : null;
+    const changed = req.category !== r.category || req.street !== r.street || req.houseNumber !== r.houseNumber || req.crossStreet !== r.crossStreet;
+    if (changed) {
+      await updateClassification(tx, req.id, {
+        category: r.category,
+        street: r.street,
+        houseNumber: r.houseNumber,
+        crossStreet: r.crossStreet,
+        lat: r.street === req.street ? req.lat : null,
+        lon: r.street === req.street ? req.lon : null,
+        dueAt: r.category === req.category ? req.dueAt : deps.targets.dueAt(r.category, req.createdAt),
+      });
+      await addEvent(tx, {
+        requestId: req.id,
+        kind: 'reclassified',
+        actor: r.actor,
+        note: r.reason,
+        details: {
+          confirmed: false,
+          from: { category: req.category, street: req.street, houseNumber: req.houseNumber, crossStreet: req.crossStreet, confidence: req.confidence },
+          to: { category: r.category, street: r.street, houseNumber: r.houseNumber, crossStreet: r.crossStreet },
+        },
+      });
+      if (req.category !== r.category) await recordTrainingExample(tx, { requestId: req.id, category: r.category, street: r.street, createdBy: r.actor });
+    }
+    const updated: RequestRecord = { ...req, category: r.category, street: r.street, houseNumber: r.houseNumber, crossStreet: r.crossStreet };
+    if (req.status === 'needs_review' || req.status === 'received') {
+      return { mail: await routeInTransaction(tx, deps, updated, r.actor, null, target), from: null, to: target };
+    }
+    if (!REROUTABLE.includes(req.status) || before?.code === target.code) {
+      if (!changed) throw new PermanentError(`nothing to change: ${req.trackingNumber} is already ${before ? `with ${before.name}` : req.status} with these details`, 'NOTHING_CHANGED');
+      return { mail: [], from: null, to: REROUTABLE.includes(req.status) ? before : null };
+    }
+    // The withdrawal threads under what the earlier department has; the new one starts its own thread.
+    const earlierThread = await conversationMessageIds(tx, req.id, 'department');
+    await addEvent(tx, { requestId: req.id, kind: 'rerouted', actor: r.actor, note: r.reason, details: { from: before?.code ?? null, to: target.code } });
+    const moved: RequestRecord = { ...updated, departmentCode: target.code };
+    if (req.status === 'in_progress') {
+      await move(tx, moved, 'routed', { actor: r.actor, note: null, details: { department: target.code }, departmentCode: target.code });
+    } else {
+      await setDepartment(tx, req.id, target.code);
+    }
+    const routings = (await ticketSourceOf(tx, req.id)).routings;
+    const rows: NewOutboxRow[] = [await ticketRow(tx, deps, moved, target, [])];
+    if (before) rows.push(ticketWithdrawnRow(deps, moved, { from: before, to: target, routings, reason: r.reason }, earlierThread));
+    return { mail: await queueMails(tx, rows), from: before, to: target };
+  });
+  await dispatchMail(deps.enqueue, result.mail);
+  return { request: (await getRequest(deps.pool, r.requestId)) as RequestRecord, from: result.from, to: result.to };
+}
+
+/** An internal note on a request: for staff only, never mailed to the resident or a department. */
+export async function addNote(deps: Pick<ActionDeps, 'pool'>, n: { requestId: number; text: string; actor: string }): Promise<void> {
+  await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, n.requestId);
+    await addEvent(tx, { requestId: req.id, kind: 'note', actor: n.actor, note: n.text });
+  });
+}
+
+/** Gives a request to a staff member (or takes it back, with null); the history says who did it. */
+export async function assign(
+  deps: Pick<ActionDeps, 'pool'>,
+  a: { requestId: number; assignee: { id: number; email: string } | null; actor: string },
+): Promise<RequestRecord> {
+  await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, a.requestId);
+    if (req.assignedTo === (a.assignee?.id ?? null)) return;
+    await setAssignee(tx, req.id, a.assignee?.id ?? null);
+    await addEvent(tx, { requestId: req.id, kind: 'assigned', actor: a.actor, details: { assignee: a.assignee?.email ?? null } });
+  });
+  return (await getRequest(deps.pool, a.requestId)) as RequestRecord;
 }

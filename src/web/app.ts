@@ -52,6 +52,12 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
       return request.method === 'GET' ? reply.redirect('/account/password', 303) : reply.code(403).send({ error: 'choose a new password first' });
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
+      // A read-only account looks; the only changes it makes are to its own session and password.
+      if (user.role === 'read_only' && !request.routeOptions.config.allowReadOnly) {
+        return reply.code(403).type('text/html').send(
+          layout({ user, csrf: request.csrf }, 'Read-only account', html`<h1>Your account is read-only</h1><p>Ask an admin if you need to change requests.</p>`).value,
+        );
+      }
       const header = request.headers['x-csrf-token'];
       const sent = field(request.body, '_csrf') ?? (typeof header === 'string' ? header : null);
       if (!sent || !sameToken(sent, request.csrf)) {

@@ -12,11 +12,19 @@ export interface SearchFilters {
   /** Inclusive calendar dates (YYYY-MM-DD) in the city's time zone. */
   from: string | null;
   to: string | null;
+  /** "me" for the signed-in user's requests, "none" for the unassigned ones. */
+  assigned: string | null;
 }
 
 export const PAGE_SIZE = 50;
 
-export async function searchRequests(db: Db, f: SearchFilters, page: number, timeZone: string): Promise<{ rows: RequestRecord[]; total: number }> {
+export async function searchRequests(
+  db: Db,
+  f: SearchFilters,
+  page: number,
+  opts: { timeZone: string; userId: number },
+): Promise<{ rows: RequestRecord[]; total: number }> {
+  const { timeZone } = opts;
   const where: string[] = [];
   const values: unknown[] = [];
   const add = (sql: (p: string) => string, value: unknown) => {
@@ -30,6 +38,8 @@ export async function searchRequests(db: Db, f: SearchFilters, page: number, tim
   if (f.category) add((p) => `r.category = ${p}`, f.category);
   if (f.status) add((p) => `r.status = ${p}`, f.status);
   if (f.department) add((p) => `r.department_code = ${p}`, f.department);
+  if (f.assigned === 'me') add((p) => `r.assigned_to = ${p}`, opts.userId);
+  if (f.assigned === 'none') where.push(`r.assigned_to IS NULL AND r.closed_at IS NULL`);
   if (f.from || f.to) {
     // Postgres refuses a parameter it cannot type, so the zone is only passed when a date uses it.
     values.push(timeZone);

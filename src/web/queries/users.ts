@@ -44,3 +44,11 @@ export async function setPassword(db: Db, id: number, passwordHash: string): Pro
 export async function noteSignIn(db: Db, userId: number): Promise<void> {
   await db.query('UPDATE staff_users SET last_sign_in = now() WHERE id = $1', [userId]);
 }
+
+/** Accounts that can be given a request: not disabled and not read-only. */
+export async function assignableStaff(db: Db): Promise<{ id: number; email: string }[]> {
+  const { rows } = await db.query<{ id: number; email: string }>(
+    `SELECT id, email FROM staff_users WHERE NOT disabled AND (is_admin OR role = 'agent') ORDER BY lower(email)`,
+  );
+  return rows;
+}

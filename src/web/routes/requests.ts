@@ -1,15 +1,20 @@
-// Request search, the request page, status changes and undoing a duplicate link.
+// Request search, the request page, and working a request from it: status changes, re-routing, internal
+// notes, assignment, undoing a duplicate link.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CATEGORIES } from '../../classify/types.ts';
+import { CATEGORIES, type Category } from '../../classify/types.ts';
 import { PermanentError } from '../../errors.ts';
-import { changeStatus, unlinkDuplicate, type ActionDeps } from '../../requests/actions.ts';
+import { addNote, assign, changeStatus, reroute, unlinkDuplicate, type ReviewDeps } from '../../requests/actions.ts';
 import { STATUSES, isStatus } from '../../requests/status.ts';
 import { getRequest } from '../../requests/store.ts';
+import { failsCheckCharacter, normalizeTrackingNumber } from '../../requests/tracking-number.ts';
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field, idParam } from '../forms.ts';
 import { eventsOf } from '../queries/events.ts';
 import { attachmentsOf, thread } from '../queries/messages.ts';
 import { departmentList, departmentOf, searchRequests, type SearchFilters } from '../queries/search.ts';
+import { assignableStaff } from '../queries/users.ts';
+import { noteViewer } from '../queries/viewers.ts';
+import { deskNotice, deskPanel, isDeskAction } from '../views/request-desk.ts';
 import { requestPage, searchPage } from '../views/requests.ts';
 
 function dateField(query: unknown, name: string): string | null {
@@ -22,19 +27,27 @@ function oneOf(value: string | null, allowed: readonly string[]): string | null 
 }
 
 export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const actionDeps: ActionDeps = { pool: ctx.pool, config: ctx.config, routing: ctx.routing, enqueue: ctx.queues.enqueue };
+  const actionDeps: ReviewDeps = { pool: ctx.pool, config: ctx.config, routing: ctx.routing, enqueue: ctx.queues.enqueue, targets: ctx.targets };
 
   async function renderRequest(request: FastifyRequest, reply: FastifyReply, id: number, opts: { code?: number; error?: string | null; notice?: string | null } = {}) {
     const r = await getRequest(ctx.pool, id);
     if (!r) return reply.callNotFound();
-    const [entries, events, department, original] = await Promise.all([
+    const me = staffOf(request);
+    const [entries, events, department, original, staff, viewers] = await Promise.all([
       thread(ctx.pool, id),
       eventsOf(ctx.pool, id),
       r.departmentCode ? departmentOf(ctx.pool, r.departmentCode) : null,
       r.duplicateOf ? getRequest(ctx.pool, r.duplicateOf) : null,
+      assignableStaff(ctx.pool),
+      noteViewer(ctx.pool, id, me.userId),
     ]);
     const inboundIds = entries.flatMap((e) => (e.direction === 'in' ? [e.inbound.id] : []));
-    const page = requestPage(pageContext(request, 'requests'), {
+    const pctx = pageContext(request, 'requests');
+    const done = field(request.query, 'done', 20);
+    const notice = opts.notice ?? (done && isDeskAction(done) && !opts.error ? deskNotice(done, r, events, ctx.routing) : null);
+    const desk = deskPanel(pctx, { request: r, events, staff, viewers, departments: [...ctx.routing.departments.values()], me, routing: ctx.routing });
+    const page = requestPage(pctx, {
+      desk,
       request: r,
       department,
       duplicateOf: original ? { id: original.id, trackingNumber: original.trackingNumber } : null,
@@ -42,7 +55,7 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
       attachments: await attachmentsOf(ctx.pool, inboundIds),
       events,
       error: opts.error ?? null,
-      notice: opts.notice ?? null,
+      notice,
     });
     return reply.code(opts.code ?? 200).type('text/html').send(page.value);
   }
@@ -58,10 +71,17 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
       department: oneOf(field(q, 'department'), departments.map((d) => d.code)),
       from: dateField(q, 'from'),
       to: dateField(q, 'to'),
+      assigned: oneOf(field(q, 'assigned'), ['me', 'none']),
     };
+    // A tracking number is searched the way it was typed; a look-alike that is valid is searched as itself.
+    const typed = filters.q;
+    const tracking = typed ? normalizeTrackingNumber(ctx.config.trackingPrefix, typed) : null;
+    const hint = typed && !tracking && failsCheckCharacter(ctx.config.trackingPrefix, typed)
+      ? `"${typed}" is not a valid tracking number: check the last character (or two neighbouring characters swapped).`
+      : null;
     const page = Math.min(10_000, Math.max(1, Number(field(q, 'page', 6)) || 1));
-    const result = await searchRequests(ctx.pool, filters, page, CITY_TIME_ZONE);
-    return reply.type('text/html').send(searchPage(pageContext(request, 'requests'), filters, departments, result, page).value);
+    const result = await searchRequests(ctx.pool, { ...filters, q: tracking ?? typed }, page, { timeZone: CITY_TIME_ZONE, userId: staffOf(request).userId });
+    return reply.type('text/html').send(searchPage(pageContext(request, 'requests'), filters, departments, result, page, hint).value);
   });
 
   app.get('/requests/:id', async (request, reply) => {
@@ -73,25 +93,65 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const id = idParam(request.params);
     if (!id) return reply.callNotFound();
     const to = field(request.body, 'to');
-    if (!to || !isStatus(to)) return renderRequest(request, reply, id, { code: 400, error: `Unknown status "${to ?? ''}".` });
+    if (!to) return renderRequest(request, reply, id, { code: 400, error: 'Choose the new status first: nothing was changed.' });
+    if (!isStatus(to)) return renderRequest(request, reply, id, { code: 400, error: `Unknown status "${to}": nothing was changed.` });
+    return act(request, reply, id, 'status', () => changeStatus(actionDeps, { requestId: id, to, note: field(request.body, 'note', 2000), actor: staffOf(request).email }));
+  });
+
+  /** Runs one change; a refused one shows the page again with why, and a done one says what was done. */
+  async function act(request: FastifyRequest, reply: FastifyReply, id: number, action: string, run: () => Promise<unknown>) {
+    let done = action;
     try {
-      await changeStatus(actionDeps, { requestId: id, to, note: field(request.body, 'note', 2000), actor: staffOf(request).email });
+      const outcome = await run();
+      if (typeof outcome === 'string') done = outcome;
     } catch (err) {
-      if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: err.message });
+      if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: `${err.message}: nothing was changed.` });
       throw err;
     }
-    return reply.redirect(`/requests/${id}`, 303);
+    return reply.redirect(`/requests/${id}?done=${done}`, 303);
+  }
+
+  app.post('/requests/:id/reroute', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    const b = request.body;
+    const category = oneOf(field(b, 'category'), CATEGORIES) as Category | null;
+    if (!category) return renderRequest(request, reply, id, { code: 400, error: 'Choose a category: nothing was changed.' });
+    const departmentCode = field(b, 'department', 40);
+    return act(request, reply, id, 'saved', async () => (await reroute(actionDeps, {
+      requestId: id,
+      category,
+      street: field(b, 'street', 200),
+      houseNumber: field(b, 'house_number', 20),
+      crossStreet: field(b, 'cross_street', 200),
+      departmentCode,
+      reason: field(b, 'reason', 500),
+      actor: staffOf(request).email,
+    })).from ? 'rerouted' : 'saved');
+  });
+
+  app.post('/requests/:id/note', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    const text = field(request.body, 'text', 4000);
+    if (!text) return renderRequest(request, reply, id, { code: 400, error: 'The note is empty: nothing was saved.' });
+    return act(request, reply, id, 'note', () => addNote(actionDeps, { requestId: id, text, actor: staffOf(request).email }));
+  });
+
+  app.post('/requests/:id/assign', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    const me = staffOf(request);
+    const wanted = field(request.body, 'assignee', 20);
+    const staff = await assignableStaff(ctx.pool);
+    const assignee = wanted === 'me' ? { id: me.userId, email: me.email } : wanted ? staff.find((s) => String(s.id) === wanted) : null;
+    if (assignee === undefined) return renderRequest(request, reply, id, { code: 400, error: 'That account cannot be given requests: nothing was changed.' });
+    return act(request, reply, id, 'assign', () => assign(actionDeps, { requestId: id, assignee, actor: me.email }));
   });
 
   app.post('/requests/:id/unlink', async (request, reply) => {
     const id = idParam(request.params);
     if (!id) return reply.callNotFound();
-    try {
-      await unlinkDuplicate(actionDeps, { requestId: id, actor: staffOf(request).email });
-    } catch (err) {
-      if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: err.message });
-      throw err;
-    }
-    return reply.redirect(`/requests/${id}`, 303);
+    return act(request, reply, id, 'unlink', () => unlinkDuplicate(actionDeps, { requestId: id, actor: staffOf(request).email }));
   });
 }

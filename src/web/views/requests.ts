@@ -1,18 +1,18 @@
 // The request search and the request page: its thread, status history, classification and routing.
 import { CATEGORIES } from '../../classify/types.ts';
-import { STATUSES, allowedMoves } from '../../requests/status.ts';
+import { STATUSES } from '../../requests/status.ts';
 import type { RequestRecord } from '../../requests/store.ts';
 import { html, type Html } from '../html.ts';
 import type { EventView } from '../queries/events.ts';
 import type { AttachmentMeta, ThreadEntry } from '../queries/messages.ts';
 import { PAGE_SIZE, type SearchFilters } from '../queries/search.ts';
-import { categoryLabel, csrfField, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
+import { age, categoryLabel, csrfField, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
 import { inboundMessage } from './message.ts';
 
 type Department = { code: string; name: string };
 
 const CHANNEL_NAMES: Record<string, string> = { email: 'email', web: 'web form', chat: 'chat', phone: 'phone', walk_in: 'walk-in', letter: 'letter', open311: 'Open311 app' };
-const channelLabel = (channel: string): string => CHANNEL_NAMES[channel] ?? channel;
+export const channelLabel = (channel: string): string => CHANNEL_NAMES[channel] ?? channel;
 
 /** When a request is due, and whether it is late: only open requests can be late. */
 export function dueCell(r: Pick<RequestRecord, 'dueAt' | 'closedAt'>, now: Date = new Date()): Html {
@@ -32,7 +32,14 @@ function searchQuery(f: SearchFilters, page: number): string {
   return `/requests?${params.toString()}`;
 }
 
-export function searchPage(ctx: PageContext, f: SearchFilters, departments: Department[], result: { rows: RequestRecord[]; total: number }, page: number): Html {
+export function searchPage(
+  ctx: PageContext,
+  f: SearchFilters,
+  departments: Department[],
+  result: { rows: RequestRecord[]; total: number },
+  page: number,
+  hint: string | null = null,
+): Html {
   const deptName = new Map(departments.map((d) => [d.code, d.name]));
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   return layout(
@@ -47,18 +54,21 @@ export function searchPage(ctx: PageContext, f: SearchFilters, departments: Depa
   <label>Department <select name="department">${options(departments.map((d) => ({ value: d.code, label: d.name })), f.department, 'any')}</select></label>
   <label>From <input type="date" name="from" value="${f.from ?? ''}"></label>
   <label>To <input type="date" name="to" value="${f.to ?? ''}"></label>
+  <label>Assigned <select name="assigned">${options([{ value: 'me', label: 'to me' }, { value: 'none', label: 'unassigned (open)' }], f.assigned, 'anyone')}</select></label>
   <button type="submit" class="primary">Search</button>
 </form>
+<p class="views"><a href="/requests?assigned=me">My requests</a> · <a href="/requests?assigned=none">Unassigned</a> · <a href="/requests/new">Log a call, walk-in or letter</a></p>
+${hint ? html`<p class="error" role="alert" id="search-hint">${hint}</p>` : ''}
 <p class="muted">${result.total} request${result.total === 1 ? '' : 's'}</p>
 ${result.rows.length
-  ? html`<table class="list"><thead><tr><th>Tracking</th><th>Received</th><th>Due</th><th>Status</th><th>Category</th><th>Street</th><th>Department</th><th>Resident</th><th>Subject</th></tr></thead><tbody>
+  ? html`<div class="scroll"><table class="list"><thead><tr><th>Tracking</th><th>Received</th><th>Age</th><th>Due</th><th>Status</th><th>Category</th><th>Street</th><th>Department</th><th>Resident</th><th>Subject</th><th>By</th></tr></thead><tbody>
 ${result.rows.map(
   (r) => html`<tr>
-  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${dueCell(r)}</td><td>${statusBadge(r.status)}</td>
+  <td class="tracking"><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${age(r.createdAt)}</td><td>${dueCell(r)}</td><td>${statusBadge(r.status)}</td>
   <td>${categoryLabel(r.category)}</td><td>${[r.houseNumber, r.street].filter(Boolean).join(' ')}</td>
-  <td>${r.departmentCode ? (deptName.get(r.departmentCode) ?? r.departmentCode) : ''}</td><td>${r.residentEmail ?? ''}</td><td>${r.subject ?? ''}</td>
+  <td>${r.departmentCode ? (deptName.get(r.departmentCode) ?? r.departmentCode) : ''}</td><td>${r.residentEmail ?? ''}</td><td>${r.subject ?? ''}</td><td>${channelLabel(r.channel)}</td>
 </tr>`,
-)}</tbody></table>`
+)}</tbody></table></div>`
   : html`<p class="empty">No request matches.</p>`}
 ${pages > 1
   ? html`<nav class="pager">${page > 1 ? html`<a href="${searchQuery(f, page - 1)}">← newer</a>` : ''} page ${page} of ${pages} ${page < pages ? html`<a href="${searchQuery(f, page + 1)}">older →</a>` : ''}</nav>`
@@ -68,6 +78,8 @@ ${pages > 1
 
 export interface RequestPage {
   request: RequestRecord;
+  /** Assignment, status, re-routing and notes (views/request-desk.ts). */
+  desk: Html;
   department: { name: string; emails: string[] } | null;
   duplicateOf: { id: number; trackingNumber: string } | null;
   thread: ThreadEntry[];
@@ -114,8 +126,7 @@ function threadEntry(e: ThreadEntry, attachments: AttachmentMeta[], i: number): 
 export function requestPage(ctx: PageContext, p: RequestPage): Html {
   const r = p.request;
   const statusEvents = p.events.filter((e) => e.kind === 'status');
-  const decisions = p.events.filter((e) => e.kind !== 'status');
-  const moves = allowedMoves(r.status);
+  const decisions = p.events.filter((e) => e.kind !== 'status' && e.kind !== 'note');
   const reviewed = p.events.find((e) => e.kind === 'reclassified');
   // requests.confidence stays the classifier's figure for its own choice, so after a correction it must not read as ours.
   const classifierSaid = (p.events.find((e) => e.kind === 'reclassified')?.details.from as { category?: string } | undefined)?.category ?? r.category;
@@ -147,14 +158,7 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
     <dt>Closed</dt><dd>${when(r.closedAt)}</dd>
   </dl>
   ${r.status === 'needs_review' ? html`<p><a class="button primary" href="/review/${r.id}">Review this request</a></p>` : ''}
-  ${moves.length
-    ? html`<form method="post" action="/requests/${r.id}/status" class="status-form">
-    ${csrfField(ctx)}
-    <label>New status <select name="to" required>${moves.map((s) => html`<option value="${s}">${s.replace(/_/g, ' ')}</option>`)}</select></label>
-    <label>Note for the resident (optional) <textarea name="note" rows="3" maxlength="2000"></textarea></label>
-    <button type="submit" class="primary">Change status</button>
-  </form>`
-    : ''}
+  ${p.desk}
   ${r.duplicateOf !== null
     ? html`<form method="post" action="/requests/${r.id}/unlink" class="unlink-form">${csrfField(ctx)}<button type="submit">Not a duplicate: unlink and review</button></form>`
     : ''}
