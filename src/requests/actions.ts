@@ -155,7 +155,7 @@ export interface ReviewDeps extends ActionDeps {
  * same place (a duplicate), held for staff review, or routed at once when the classifier is sure; its
  * confirmation (and ticket) queued in the same transaction. Nothing happens to a message already handled.
  */
-export async function openFromMessage(deps: OpenDeps, inboundMessageId: number): Promise<RequestRecord | null> {
+export async function openFromMessage(deps: OpenDeps, inboundMessageId: number, decided?: DeskDecision): Promise<RequestRecord | null> {
   const { config, classifier } = deps;
   const id = inboundMessageId;
   const result = await withTransaction(deps.pool, async (tx): Promise<{ req: RequestRecord | null; mail: (QueuedMail | null)[] }> => {
@@ -164,7 +164,8 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     if (msg.state !== 'parsed') return { req: null, mail: [] };
     // Classification is pure CPU well under a millisecond: holding the row lock through it is cheaper
     // than reading the message twice.
-    const c: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    const classified: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    const c = decided ? decidedAtTheDesk(classified, decided) : classified;
     const opening = openingOf(msg);
     const reviewReasons = [...c.reviewReasons];
     if (opening.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
@@ -183,6 +184,7 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
         actor: `model:${c.modelVersion}`,
         details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons },
       },
+      ...(decided ? [{ kind: 'reclassified' as const, actor: decided.actor, details: { confirmed: classified.category === c.category, from: { category: classified.category, street: classified.street, confidence: classified.confidence }, to: { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet } } }] : []),
       { kind: 'status', fromStatus: null, toStatus: firstStatus, actor: 'system' },
     ];
     if (opening.kind === 'follow_up') events.push({ kind: 'linked_follow_up', actor: 'system', details: { previousRequestId: opening.previousRequestId } });
@@ -221,6 +223,21 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
   });
   await dispatchMail(deps.enqueue, result.mail);
   return result.req;
+}
+
+/** What the agent who logged a call decided while the resident was on the line: it needs no review. */
+export interface DeskDecision {
+  category: Category;
+  street: string | null;
+  houseNumber: string | null;
+  crossStreet: string | null;
+  actor: string;
+}
+
+function decidedAtTheDesk(c: Classification, d: DeskDecision): Classification {
+  const street = d.street ?? c.street;
+  const located = street === c.street ? c : { ...c, street, houseNumber: d.houseNumber, crossStreet: d.crossStreet, outsideTown: null, lat: null, lon: null };
+  return { ...located, houseNumber: d.houseNumber ?? located.houseNumber, crossStreet: d.crossStreet ?? located.crossStreet, category: d.category, needsReview: false, reviewReasons: [] };
 }
 
 export interface ReviewDecision {

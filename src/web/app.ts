@@ -12,6 +12,7 @@ import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { open311Routes } from './routes/open311.ts';
+import { logCallRoutes } from './routes/log-call.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { reportRoutes, scheduleRoutes } from './routes/reports.ts';
 import { reviewRoutes } from './routes/review.ts';
@@ -88,6 +89,7 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   authRoutes(app, ctx);
   accountRoutes(app, ctx);
   reviewRoutes(app, ctx);
+  logCallRoutes(app, ctx);
   requestRoutes(app, ctx);
   attachmentRoutes(app, ctx);
   streetRoutes(app);

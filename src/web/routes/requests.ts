@@ -10,7 +10,7 @@ import { failsCheckCharacter, normalizeTrackingNumber } from '../../requests/tra
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field, idParam } from '../forms.ts';
 import { eventsOf } from '../queries/events.ts';
-import { attachmentsOf, thread } from '../queries/messages.ts';
+import { attachmentsOf, residentPhoneOf, thread } from '../queries/messages.ts';
 import { departmentList, departmentOf, searchRequests, type SearchFilters } from '../queries/search.ts';
 import { assignableStaff } from '../queries/users.ts';
 import { noteViewer } from '../queries/viewers.ts';
@@ -33,21 +33,23 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const r = await getRequest(ctx.pool, id);
     if (!r) return reply.callNotFound();
     const me = staffOf(request);
-    const [entries, events, department, original, staff, viewers] = await Promise.all([
+    const [entries, events, department, original, staff, viewers, phone] = await Promise.all([
       thread(ctx.pool, id),
       eventsOf(ctx.pool, id),
       r.departmentCode ? departmentOf(ctx.pool, r.departmentCode) : null,
       r.duplicateOf ? getRequest(ctx.pool, r.duplicateOf) : null,
       assignableStaff(ctx.pool),
       noteViewer(ctx.pool, id, me.userId),
+      r.sourceMessageId ? residentPhoneOf(ctx.pool, r.sourceMessageId) : null,
     ]);
     const inboundIds = entries.flatMap((e) => (e.direction === 'in' ? [e.inbound.id] : []));
     const pctx = pageContext(request, 'requests');
     const done = field(request.query, 'done', 20);
     const notice = opts.notice ?? (done && isDeskAction(done) && !opts.error ? deskNotice(done, r, events, ctx.routing) : null);
-    const desk = deskPanel(pctx, { request: r, events, staff, viewers, departments: [...ctx.routing.departments.values()], me, routing: ctx.routing });
+    const desk = deskPanel(pctx, { request: r, events, staff, viewers, departments: [...ctx.routing.departments.values()], me, routing: ctx.routing, justLogged: done === 'logged' });
     const page = requestPage(pctx, {
       desk,
+      residentPhone: phone,
       request: r,
       department,
       duplicateOf: original ? { id: original.id, trackingNumber: original.trackingNumber } : null,

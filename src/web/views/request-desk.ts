@@ -11,7 +11,7 @@ import type { Viewer } from '../queries/viewers.ts';
 import { age, categoryLabel, csrfField, when, type PageContext } from './layout.ts';
 
 // 'saved' is a correction that kept the department; 'rerouted' moved the request to another.
-const DESK_ACTIONS = ['status', 'saved', 'rerouted', 'note', 'assign', 'unlink'] as const;
+const DESK_ACTIONS = ['status', 'saved', 'rerouted', 'note', 'assign', 'unlink', 'logged'] as const;
 type DeskAction = (typeof DESK_ACTIONS)[number];
 
 export function isDeskAction(value: string): value is DeskAction {
@@ -51,6 +51,10 @@ export function deskNotice(action: DeskAction, r: RequestRecord, events: EventVi
     }
     case 'unlink':
       return 'Duplicate link undone: the request is back in the review queue.';
+    case 'logged':
+      return r.status === 'routed'
+        ? `Logged and routed to ${deptName(r.departmentCode)}.${r.residentEmail ? ' The resident is being emailed the confirmation.' : ''}`
+        : `Logged: it is ${statusName(r.status)}.`;
   }
 }
 
@@ -62,6 +66,13 @@ export interface DeskData {
   departments: Department[];
   me: SessionUser;
   routing: Routing;
+  /** Just logged at the desk: the tracking number is shown large, to read out to the resident. */
+  justLogged: boolean;
+}
+
+/** "DB-0101W" as it is read over the phone: one character at a time. */
+function spelled(trackingNumber: string): string {
+  return [...trackingNumber].map((c) => (c === '-' ? 'dash' : c)).join(' ');
 }
 
 function onIt(viewers: Viewer[]): Html {
@@ -115,9 +126,9 @@ function rerouteForm(ctx: PageContext, d: DeskData): Html {
     <label>Category <select name="category" id="reroute-category">${CATEGORIES.map((c) => html`<option value="${c}" ${c === r.category ? html`selected` : ''}>${categoryLabel(c)}</option>`)}</select></label>
     <div class="row">
       <label class="narrow">No. <input type="text" name="house_number" value="${r.houseNumber ?? ''}" inputmode="numeric" maxlength="20"></label>
-      <label>Street <input type="text" name="street" value="${r.street ?? ''}" list="street-options" data-streets maxlength="200"></label>
+      <label>Street <input type="text" name="street" value="${r.street ?? ''}" list="street-options" data-suggest="/api/streets" maxlength="200"></label>
     </div>
-    <label>Cross street <input type="text" name="cross_street" value="${r.crossStreet ?? ''}" list="street-options" data-streets maxlength="200"></label>
+    <label>Cross street <input type="text" name="cross_street" value="${r.crossStreet ?? ''}" list="street-options" data-suggest="/api/streets" maxlength="200"></label>
     <datalist id="street-options"></datalist>
     <label>Department <select name="department" id="reroute-department">
       <option value="">as the category says (now ${byRules.name})</option>
@@ -148,7 +159,7 @@ function notes(ctx: PageContext, d: DeskData, canChange: boolean): Html {
 
 export function deskPanel(ctx: PageContext, d: DeskData): Html {
   const canChange = d.me.role !== 'read_only';
-  return html`${onIt(d.viewers)}
+  return html`${d.justLogged ? html`<p class="read-out">Tracking number <strong class="big-number" id="read-out">${d.request.trackingNumber}</strong><span class="muted">${spelled(d.request.trackingNumber)}</span></p>` : ''}${onIt(d.viewers)}
 <div class="desk">
   ${assignment(ctx, d, canChange)}
   ${canChange ? html`${statusForm(ctx, d.request)}${rerouteForm(ctx, d)}` : html`<p class="muted read-only">Your account is read-only: you can look, not change.</p>`}

@@ -80,6 +80,8 @@ export interface RequestPage {
   request: RequestRecord;
   /** Assignment, status, re-routing and notes (views/request-desk.ts). */
   desk: Html;
+  /** Taken down by the agent who logged the call. */
+  residentPhone: string | null;
   department: { name: string; emails: string[] } | null;
   duplicateOf: { id: number; trackingNumber: string } | null;
   thread: ThreadEntry[];
@@ -142,7 +144,7 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
 <div class="request">
 <section class="facts">
   <dl>
-    <dt>Resident</dt><dd>${r.residentName ? html`${r.residentName} ` : ''}${r.residentEmail ?? html`<span class="muted">unknown</span>`} <span class="muted">(${r.language})</span></dd>
+    <dt>Resident</dt><dd>${r.residentName ? html`${r.residentName} ` : ''}${r.residentEmail ?? html`<span class="muted">no email</span>`}${p.residentPhone ? html` · <a href="tel:${p.residentPhone}">${p.residentPhone}</a>` : ''} <span class="muted">(${r.language})</span></dd>
     <dt>Category</dt><dd>${categoryLabel(r.category)} ${staffChanged
       ? html`<span class="muted">(set in review; the classifier said ${categoryLabel(String(classifierSaid))} ${percent(r.confidence)})</span>`
       : html`<span class="confidence">${percent(r.confidence)}</span>`}
