@@ -172,3 +172,29 @@ describe('forgiving search', () => {
     expect(res.body).toContain('check the last character');
   });
 });
+
+describe('search results', () => {
+  it('match the resident\'s own words, sort by any column, and download as CSV with the same filters', async () => {
+    const older = await seedRequest(h.db, { text: 'A raccoon has been lying dead by the curb for days', category: 'dead_animal', createdAt: new Date('2026-03-01T15:00:00Z') });
+    const newer = await seedRequest(h.db, { text: 'Another dead raccoon, near the school', category: 'dead_animal', createdAt: new Date('2026-03-05T15:00:00Z') });
+    await seedRequest(h.db, { text: 'Pothole again' });
+    let res = await agent.get('/requests?q=raccoon+dead');
+    expect(res.body).toContain(older.trackingNumber);
+    expect(res.body).toContain(newer.trackingNumber);
+    expect(res.body).not.toContain('Pothole again');
+    expect(res.body.indexOf(newer.trackingNumber)).toBeLessThan(res.body.indexOf(older.trackingNumber));
+    expect(res.body).toContain('<th>Age</th>');
+    res = await agent.get('/requests?q=raccoon+dead&sort=received&dir=asc');
+    expect(res.body.indexOf(older.trackingNumber)).toBeLessThan(res.body.indexOf(newer.trackingNumber));
+    expect(res.body).toContain('aria-sort="ascending"');
+
+    const csv = await agent.get('/requests.csv?q=raccoon+dead&sort=received&dir=asc');
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines[0]).toBe('tracking_number,received,age_days,due,status,category,house_number,street,cross_street,department,resident_name,resident_email,subject,channel');
+    expect(lines).toHaveLength(3);
+    expect(lines[1]).toMatch(new RegExp(`^${older.trackingNumber},2026-03-01T15:00:00.000Z,\\d+,,needs_review,dead_animal,12,Main Street,`));
+    expect(lines[2]).toContain(newer.trackingNumber);
+  });
+});

@@ -11,7 +11,8 @@ import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../cont
 import { field, idParam } from '../forms.ts';
 import { eventsOf } from '../queries/events.ts';
 import { attachmentsOf, residentPhoneOf, thread } from '../queries/messages.ts';
-import { departmentList, departmentOf, searchRequests, type SearchFilters } from '../queries/search.ts';
+import { departmentList, departmentOf, searchRequests, SORTS, type SearchFilters } from '../queries/search.ts';
+import { toCsv } from '../../reports/report.ts';
 import { assignableStaff } from '../queries/users.ts';
 import { noteViewer } from '../queries/viewers.ts';
 import { deskNotice, deskPanel, isDeskAction } from '../views/request-desk.ts';
@@ -21,6 +22,9 @@ function dateField(query: unknown, name: string): string | null {
   const v = field(query, name, 10);
   return v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : null;
 }
+
+// A CSV holds what a spreadsheet opens comfortably; the search narrows anything larger.
+const CSV_ROWS = 10_000;
 
 function oneOf(value: string | null, allowed: readonly string[]): string | null {
   return value && allowed.includes(value) ? value : null;
@@ -62,7 +66,8 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return reply.code(opts.code ?? 200).type('text/html').send(page.value);
   }
 
-  app.get('/requests', async (request, reply) => {
+  /** The filters of a search (page or CSV), with a tracking number read the forgiving way. */
+  async function searchOf(request: FastifyRequest) {
     const q = request.query;
     const departments = await departmentList(ctx.pool);
     const filters: SearchFilters = {
@@ -74,6 +79,8 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
       from: dateField(q, 'from'),
       to: dateField(q, 'to'),
       assigned: oneOf(field(q, 'assigned'), ['me', 'none']),
+      sort: oneOf(field(q, 'sort', 20), Object.keys(SORTS)),
+      dir: oneOf(field(q, 'dir', 4), ['asc', 'desc']),
     };
     // A tracking number is searched the way it was typed; a look-alike that is valid is searched as itself.
     const typed = filters.q;
@@ -81,9 +88,34 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const hint = typed && !tracking && failsCheckCharacter(ctx.config.trackingPrefix, typed)
       ? `"${typed}" is not a valid tracking number: check the last character (or two neighbouring characters swapped).`
       : null;
-    const page = Math.min(10_000, Math.max(1, Number(field(q, 'page', 6)) || 1));
-    const result = await searchRequests(ctx.pool, { ...filters, q: tracking ?? typed }, page, { timeZone: CITY_TIME_ZONE, userId: staffOf(request).userId });
-    return reply.type('text/html').send(searchPage(pageContext(request, 'requests'), filters, departments, result, page, hint).value);
+    return { filters, departments, hint, query: { ...filters, q: tracking ?? typed }, opts: { timeZone: CITY_TIME_ZONE, userId: staffOf(request).userId } };
+  }
+
+  app.get('/requests', async (request, reply) => {
+    const s = await searchOf(request);
+    const page = Math.min(10_000, Math.max(1, Number(field(request.query, 'page', 6)) || 1));
+    const result = await searchRequests(ctx.pool, s.query, page, s.opts);
+    return reply.type('text/html').send(searchPage(pageContext(request, 'requests'), s.filters, s.departments, result, page, s.hint).value);
+  });
+
+  app.get('/requests.csv', async (request, reply) => {
+    const s = await searchOf(request);
+    const result = await searchRequests(ctx.pool, s.query, 1, { ...s.opts, pageSize: CSV_ROWS });
+    const name = new Map(s.departments.map((d) => [d.code, d.name]));
+    const now = Date.now();
+    const table = {
+      title: 'requests',
+      columns: ['tracking_number', 'received', 'age_days', 'due', 'status', 'category', 'house_number', 'street', 'cross_street', 'department', 'resident_name', 'resident_email', 'subject', 'channel'],
+      rows: result.rows.map((r) => [
+        r.trackingNumber, r.createdAt.toISOString(), Math.floor((now - r.createdAt.getTime()) / 86_400_000), r.dueAt?.toISOString() ?? null, r.status, r.category,
+        r.houseNumber, r.street, r.crossStreet, r.departmentCode ? (name.get(r.departmentCode) ?? r.departmentCode) : null, r.residentName, r.residentEmail, r.subject, r.channel,
+      ]),
+    };
+    return reply
+      .type('text/csv; charset=utf-8')
+      .header('Content-Disposition', `attachment; filename="cityline-requests-${new Date().toISOString().slice(0, 10)}.csv"`)
+      .header('X-CityLine-Rows', `${result.rows.length} of ${result.total}`)
+      .send(toCsv(table));
   });
 
   app.get('/requests/:id', async (request, reply) => {

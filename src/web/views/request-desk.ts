@@ -78,7 +78,7 @@ function spelled(trackingNumber: string): string {
 function onIt(viewers: Viewer[]): Html {
   if (viewers.length === 0) return html``;
   return html`<p class="on-it" role="status" id="on-it"><strong>Someone else is on it:</strong> ${viewers.map(
-    (v, i) => html`${i ? ', ' : ''}${v.email} <span class="muted">(opened ${age(v.seenAt)} ago)</span>`,
+    (v, i) => html`${i ? ', ' : ''}${v.email} <span class="muted">(opened ${Date.now() - v.seenAt.getTime() < 60_000 ? 'just now' : `${age(v.seenAt)} ago`})</span>`,
   )}. Check with them before you change it.</p>`;
 }
 
@@ -97,8 +97,10 @@ function assignment(ctx: PageContext, d: DeskData, canChange: boolean): Html {
     </select></label>
     <button type="submit">Assign</button>
   </div>
-  ${r.assignedTo !== d.me.userId ? html`<button type="submit" name="assignee" value="me" class="take">Take it</button>` : ''}
-</form>`;
+</form>
+${r.assignedTo !== d.me.userId
+  ? html`<form method="post" action="/requests/${r.id}/assign" class="take-form">${csrfField(ctx)}<input type="hidden" name="assignee" value="me"><button type="submit" class="take">Take it</button></form>`
+  : ''}`;
 }
 
 function statusForm(ctx: PageContext, r: RequestRecord): Html {

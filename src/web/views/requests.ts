@@ -25,11 +25,19 @@ function options(values: readonly { value: string; label: string }[], selected: 
   return html`<option value="">${blank}</option>${values.map((v) => html`<option value="${v.value}" ${v.value === selected ? html`selected` : ''}>${v.label}</option>`)}`;
 }
 
-function searchQuery(f: SearchFilters, page: number): string {
+function searchQuery(f: SearchFilters, page: number | null, path = '/requests'): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(f)) if (v) params.set(k, v);
-  params.set('page', String(page));
-  return `/requests?${params.toString()}`;
+  if (page !== null) params.set('page', String(page));
+  return `${path}?${params.toString()}`;
+}
+
+/** A column heading that sorts by it; a second click reverses the order. */
+function sortable(f: SearchFilters, key: string, label: string): Html {
+  const current = (f.sort ?? 'received') === key;
+  const dir = f.sort === null && key === 'received' ? 'desc' : f.dir === 'asc' ? 'asc' : 'desc';
+  const next = current && dir === 'desc' ? 'asc' : 'desc';
+  return html`<th ${current ? html`aria-sort="${dir === 'asc' ? 'ascending' : 'descending'}"` : ''}><a href="${searchQuery({ ...f, sort: key, dir: next }, null)}">${label}${current ? (dir === 'asc' ? ' ▲' : ' ▼') : ''}</a></th>`;
 }
 
 export function searchPage(
@@ -47,7 +55,8 @@ export function searchPage(
     'Requests',
     html`<h1>Requests</h1>
 <form method="get" action="/requests" class="search">
-  <label>Tracking number or resident <input type="search" name="q" value="${f.q ?? ''}" placeholder="DB-1024-X or resident@example.com" id="search-q"></label>
+  <label>Tracking number, resident or their words <input type="search" name="q" value="${f.q ?? ''}" placeholder="DB-0101W, resident@example.com, fallen tree" id="search-q"></label>
+  <input type="hidden" name="sort" value="${f.sort ?? ''}"><input type="hidden" name="dir" value="${f.dir ?? ''}">
   <label>Street <input type="text" name="street" value="${f.street ?? ''}"></label>
   <label>Category <select name="category">${options(CATEGORIES.map((c) => ({ value: c, label: categoryLabel(c) })), f.category, 'any')}</select></label>
   <label>Status <select name="status">${options(STATUSES.map((s) => ({ value: s, label: s.replace(/_/g, ' ') })), f.status, 'any')}</select></label>
@@ -59,9 +68,9 @@ export function searchPage(
 </form>
 <p class="views"><a href="/requests?assigned=me">My requests</a> · <a href="/requests?assigned=none">Unassigned</a> · <a href="/requests/new">Log a call, walk-in or letter</a></p>
 ${hint ? html`<p class="error" role="alert" id="search-hint">${hint}</p>` : ''}
-<p class="muted">${result.total} request${result.total === 1 ? '' : 's'}</p>
+<p class="muted">${result.total} request${result.total === 1 ? '' : 's'} · <a href="${searchQuery(f, null, '/requests.csv')}" download>Download as CSV</a></p>
 ${result.rows.length
-  ? html`<div class="scroll"><table class="list"><thead><tr><th>Tracking</th><th>Received</th><th>Age</th><th>Due</th><th>Status</th><th>Category</th><th>Street</th><th>Department</th><th>Resident</th><th>Subject</th><th>By</th></tr></thead><tbody>
+  ? html`<div class="scroll"><table class="list"><thead><tr>${sortable(f, 'tracking', 'Tracking')}${sortable(f, 'received', 'Received')}<th>Age</th>${sortable(f, 'due', 'Due')}${sortable(f, 'status', 'Status')}${sortable(f, 'category', 'Category')}${sortable(f, 'street', 'Street')}${sortable(f, 'department', 'Department')}${sortable(f, 'resident', 'Resident')}<th>Subject</th>${sortable(f, 'channel', 'By')}</tr></thead><tbody>
 ${result.rows.map(
   (r) => html`<tr>
   <td class="tracking"><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${age(r.createdAt)}</td><td>${dueCell(r)}</td><td>${statusBadge(r.status)}</td>
