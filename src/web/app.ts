@@ -7,6 +7,7 @@ import { field } from './forms.ts';
 import { html } from './html.ts';
 import { touchSession } from './queries/sessions.ts';
 import { accountRoutes } from './routes/account.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -96,6 +97,7 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   dashboardRoutes(app, ctx);
   reportRoutes(app, ctx);
   scheduleRoutes(app, ctx);
+  adminRoutes(app, ctx);
   app.get('/', async (_request, reply) => reply.redirect('/review', 303));
   return app;
 }

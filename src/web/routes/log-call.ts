@@ -11,6 +11,7 @@ import { awaitOpening, getInbound, saveParsed, storeRawMessage } from '../../int
 import { openFromMessage, type OpenDeps } from '../../requests/actions.ts';
 import { pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field } from '../forms.ts';
+import { recordAudit } from '../queries/audit.ts';
 import { DESK_CHANNELS, logCallPage, type CallEntry, type DeskChannel } from '../views/log-call.ts';
 
 const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
@@ -114,6 +115,7 @@ export function logCallRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const opened = await openFromMessage(deps, stored.id, { category: e.category, street: e.street, houseNumber: e.houseNumber, crossStreet: e.crossStreet, actor: agent.email });
     const requestId = opened?.id ?? (await getInbound(ctx.pool, stored.id))?.requestId;
     if (!requestId) throw new Error(`logged entry ${stored.id} opened no request`);
+    if (opened) await recordAudit(ctx.pool, { actor: agent.email, action: 'request_logged', target: opened.trackingNumber, details: { channel: e.channel, category: e.category } });
     return reply.redirect(`/requests/${requestId}?done=logged`, 303);
   });
 }

@@ -13,6 +13,7 @@ import { eventsOf } from '../queries/events.ts';
 import { attachmentsOf, residentPhoneOf, thread } from '../queries/messages.ts';
 import { departmentList, departmentOf, searchRequests, SORTS, type SearchFilters } from '../queries/search.ts';
 import { toCsv } from '../../reports/report.ts';
+import { recordAudit } from '../queries/audit.ts';
 import { assignableStaff } from '../queries/users.ts';
 import { noteViewer } from '../queries/viewers.ts';
 import { deskNotice, deskPanel, isDeskAction } from '../views/request-desk.ts';
@@ -21,6 +22,15 @@ import { requestPage, searchPage } from '../views/requests.ts';
 function dateField(query: unknown, name: string): string | null {
   const v = field(query, name, 10);
   return v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : null;
+}
+
+/** What a change asked for, for the audit log: the form without its token, notes cut short. */
+function auditDetails(body: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    if (k !== '_csrf' && typeof v === 'string' && v.trim()) out[k] = v.trim().slice(0, 200);
+  }
+  return out;
 }
 
 // A CSV holds what a spreadsheet opens comfortably; the search narrows anything larger.
@@ -138,6 +148,8 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     try {
       const outcome = await run();
       if (typeof outcome === 'string') done = outcome;
+      const r = await getRequest(ctx.pool, id);
+      await recordAudit(ctx.pool, { actor: staffOf(request).email, action: `request_${done}`, target: r?.trackingNumber ?? String(id), details: auditDetails(request.body) });
     } catch (err) {
       if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: `${err.message}: nothing was changed.` });
       throw err;

@@ -45,7 +45,7 @@
     if (t && (t.tagName === 'BUTTON' || t.tagName === 'A') && e.key === 'Enter') return;
     if (pendingG) {
       pendingG = false;
-      var go = { r: '/review', q: '/requests', d: '/dashboard', p: '/reports', m: '/map', n: '/requests/new' }[e.key];
+      var go = { r: '/review', q: '/requests', d: '/dashboard', p: '/reports', m: '/map', n: '/requests/new', a: '/admin/users' }[e.key];
       if (go) { e.preventDefault(); location.href = go; }
       return;
     }
