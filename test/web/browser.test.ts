@@ -354,6 +354,27 @@ describe('the 311 desk in the browser', () => {
     await page.close();
   });
 
+  it('an admin disables an account, which then cannot sign in', async () => {
+    const LEAVER = 'leaver@danbury.example';
+    await createUser(t.db, LEAVER, PASSWORD);
+    await t.db.pool.query('UPDATE staff_users SET is_admin = true WHERE email = $1', [REVIEWER]);
+    const page = await signedInPage();
+    await page.goto(`${webUrl}/admin/users`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-users-desktop.png'), fullPage: true });
+    await page.locator(`tr[data-email="${LEAVER}"] button`, { hasText: 'Disable' }).click();
+    await page.locator('.notice', { hasText: `${LEAVER}: disabled` }).waitFor();
+    const leaver = await browser.newPage();
+    await leaver.goto(`${webUrl}/signin`);
+    await leaver.fill('input[name=email]', LEAVER);
+    await leaver.fill('input[name=password]', PASSWORD);
+    await leaver.press('input[name=password]', 'Enter');
+    await leaver.waitForLoadState('load');
+    expect(leaver.url()).toContain('/signin');
+    await page.goto(`${webUrl}/admin/audit?q=${encodeURIComponent(LEAVER)}`);
+    expect(await page.locator('table.audit').textContent()).toContain('account disabled');
+    for (const p of [page, leaver]) await p.close();
+  });
+
   it('every page fits a 390 px phone screen without sideways scrolling, the sign-out link included', async () => {
     const page = await signedInPage();
     await page.setViewportSize({ width: 390, height: 844 });
@@ -368,6 +389,9 @@ describe('the 311 desk in the browser', () => {
       ['schedule', '/reports/schedule'],
       ['map', '/map'],
       ['password', '/account/password'],
+      ['admin-users', '/admin/users'],
+      ['admin-suppressions', '/admin/suppressions'],
+      ['admin-audit', '/admin/audit'],
       ...(rows[0] ? [['review-item', `/review/${rows[0].id}`] as [string, string]] : []),
     ];
     const overflowing: string[] = [];
@@ -379,7 +403,7 @@ describe('the 311 desk in the browser', () => {
       expect(await signOut.isVisible(), `${url}: sign-out visible`).toBe(true);
       const box = await signOut.boundingBox();
       expect(box && box.x + box.width <= 390, `${url}: sign-out inside the screen`).toBe(true);
-      if (['requests', 'request', 'log-call', 'review'].includes(name)) await page.screenshot({ path: path.join(ARTIFACTS, `${name}-390.png`), fullPage: true });
+      if (['requests', 'request', 'log-call', 'review', 'admin-users', 'admin-audit'].includes(name)) await page.screenshot({ path: path.join(ARTIFACTS, `${name}-390.png`), fullPage: true });
     }
     await page.context().clearCookies();
     await page.goto(`${webUrl}/signin`);
