@@ -202,7 +202,7 @@ export function loadConfig(env: Env = process.env): Config {
     sendRatePerMinute: int(env, 'CITYLINE_SEND_RATE_PER_MINUTE', 0, 0, 1_000_000),
     maxAttachmentBytes: int(env, 'CITYLINE_MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 0, 2 ** 31 - 1),
     maxRawBytes: int(env, 'CITYLINE_MAX_RAW_BYTES', 60 * 1024 * 1024, 1024, 2 ** 31 - 1),
-    reviewThreshold: fraction(env, 'CITYLINE_REVIEW_THRESHOLD', 0.84),
+    reviewThreshold: fraction(env, 'CITYLINE_REVIEW_THRESHOLD', 0.86),
     trackingPrefix,
     replySecret,
     replySecretIsDefault: replySecret === DEFAULT_REPLY_SECRET,

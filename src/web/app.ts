@@ -93,7 +93,7 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   logCallRoutes(app, ctx);
   requestRoutes(app, ctx);
   attachmentRoutes(app, ctx);
-  streetRoutes(app);
+  streetRoutes(app, ctx);
   dashboardRoutes(app, ctx);
   reportRoutes(app, ctx);
   scheduleRoutes(app, ctx);

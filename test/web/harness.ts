@@ -189,6 +189,8 @@ export async function seedRequest(db: TestDb, s: Seed = {}): Promise<RequestReco
       outsideTown: null,
       lat: null,
       lon: null,
+      streetKnown: s.street !== null,
+      streetSuggestions: [],
       needsReview: status === 'needs_review',
       reviewReasons: s.reviewReasons ?? ['low_confidence'],
       modelVersion: 'test-model',

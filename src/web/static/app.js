@@ -84,6 +84,17 @@
     });
   }
 
+  // "Nearest known" streets offered for a street the city's list lacks: a click puts the name in the field.
+  Array.prototype.forEach.call(document.querySelectorAll('button[data-fill]'), function (button) {
+    button.addEventListener('click', function () {
+      var field = document.getElementById(button.getAttribute('data-fill'));
+      if (field) {
+        field.value = button.value;
+        field.focus();
+      }
+    });
+  });
+
   // Street suggestions from the gazetteer, into the shared datalist.
   var list = document.getElementById('street-options');
   var timer = null;

@@ -73,6 +73,7 @@ const LABELS: Record<string, string> = {
   low_confidence: 'low confidence',
   no_location: 'no location',
   outside_city: 'outside Danbury',
+  street_unknown: "street not in the city's list",
   unverified_reference: 'unverified reference',
   possible_duplicate: 'possible duplicate',
 };
