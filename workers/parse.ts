@@ -1,6 +1,7 @@
 // Stage 1: raw MIME -> parsed message -> what it is (new request, a reply in a thread, robot mail) -> next step.
 import { withTransaction } from '../src/db/pool.ts';
 import { describeError, PermanentError } from '../src/errors.ts';
+import { isSubmission } from '../src/intake/open311-submission.ts';
 import { awaitOpening, getInbound, getRaw, insertAttachments, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
 import { extractAuthoredText } from '../src/mail/authored-text.ts';
 import { detectAutomated } from '../src/mail/automated.ts';
@@ -66,7 +67,10 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
     });
     await insertAttachments(tx, id, parsed.attachments);
 
-    const thread = await findThread(tx, parsed, deps);
+    // An Open311 submission is a new request by definition, whatever tracking number its text quotes. The
+    // header only saves other mail the lookup (anyone can write it); the submissions table decides.
+    const submitted = parsed.headers['x-cityline-channel'] === 'open311' && (await isSubmission(tx, id));
+    const thread = submitted ? ({ kind: 'none' } as const) : await findThread(tx, parsed, deps);
     if (verdict) {
       const requestId = thread.kind === 'none' ? null : thread.request.id;
       if (verdict.kind === 'bounce') await recordBounce(tx, { inboundMessageId: id, verdict, requestId });

@@ -12,13 +12,16 @@ import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inboundRoutes } from './routes/inbound.ts';
-import { open311Routes } from './routes/open311.ts';
+import { OPEN311_PREFIX, open311Routes } from './routes/open311.ts';
 import { logCallRoutes } from './routes/log-call.ts';
+import { questionRoutes } from './routes/questions.ts';
+import { statusPageRoutes } from './routes/status-page.ts';
 import { requestRoutes } from './routes/requests.ts';
 import { reportRoutes, scheduleRoutes } from './routes/reports.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { staticRoutes } from './routes/static.ts';
 import { streetRoutes } from './routes/streets.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { addSecurityHeaders } from './security.ts';
 import { SESSION_COOKIE, SESSION_TTL_SECONDS, deriveKeys, hashToken, sameToken } from './session.ts';
@@ -43,7 +46,8 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.decorateRequest('csrf', '');
 
   app.addHook('preHandler', async (request, reply) => {
-    if (request.routeOptions.config.public) return;
+    // Open311 is public as a whole: an unknown path there answers 404 in the spec's format, not "sign in".
+    if (request.routeOptions.config.public || request.url.startsWith(`${OPEN311_PREFIX}/`)) return;
     const token = request.cookies[SESSION_COOKIE];
     const tokenHash = token ? hashToken(token) : null;
     const user = tokenHash ? await touchSession(deps.pool, tokenHash, SESSION_TTL_SECONDS) : null;
@@ -85,19 +89,22 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
 
   healthRoutes(app, ctx);
   inboundRoutes(app, ctx);
-  open311Routes(app, ctx);
+  await open311Routes(app, ctx);
+  statusPageRoutes(app, ctx);
   staticRoutes(app);
   authRoutes(app, ctx);
   accountRoutes(app, ctx);
   reviewRoutes(app, ctx);
   logCallRoutes(app, ctx);
   requestRoutes(app, ctx);
+  questionRoutes(app, ctx);
   attachmentRoutes(app, ctx);
   streetRoutes(app, ctx);
   dashboardRoutes(app, ctx);
   reportRoutes(app, ctx);
   scheduleRoutes(app, ctx);
   adminRoutes(app, ctx);
+  apiKeyRoutes(app, ctx);
   app.get('/', async (_request, reply) => reply.redirect('/review', 303));
   return app;
 }

@@ -3,21 +3,27 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CATEGORIES, type Category } from '../../classify/types.ts';
 import { PermanentError } from '../../errors.ts';
-import { addNote, assign, changeStatus, reroute, unlinkDuplicate, type ReviewDeps } from '../../requests/actions.ts';
-import { STATUSES, isStatus } from '../../requests/status.ts';
+import { randomBytes } from 'node:crypto';
+import { addNote, assign, changeStatus, clearDanger, decideDepartmentReplyAction, replyToResident, reroute, unlinkDuplicate, type ReviewDeps } from '../../requests/actions.ts';
+import { STATUSES, canMove, isStatus } from '../../requests/status.ts';
 import { getRequest } from '../../requests/store.ts';
 import { failsCheckCharacter, normalizeTrackingNumber } from '../../requests/tracking-number.ts';
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field, idParam } from '../forms.ts';
 import { eventsOf } from '../queries/events.ts';
 import { attachmentsOf, residentPhoneOf, thread } from '../queries/messages.ts';
+import { departmentReplyStates, isAwaitingAnswer } from '../queries/questions.ts';
+import { getSavedAnswer, listSavedAnswers } from '../queries/saved-answers.ts';
 import { departmentList, departmentOf, searchRequests, SORTS, type SearchFilters } from '../queries/search.ts';
 import { toCsv } from '../../reports/report.ts';
 import { recordAudit } from '../queries/audit.ts';
 import { assignableStaff } from '../queries/users.ts';
 import { noteViewer } from '../queries/viewers.ts';
 import { deskNotice, deskPanel, isDeskAction } from '../views/request-desk.ts';
+import { replyBox } from '../views/questions.ts';
 import { requestPage, searchPage } from '../views/requests.ts';
+import { layout } from '../views/layout.ts';
+import { html } from '../html.ts';
 
 function dateField(query: unknown, name: string): string | null {
   const v = field(query, name, 10);
@@ -43,11 +49,17 @@ function oneOf(value: string | null, allowed: readonly string[]): string | null 
 export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const actionDeps: ReviewDeps = { pool: ctx.pool, config: ctx.config, routing: ctx.routing, enqueue: ctx.queues.enqueue, targets: ctx.targets };
 
-  async function renderRequest(request: FastifyRequest, reply: FastifyReply, id: number, opts: { code?: number; error?: string | null; notice?: string | null } = {}) {
+  async function renderRequest(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: number,
+    opts: { code?: number; error?: string | null; notice?: string | null; draft?: string | null } = {},
+  ) {
     const r = await getRequest(ctx.pool, id);
     if (!r) return reply.callNotFound();
     const me = staffOf(request);
-    const [entries, events, department, original, staff, viewers, phone] = await Promise.all([
+    const insertId = idParam(request.query, 'insert');
+    const [entries, events, department, original, staff, viewers, phone, answers, inserted, waiting, departmentReplies] = await Promise.all([
       thread(ctx.pool, id),
       eventsOf(ctx.pool, id),
       r.departmentCode ? departmentOf(ctx.pool, r.departmentCode) : null,
@@ -55,16 +67,32 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
       assignableStaff(ctx.pool),
       noteViewer(ctx.pool, id, me.userId),
       r.sourceMessageId ? residentPhoneOf(ctx.pool, r.sourceMessageId) : null,
+      listSavedAnswers(ctx.pool),
+      insertId ? getSavedAnswer(ctx.pool, insertId) : null,
+      isAwaitingAnswer(ctx.pool, id),
+      departmentReplyStates(ctx.pool, id),
     ]);
+    const pageCtx = pageContext(request, 'requests');
     const inboundIds = entries.flatMap((e) => (e.direction === 'in' ? [e.inbound.id] : []));
-    const pctx = pageContext(request, 'requests');
     const done = field(request.query, 'done', 20);
     const notice = opts.notice ?? (done && isDeskAction(done) && !opts.error ? deskNotice(done, r, events, ctx.routing) : null);
-    const desk = deskPanel(pctx, { request: r, events, staff, viewers, departments: [...ctx.routing.departments.values()], me, routing: ctx.routing, justLogged: done === 'logged' });
-    const page = requestPage(pctx, {
+    const desk = deskPanel(pageCtx, { request: r, events, staff, viewers, departments: [...ctx.routing.departments.values()], me, routing: ctx.routing, justLogged: done === 'logged' });
+    const page = requestPage(pageCtx, {
       desk,
       residentPhone: phone,
       request: r,
+      departmentReplies,
+      reply: r.residentEmail
+        ? replyBox(pageCtx, {
+            requestId: r.id,
+            language: r.language,
+            answers,
+            draft: opts.draft ?? inserted?.body ?? '',
+            formToken: randomBytes(12).toString('hex'),
+            canClose: r.status !== 'closed' && canMove(r.status, 'closed'),
+            waiting,
+          })
+        : null,
       department,
       duplicateOf: original ? { id: original.id, trackingNumber: original.trackingNumber } : null,
       thread: entries,
@@ -130,7 +158,7 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
 
   app.get('/requests/:id', async (request, reply) => {
     const id = idParam(request.params);
-    return id ? renderRequest(request, reply, id) : reply.callNotFound();
+    return id ? renderRequest(request, reply, id, { notice: field(request.query, 'sent') ? 'Your answer is on its way to the resident.' : null }) : reply.callNotFound();
   });
 
   app.post('/requests/:id/status', async (request, reply) => {
@@ -139,7 +167,7 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const to = field(request.body, 'to');
     if (!to) return renderRequest(request, reply, id, { code: 400, error: 'Choose the new status first: nothing was changed.' });
     if (!isStatus(to)) return renderRequest(request, reply, id, { code: 400, error: `Unknown status "${to}": nothing was changed.` });
-    return act(request, reply, id, 'status', () => changeStatus(actionDeps, { requestId: id, to, note: field(request.body, 'note', 2000), actor: staffOf(request).email }));
+    return act(request, reply, id, 'status', () => changeStatus(actionDeps, { requestId: id, to, note: field(request.body, 'note', 2000), publicNote: field(request.body, 'public_note', 2000), actor: staffOf(request).email }));
   });
 
   /** Runs one change; a refused one shows the page again with why, and a done one says what was done. */
@@ -195,9 +223,51 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return act(request, reply, id, 'assign', () => assign(actionDeps, { requestId: id, assignee, actor: me.email }));
   });
 
+  app.post('/requests/:id/reply', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    const body = field(request.body, 'body', 10_000);
+    const formToken = field(request.body, 'formToken', 64);
+    if (!body || !formToken || !/^[0-9a-f]{8,64}$/.test(formToken)) {
+      return renderRequest(request, reply, id, { code: 400, error: 'Write a message to the resident before sending.', draft: body });
+    }
+    try {
+      await replyToResident(actionDeps, { requestId: id, body, close: field(request.body, 'close') === '1', actor: staffOf(request).email, formToken });
+    } catch (err) {
+      if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: err.message, draft: body });
+      throw err;
+    }
+    return reply.redirect(`/requests/${id}?sent=1`, 303);
+  });
+
+  app.post('/department-replies/:id', async (request, reply) => {
+    const inboundId = idParam(request.params);
+    const decision = field(request.body, 'decision');
+    if (!inboundId || (decision !== 'forward' && decision !== 'dismiss')) return reply.callNotFound();
+    try {
+      const requestId = await decideDepartmentReplyAction(actionDeps, { inboundMessageId: inboundId, forward: decision === 'forward', actor: staffOf(request).email });
+      return reply.redirect(`/requests/${requestId}`, 303);
+    } catch (err) {
+      if (err instanceof PermanentError) return reply.code(409).type('text/html').send(layout(pageContext(request, 'requests'), 'Already decided', html`<h1>Nothing done</h1><p>${err.message}.</p><p><a href="/questions">Back to the questions</a></p>`).value);
+      throw err;
+    }
+  });
+
   app.post('/requests/:id/unlink', async (request, reply) => {
     const id = idParam(request.params);
     if (!id) return reply.callNotFound();
     return act(request, reply, id, 'unlink', () => unlinkDuplicate(actionDeps, { requestId: id, actor: staffOf(request).email }));
+  });
+
+  app.post('/requests/:id/not-danger', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    try {
+      await clearDanger(actionDeps, { requestId: id, actor: staffOf(request).email });
+    } catch (err) {
+      if (err instanceof PermanentError) return renderRequest(request, reply, id, { code: 409, error: err.message });
+      throw err;
+    }
+    return reply.redirect(`/requests/${id}`, 303);
   });
 }

@@ -114,6 +114,7 @@ function statusForm(ctx: PageContext, r: RequestRecord): Html {
     ${moves.map((s) => html`<option value="${s}">${statusName(s)}</option>`)}
   </select></label>
   <label>Note for the resident (optional; emailed with the change) <textarea name="note" rows="3" maxlength="2000"></textarea></label>
+  <label>Public note (optional; published on Open311 for anyone to read) <textarea name="public_note" rows="2" maxlength="2000"></textarea></label>
   <button type="submit" class="primary">Change status</button>
 </form>`;
 }
