@@ -334,6 +334,25 @@ export function commandErrorRow(
 }
 
 /**
+ * Tells the department a request was taken away from that it need not act, threaded under the ticket it has
+ * (`references`, the department's side); one per re-route (`routings`, the count the new ticket carries).
+ */
+export function ticketWithdrawnRow(
+  ctx: Ctx,
+  req: RequestRecord,
+  w: { from: Department; to: Department; routings: number; reason: string | null },
+  references: string[],
+): NewOutboxRow {
+  return row(ctx, req, {
+    kind: 'ticket_withdrawn',
+    dedupeKey: `withdrawn-${req.id}-${w.routings}`,
+    to: w.from.emails.join(', '),
+    language: 'en',
+    data: { ...base(ctx, req), department: w.from.name, newDepartment: w.to.name, subject: req.subject ?? '', reason: w.reason },
+  }, references);
+}
+
+/**
  * A resident's later message sent on to the department, threaded under `references` (the department's
  * side): their new words and attachments, and whether they reopened the request.
  */

@@ -11,6 +11,8 @@ export type OutboxKind =
   | 'staff_reply'
   /** A department's reply without a status line, passed on to the resident. */
   | 'department_note'
+  /** Tells the department a request was re-routed away from it. */
+  | 'ticket_withdrawn'
   | 'department_digest' | 'escalation' | 'oncall_alert' | 'safety_notice' | 'public_update';
 
 /** The priority of every email about a present danger: ahead of everything else, whatever the send rate. */
@@ -28,6 +30,7 @@ const PRIORITY: Record<OutboxKind, number> = {
   department_note: 3,
   command_error: 4,
   routed_ticket: 5,
+  ticket_withdrawn: 5,
   resident_follow_up: 5,
   public_update: 5,
   escalation: 5,

@@ -147,6 +147,16 @@ export interface CommandErrorData extends BaseEmailData {
   reason: string | null;
 }
 
+/** Tells a department that a request it was sent now belongs to another one. */
+export interface TicketWithdrawnData extends BaseEmailData {
+  department: string;
+  /** The department that has it now. */
+  newDepartment: string;
+  subject: string;
+  /** Why, as staff wrote it; null when they gave no reason. */
+  reason: string | null;
+}
+
 export interface ResidentFollowUpData extends BaseEmailData {
   department: string;
   category: Category;
@@ -235,6 +245,7 @@ export interface EmailData {
   status_answer: StatusAnswerData;
   duplicate_notice: DuplicateNoticeData;
   command_error: CommandErrorData;
+  ticket_withdrawn: TicketWithdrawnData;
   resident_follow_up: ResidentFollowUpData;
   staff_reply: StaffReplyData;
   department_note: DepartmentNoteData;

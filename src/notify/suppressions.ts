@@ -39,3 +39,23 @@ export function firstSuppressedSql(recipients: string): string {
      WHERE s.address IN (SELECT lower(btrim(regexp_replace(btrim(a), '^<(.*)>$', '\\1'))) FROM unnest(string_to_array(${recipients}, ',')) a)
      LIMIT 1)`;
 }
+
+export interface Suppression {
+  address: string;
+  reason: string;
+  createdAt: Date;
+}
+
+export async function listSuppressions(db: Db, search: string | null): Promise<Suppression[]> {
+  const { rows } = await db.query<Suppression>(
+    `SELECT address, reason, created_at AS "createdAt" FROM mail_suppressions
+      WHERE $1::text IS NULL OR address ILIKE '%' || $1 || '%' ORDER BY created_at DESC LIMIT 500`,
+    [search],
+  );
+  return rows;
+}
+
+/** Mail to the address may go again (the resident fixed their mailbox); returns false when it was not suppressed. */
+export async function liftSuppression(db: Db, address: string): Promise<boolean> {
+  return ((await db.query('DELETE FROM mail_suppressions WHERE address = $1', [normalizeAddress(address)])).rowCount ?? 0) > 0;
+}

@@ -15,7 +15,7 @@ import { attachmentsOf, lockInboundWithAttachments, openingOf, saveParsed, setIn
 import type { Enqueue } from '../jobs/queues.ts';
 import {
   confirmationRow, departmentNoteRow, duplicateNoticeRow, oncallAlertRow, publicUpdateRow, residentFollowUpRow, routedTicketRow, safetyNoticeRow, staffReplyRow, statusUpdateRow,
-  type TicketSource,
+  ticketWithdrawnRow, type TicketSource,
 } from '../notify/compose.ts';
 import { insertOutboxRows, priorityOf, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Department, Routing } from '../routing/rules.ts';
@@ -23,8 +23,8 @@ import { decideDepartmentReply, lockPendingDepartmentReply } from './department-
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import {
   addEvent, addReviewReason, addThreadMessage, clearAwaitingAnswer, markAwaitingAnswer, addThreadMessages, clearUrgency, conversationMessageIds, getRequest,
-  getRequestByTrackingNumber, lastStatusEventId, openRequest, prepareOpening, setStatus, setUrgency, ticketSourceOf, touchRequest, updateClassification,
-  type NewEvent, type RequestRecord,
+  getRequestByTrackingNumber, lastStatusEventId, openRequest, prepareOpening, setAssignee, setDepartment, setStatus, setUrgency, ticketSourceOf, touchRequest,
+  updateClassification, type NewEvent, type RequestRecord,
 } from './store.ts';
 import { formatTrackingNumber } from './tracking-number.ts';
 import { recordTrainingExample } from './training-examples.ts';
@@ -107,9 +107,14 @@ async function move(
 }
 
 /** The routing rule, once: a request goes to its category's department, and its status event says which. */
-function routeTo(ctx: Ctx, req: Pick<RequestRecord, 'status' | 'trackingNumber' | 'category'>, actor: string): { dept: Department; event: Omit<NewEvent, 'requestId'> } {
+function routeTo(
+  ctx: Ctx,
+  req: Pick<RequestRecord, 'status' | 'trackingNumber' | 'category'>,
+  actor: string,
+  chosen?: Department,
+): { dept: Department; event: Omit<NewEvent, 'requestId'> } {
   checkMove(req, 'routed');
-  const dept = ctx.routing.departmentFor(req.category);
+  const dept = chosen ?? ctx.routing.departmentFor(req.category);
   return { dept, event: { kind: 'status', fromStatus: req.status, toStatus: 'routed', actor, details: { department: dept.code } } };
 }
 
@@ -145,8 +150,17 @@ export async function forwardToDepartment(db: Db, ctx: Ctx, req: RequestRecord, 
  * answers. A request reopened by the resident goes back to its department in the same ticket thread,
  * with what is new, and its status event records why.
  */
-async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null, reopenedBy?: ResidentMessage, publicNote: string | null = null): Promise<(QueuedMail | null)[]> {
-  const { dept, event } = routeTo(ctx, req, actor);
+async function routeInTransaction(
+  db: Db,
+  ctx: Ctx,
+  req: RequestRecord,
+  actor: string,
+  note: string | null,
+  reopenedBy?: ResidentMessage,
+  publicNote: string | null = null,
+  chosen?: Department,
+): Promise<(QueuedMail | null)[]> {
+  const { dept, event } = routeTo(ctx, req, actor, chosen);
   const reason = reopenedBy ? { reason: 'resident_reply', inboundMessageId: reopenedBy.inboundMessageId } : {};
   const routed = await move(db, req, 'routed', { actor, note, publicNote, details: { ...(event.details ?? {}), ...reason }, departmentCode: dept.code });
   if (ctx.routing.isQuestion(req.category)) {
@@ -156,16 +170,21 @@ async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: s
   if (reopenedBy && req.departmentCode === dept.code) {
     return [await forwardToDepartment(db, ctx, routed, dept, reopenedBy, true), await queueMail(db, await statusMail(db, ctx, routed, { status: 'routed', note: null, actor }))];
   }
+  const ticket = await ticketRow(db, ctx, routed, dept, await conversationMessageIds(db, req.id, 'department'));
+  return queueMails(db, [ticket, await statusMail(db, ctx, routed, { status: 'routed', note: reopenedBy ? null : note, actor })]);
+}
+
+/** The department's ticket for a request just routed (or re-routed) to it, threaded under `references`. */
+async function ticketRow(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, references: string[]): Promise<NewOutboxRow> {
   const source = await ticketSourceOf(db, req.id);
   const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
-  const ticket = routedTicketRow(
+  return routedTicketRow(
     ctx,
-    routed,
+    req,
     dept,
     { authored: source.authored, receivedAt: source.receivedAt ?? req.createdAt, attachments: files, routings: source.routings },
-    await conversationMessageIds(db, req.id, 'department'),
+    references,
   );
-  return queueMails(db, [ticket, await statusMail(db, ctx, routed, { status: 'routed', note: reopenedBy ? null : note, actor })]);
 }
 
 // Categories where "the same street" says nothing about being the same problem.
@@ -186,7 +205,7 @@ export interface ReviewDeps extends ActionDeps {
  * same place (a duplicate), held for staff review, or routed at once when the classifier is sure; its
  * confirmation (and ticket) queued in the same transaction. Nothing happens to a message already handled.
  */
-export async function openFromMessage(deps: OpenDeps, inboundMessageId: number): Promise<RequestRecord | null> {
+export async function openFromMessage(deps: OpenDeps, inboundMessageId: number, decided?: DeskDecision): Promise<RequestRecord | null> {
   const { config, classifier } = deps;
   const id = inboundMessageId;
   const result = await withTransaction(deps.pool, async (tx): Promise<{ req: RequestRecord | null; mail: (QueuedMail | null)[] }> => {
@@ -197,7 +216,8 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     // than reading the message twice.
     const read = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
     // Only the HTTP door takes Open311 submissions, whose client-given facts win: other mail is spared the lookup.
-    const c: Classification = msg.source === 'http' ? await withSubmittedFacts(tx, id, read) : read;
+    const classified: Classification = msg.source === 'http' ? await withSubmittedFacts(tx, id, read) : read;
+    const c = decided ? decidedAtTheDesk(classified, decided) : classified;
     const opening = openingOf(msg);
     const reviewReasons = [...c.reviewReasons];
     if (opening.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
@@ -223,6 +243,7 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
         details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons,
           urgency: c.urgency, hazard: c.hazard, urgencyRule: c.urgencyRule, urgencyEvidence: c.urgencyEvidence },
       },
+      ...(decided ? [{ kind: 'reclassified' as const, actor: decided.actor, details: { confirmed: classified.category === c.category, from: { category: classified.category, street: classified.street, confidence: classified.confidence }, to: { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet } } }] : []),
       { kind: 'status', fromStatus: null, toStatus: firstStatus, actor: 'system' },
     ];
     if (opening.kind === 'follow_up') events.push({ kind: 'linked_follow_up', actor: 'system', details: { previousRequestId: opening.previousRequestId } });
@@ -269,6 +290,21 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
   });
   await dispatchMail(deps.enqueue, result.mail);
   return result.req;
+}
+
+/** What the agent who logged a call decided while the resident was on the line: it needs no review. */
+export interface DeskDecision {
+  category: Category;
+  street: string | null;
+  houseNumber: string | null;
+  crossStreet: string | null;
+  actor: string;
+}
+
+function decidedAtTheDesk(c: Classification, d: DeskDecision): Classification {
+  const street = d.street ?? c.street;
+  const located = street === c.street ? c : { ...c, street, houseNumber: d.houseNumber, crossStreet: d.crossStreet, outsideTown: null, lat: null, lon: null };
+  return { ...located, houseNumber: d.houseNumber ?? located.houseNumber, crossStreet: d.crossStreet ?? located.crossStreet, category: d.category, needsReview: false, reviewReasons: [] };
 }
 
 export interface ReviewDecision {
@@ -362,6 +398,114 @@ export async function unlinkDuplicate(deps: ActionDeps, input: { requestId: numb
     await move(tx, req, 'needs_review', { actor: input.actor, note: 'duplicate link undone' });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+export interface Reroute {
+  requestId: number;
+  category: Category;
+  street: string | null;
+  houseNumber: string | null;
+  crossStreet: string | null;
+  /** A department chosen by staff over the one the category routes to; null to follow the routing rules. */
+  departmentCode: string | null;
+  /** Why, for the department losing the ticket and the history; optional. */
+  reason: string | null;
+  actor: string;
+}
+
+export interface RerouteOutcome {
+  request: RequestRecord;
+  /** The department it left, when it moved from one to another. */
+  from: Department | null;
+  /** The department it is with now; null when it is not routed (still waiting for review, or finished). */
+  to: Department | null;
+}
+
+const REROUTABLE: readonly Status[] = ['routed', 'in_progress'];
+
+/**
+ * Staff correct a request's category, location or department from its page. A request being worked
+ * (routed, in progress) that changes department is re-routed: the new department gets its ticket, the
+ * earlier one a short withdrawal in its own thread, and the request is routed again with its new department.
+ * A request waiting for review is routed. Any other request only has its facts corrected.
+ */
+export async function reroute(deps: ReviewDeps, r: Reroute): Promise<RerouteOutcome> {
+  const chosen = r.departmentCode ? deps.routing.departments.get(r.departmentCode) : undefined;
+  if (r.departmentCode && !chosen) throw new PermanentError(`there is no department "${r.departmentCode}"`, 'NO_SUCH_DEPARTMENT');
+  const result = await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, r.requestId);
+    const target = chosen ?? deps.routing.departmentFor(r.category);
+    const before = req.departmentCode ? (deps.routing.departments.get(req.departmentCode) ?? null) : null;
+    const changed = req.category !== r.category || req.street !== r.street || req.houseNumber !== r.houseNumber || req.crossStreet !== r.crossStreet;
+    if (changed) {
+      await updateClassification(tx, req.id, {
+        category: r.category,
+        street: r.street,
+        houseNumber: r.houseNumber,
+        crossStreet: r.crossStreet,
+        lat: r.street === req.street ? req.lat : null,
+        lon: r.street === req.street ? req.lon : null,
+        dueAt: r.category === req.category ? req.dueAt : deps.targets.dueAt(r.category, req.createdAt),
+      });
+      await addEvent(tx, {
+        requestId: req.id,
+        kind: 'reclassified',
+        actor: r.actor,
+        note: r.reason,
+        details: {
+          confirmed: false,
+          from: { category: req.category, street: req.street, houseNumber: req.houseNumber, crossStreet: req.crossStreet, confidence: req.confidence },
+          to: { category: r.category, street: r.street, houseNumber: r.houseNumber, crossStreet: r.crossStreet },
+        },
+      });
+      if (req.category !== r.category) await recordTrainingExample(tx, { requestId: req.id, category: r.category, street: r.street, createdBy: r.actor });
+    }
+    const updated: RequestRecord = { ...req, category: r.category, street: r.street, houseNumber: r.houseNumber, crossStreet: r.crossStreet };
+    if (req.status === 'needs_review' || req.status === 'received') {
+      return { mail: await routeInTransaction(tx, deps, updated, r.actor, null, undefined, null, target), from: null, to: target };
+    }
+    if (!REROUTABLE.includes(req.status) || before?.code === target.code) {
+      if (!changed) throw new PermanentError(`nothing to change: ${req.trackingNumber} is already ${before ? `with ${before.name}` : req.status} with these details`, 'NOTHING_CHANGED');
+      return { mail: [], from: null, to: REROUTABLE.includes(req.status) ? before : null };
+    }
+    // The withdrawal threads under what the earlier department has; the new one starts its own thread.
+    const earlierThread = await conversationMessageIds(tx, req.id, 'department');
+    await addEvent(tx, { requestId: req.id, kind: 'rerouted', actor: r.actor, note: r.reason, details: { from: before?.code ?? null, to: target.code } });
+    const moved: RequestRecord = { ...updated, departmentCode: target.code };
+    if (req.status === 'in_progress') {
+      await move(tx, moved, 'routed', { actor: r.actor, note: null, details: { department: target.code }, departmentCode: target.code });
+    } else {
+      await setDepartment(tx, req.id, target.code);
+    }
+    const routings = (await ticketSourceOf(tx, req.id)).routings;
+    const rows: NewOutboxRow[] = [await ticketRow(tx, deps, moved, target, [])];
+    if (before) rows.push(ticketWithdrawnRow(deps, moved, { from: before, to: target, routings, reason: r.reason }, earlierThread));
+    return { mail: await queueMails(tx, rows), from: before, to: target };
+  });
+  await dispatchMail(deps.enqueue, result.mail);
+  return { request: (await getRequest(deps.pool, r.requestId)) as RequestRecord, from: result.from, to: result.to };
+}
+
+/** An internal note on a request: for staff only, never mailed to the resident or a department. */
+export async function addNote(deps: Pick<ActionDeps, 'pool'>, n: { requestId: number; text: string; actor: string }): Promise<void> {
+  await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, n.requestId);
+    await addEvent(tx, { requestId: req.id, kind: 'note', actor: n.actor, note: n.text });
+  });
+}
+
+/** Gives a request to a staff member (or takes it back, with null); the history says who did it. */
+export async function assign(
+  deps: Pick<ActionDeps, 'pool'>,
+  a: { requestId: number; assignee: { id: number; email: string } | null; actor: string },
+): Promise<RequestRecord> {
+  await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, a.requestId);
+    if (req.assignedTo === (a.assignee?.id ?? null)) return;
+    await setAssignee(tx, req.id, a.assignee?.id ?? null);
+    await addEvent(tx, { requestId: req.id, kind: 'assigned', actor: a.actor, details: { assignee: a.assignee?.email ?? null } });
+  });
+  return (await getRequest(deps.pool, a.requestId)) as RequestRecord;
 }
 
 export interface StaffReply {

@@ -33,6 +33,8 @@ export interface RequestRecord extends Location {
   dueAt: Date | null;
   /** How it reached us: email, web, chat, phone, walk_in, letter or open311. */
   channel: string;
+  /** The staff account working it; null while unassigned. */
+  assignedTo: number | null;
 }
 
 export const REQUEST_COLUMNS = `
@@ -42,7 +44,7 @@ export const REQUEST_COLUMNS = `
   r.cross_street AS "crossStreet", r.outside_town AS "outsideTown", r.lat, r.lon, r.review_reasons AS "reviewReasons",
   r.department_code AS "departmentCode", r.duplicate_of AS "duplicateOf", r.created_at AS "createdAt",
   r.updated_at AS "updatedAt", r.confirmed_at AS "confirmedAt", r.routed_at AS "routedAt", r.closed_at AS "closedAt",
-  r.urgency, r.hazard, r.due_at AS "dueAt", r.channel`;
+  r.urgency, r.hazard, r.due_at AS "dueAt", r.channel, r.assigned_to AS "assignedTo"`;
 
 export async function getRequest(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<RequestRecord | null> {
   const { rows } = await db.query<RequestRecord>(
@@ -140,6 +142,16 @@ export async function setStatus(db: Db, id: number, status: Status, fields: { de
   );
 }
 
+/** Only requests/actions.ts calls this: a re-route that keeps the status hands the request to another department. */
+export async function setDepartment(db: Db, id: number, departmentCode: string): Promise<void> {
+  await db.query('UPDATE requests SET department_code = $2, routed_at = now(), updated_at = now() WHERE id = $1', [id, departmentCode]);
+}
+
+/** Only requests/actions.ts calls this. */
+export async function setAssignee(db: Db, id: number, userId: number | null): Promise<void> {
+  await db.query('UPDATE requests SET assigned_to = $2, updated_at = now() WHERE id = $1', [id, userId]);
+}
+
 /** Adds a review reason once (a reason already there is not repeated). */
 export async function addReviewReason(db: Db, id: number, reason: string): Promise<void> {
   await db.query(
@@ -152,7 +164,7 @@ export async function addReviewReason(db: Db, id: number, reason: string): Promi
 export async function ticketSourceOf(db: Db, requestId: number): Promise<{ authored: string; receivedAt: Date | null; routings: number }> {
   const { rows } = await db.query<{ authored: string; receivedAt: Date | null; routings: number }>(
     `SELECT coalesce(i.authored_text, i.text_body, '') AS authored, i.received_at AS "receivedAt",
-            (SELECT count(*)::int FROM request_events e WHERE e.request_id = $1 AND e.to_status = 'routed') AS routings
+            (SELECT count(*)::int FROM request_events e WHERE e.request_id = $1 AND (e.to_status = 'routed' OR e.kind = 'rerouted')) AS routings
        FROM requests r LEFT JOIN inbound_messages i ON i.id = r.source_message_id WHERE r.id = $1`,
     [requestId],
   );
@@ -196,7 +208,7 @@ export async function markConfirmed(db: Db, id: number): Promise<void> {
 export interface NewEvent {
   requestId: number;
   kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'staff_reply' | 'forwarded' | 'escalated'
-    | 'urgency_raised' | 'urgency_cleared' | 'public_comment';
+    | 'urgency_raised' | 'urgency_cleared' | 'public_comment' | 'note' | 'assigned' | 'rerouted';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;
@@ -289,7 +301,7 @@ export async function prepareOpening(db: Db, place: DuplicateQuery | null): Prom
   return { trackingSequence, duplicate: duplicate.id === null ? null : duplicate };
 }
 
-const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error', 'resident_follow_up', 'public_update'];
+const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error', 'resident_follow_up', 'public_update', 'ticket_withdrawn'];
 
 /**
  * Message-IDs of one side of a request's conversation (the resident's, or the department's), oldest

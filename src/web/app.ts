@@ -7,11 +7,13 @@ import { field } from './forms.ts';
 import { html } from './html.ts';
 import { touchSession } from './queries/sessions.ts';
 import { accountRoutes } from './routes/account.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { healthRoutes } from './routes/health.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { OPEN311_PREFIX, open311Routes } from './routes/open311.ts';
+import { logCallRoutes } from './routes/log-call.ts';
 import { questionRoutes } from './routes/questions.ts';
 import { statusPageRoutes } from './routes/status-page.ts';
 import { requestRoutes } from './routes/requests.ts';
@@ -56,6 +58,12 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
       return request.method === 'GET' ? reply.redirect('/account/password', 303) : reply.code(403).send({ error: 'choose a new password first' });
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
+      // A read-only account looks; the only changes it makes are to its own session and password.
+      if (user.role === 'read_only' && !request.routeOptions.config.allowReadOnly) {
+        return reply.code(403).type('text/html').send(
+          layout({ user, csrf: request.csrf }, 'Read-only account', html`<h1>Your account is read-only</h1><p>Ask an admin if you need to change requests.</p>`).value,
+        );
+      }
       const header = request.headers['x-csrf-token'];
       const sent = field(request.body, '_csrf') ?? (typeof header === 'string' ? header : null);
       if (!sent || !sameToken(sent, request.csrf)) {
@@ -87,6 +95,7 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   authRoutes(app, ctx);
   accountRoutes(app, ctx);
   reviewRoutes(app, ctx);
+  logCallRoutes(app, ctx);
   requestRoutes(app, ctx);
   questionRoutes(app, ctx);
   attachmentRoutes(app, ctx);
@@ -94,6 +103,7 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   dashboardRoutes(app, ctx);
   reportRoutes(app, ctx);
   scheduleRoutes(app, ctx);
+  adminRoutes(app, ctx);
   apiKeyRoutes(app, ctx);
   app.get('/', async (_request, reply) => reply.redirect('/review', 303));
   return app;

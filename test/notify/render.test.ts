@@ -141,6 +141,14 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     dueAt: new Date('2026-11-25T15:00:00Z'),
     lateBy: '2.0 business days',
   },
+  ticket_withdrawn: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    department: 'Highway',
+    newDepartment: 'Forestry',
+    subject: `Tree down ${HOSTILE}`,
+    reason: `a fallen tree, not a pothole ${HOSTILE}`,
+  },
   resident_follow_up: {
     city: 'Danbury',
     trackingNumber: 'DB-100A7',

@@ -5,8 +5,12 @@ export interface SessionUser {
   userId: number;
   email: string;
   isAdmin: boolean;
+  /** What the account may do: an admin everything, an agent work requests, read-only look. */
+  role: Role;
   mustChangePassword: boolean;
 }
+
+export type Role = 'admin' | 'agent' | 'read_only';
 
 export async function insertSession(db: Db, tokenHash: string, userId: number, ttlSeconds: number): Promise<void> {
   await db.query(
@@ -21,7 +25,8 @@ export async function touchSession(db: Db, tokenHash: string, ttlSeconds: number
     `UPDATE staff_sessions s SET last_seen = now(), expires_at = now() + make_interval(secs => $2)
        FROM staff_users u
       WHERE s.token_hash = $1 AND s.expires_at > now() AND u.id = s.user_id AND NOT u.disabled
-      RETURNING u.id AS "userId", u.email, u.is_admin AS "isAdmin", u.must_change_password AS "mustChangePassword"`,
+      RETURNING u.id AS "userId", u.email, u.is_admin AS "isAdmin", CASE WHEN u.is_admin THEN 'admin' ELSE u.role END AS role,
+                u.must_change_password AS "mustChangePassword"`,
     [tokenHash, ttlSeconds],
   );
   return rows[0] ?? null;

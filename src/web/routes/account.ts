@@ -31,7 +31,7 @@ function passwordPage(request: FastifyRequest, error: string | null) {
 }
 
 export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const config = { allowWithOneTimePassword: true };
+  const config = { allowWithOneTimePassword: true, allowReadOnly: true };
   const again = (request: FastifyRequest, reply: FastifyReply, code: number, error: string) =>
     reply.code(code).type('text/html').send(passwordPage(request, error).value);
 

@@ -85,7 +85,7 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return reply.redirect(user.mustChangePassword ? '/account/password' : next, 303);
   });
 
-  app.post('/signout', { config: { allowWithOneTimePassword: true } }, async (request, reply) => {
+  app.post('/signout', { config: { allowWithOneTimePassword: true, allowReadOnly: true } }, async (request, reply) => {
     const token = request.cookies[SESSION_COOKIE];
     if (token) await deleteSession(ctx.pool, hashToken(token));
     clearCookie(request, reply, SESSION_COOKIE);
