@@ -3,9 +3,9 @@
 import type { Classification } from '../src/classify/types.ts';
 import { withTransaction } from '../src/db/pool.ts';
 import { PermanentError } from '../src/errors.ts';
-import { lockInboundWithAttachments, setInboundOutcome } from '../src/intake/store.ts';
+import { addressProvedBefore, lockInboundWithAttachments, setInboundOutcome } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
-import { confirmationRow, duplicateNoticeRow, routedTicketRow } from '../src/notify/compose.ts';
+import { confirmationRow, duplicateNoticeRow, routedTicketRows } from '../src/notify/compose.ts';
 import type { NewOutboxRow } from '../src/notify/outbox.ts';
 import type { ClassifyDeps } from '../src/pipeline/deps.ts';
 import { dispatchMail, queueMails, type QueuedMail } from '../src/requests/actions.ts';
@@ -28,6 +28,13 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
     const c: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
     const reviewReasons = [...c.reviewReasons];
     if (msg.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
+    // No address we may write to (the From and Reply-To failed the address check at parse): staff see it, nobody is mailed.
+    const residentEmail = msg.replyTo ?? msg.fromAddress;
+    if (residentEmail === null) reviewReasons.push('no_valid_sender');
+    // What the resident wrote (their name, their subject) is echoed only to an address that proved itself,
+    // now or before; the Reply-To is not what the From's authentication covers.
+    const residentVerified = residentEmail !== null
+      && ((msg.senderVerified && residentEmail === msg.fromAddress) || (await addressProvedBefore(tx, residentEmail, id)));
     const needsReview = reviewReasons.length > 0;
     const place = c.street && !NO_DUPLICATES.has(c.category)
       ? { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet }
@@ -55,7 +62,8 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
         trackingNumber: formatTrackingNumber(config.trackingPrefix, trackingSequence),
         sourceMessageId: id,
         status: dept ? 'routed' : firstStatus,
-        residentEmail: msg.replyTo ?? msg.fromAddress,
+        residentEmail,
+        residentVerified,
         residentName: msg.fromName,
         subject: msg.subject,
         classification: { ...c, reviewReasons, needsReview },
@@ -75,7 +83,7 @@ export async function handle(payload: Payloads['classify'], deps: ClassifyDeps):
     const rows: (NewOutboxRow | null)[] = [confirmationRow(deps, req, residentSide)];
     if (dept) {
       const source = { authored: msg.authoredText ?? msg.textBody ?? '', receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
-      rows.push(routedTicketRow(deps, req, dept, source, []));
+      rows.push(...routedTicketRows(deps, req, dept, source, []));
     }
     return queueMails(tx, rows);
   });

@@ -1,7 +1,7 @@
 // Stage 1: raw MIME -> parsed message -> what it is (new request, a reply in a thread, robot mail) -> next step.
 import { withTransaction } from '../src/db/pool.ts';
 import { describeError, PermanentError } from '../src/errors.ts';
-import { getInbound, getRaw, insertAttachments, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
+import { getInbound, getRaw, insertAttachments, markSenderVerified, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
 import { extractAuthoredText } from '../src/mail/authored-text.ts';
 import { detectAutomated } from '../src/mail/automated.ts';
 import { parseMessage } from '../src/mail/parse.ts';
@@ -10,7 +10,7 @@ import type { ParsedMessage } from '../src/mail/types.ts';
 import type { PipelineDeps } from '../src/pipeline/deps.ts';
 import { dispatchMail } from '../src/requests/actions.ts';
 import { handleReply, recordBounce } from '../src/requests/replies.ts';
-import { findThread } from '../src/requests/threading.ts';
+import { findThread, fromAuthenticated } from '../src/requests/threading.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 
 export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Promise<void> {
@@ -66,6 +66,9 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
     await insertAttachments(tx, id, parsed.attachments);
 
     const thread = await findThread(tx, parsed, deps);
+    // Authenticated, or answering mail we sent to this very address: the From is who it says.
+    const tokenFromResident = thread.kind === 'thread' && thread.proof === 'token' && thread.role === 'resident';
+    if (tokenFromResident || fromAuthenticated(parsed, config)) await markSenderVerified(tx, id);
     if (verdict) {
       const requestId = thread.kind === 'none' ? null : thread.request.id;
       if (verdict.kind === 'bounce') await recordBounce(tx, { inboundMessageId: id, verdict, requestId });

@@ -89,11 +89,12 @@ export interface InboundRow {
   textBody: string | null;
   authoredText: string | null;
   receivedAt: Date;
+  senderVerified: boolean;
 }
 
 const INBOUND_COLUMNS = `id, source, state, kind, request_id AS "requestId", message_id AS "messageId",
   from_address AS "fromAddress", from_name AS "fromName", reply_to AS "replyTo", subject, text_body AS "textBody",
-  authored_text AS "authoredText", received_at AS "receivedAt"`;
+  authored_text AS "authoredText", received_at AS "receivedAt", sender_verified AS "senderVerified"`;
 
 export async function getInbound(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<InboundRow | null> {
   const { rows } = await db.query<InboundRow>(`SELECT ${INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1 ${opts.forUpdate ? 'FOR UPDATE' : ''}`, [id]);
@@ -141,6 +142,20 @@ export interface ParsedFields {
   authoredText: string;
   headers: Record<string, unknown>;
   notes: string[];
+}
+
+/** The From proved itself (see migration 006); set once the parse stage knows how the message threads. */
+export async function markSenderVerified(db: Db, id: number): Promise<void> {
+  await db.query('UPDATE inbound_messages SET sender_verified = true WHERE id = $1', [id]);
+}
+
+/** Whether mail from this address has ever proved itself before (an earlier message other than `exceptId`). */
+export async function addressProvedBefore(db: Db, address: string, exceptId: number): Promise<boolean> {
+  const { rows } = await db.query<{ known: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE lower(from_address) = lower($1) AND sender_verified AND id <> $2) AS known`,
+    [address, exceptId],
+  );
+  return rows[0]?.known ?? false;
 }
 
 /** Records what the parser read; the state and kind are set by the decision that follows. */

@@ -4,12 +4,13 @@ import type { Language } from '../classify/types.ts';
 import type { Config } from '../config/index.ts';
 import type { Db } from '../db/pool.ts';
 import { attachmentsOf } from '../intake/store.ts';
+import { parseAddress } from '../mail/address.ts';
 import { messageIdFor, replyAddressFor } from '../mail/reply-token.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import type { Status } from '../requests/status.ts';
 import { statusHistory, type RequestRecord } from '../requests/store.ts';
 import { categoryLabel } from './labels.ts';
-import { conversationMessageIds, type NewOutboxRow, type OutboxKind } from './outbox.ts';
+import { ANSWERS_RESIDENT, conversationMessageIds, isDepartmentMail, type NewOutboxRow, type OutboxKind } from './outbox.ts';
 import { renderEmail, type EmailData, type EmailKind } from './render.ts';
 
 type Ctx = { config: Config; routing: Routing };
@@ -46,8 +47,11 @@ function row<K extends EmailKind>(
     dedupeKey: m.dedupeKey,
     requestId: req.id,
     kind: m.kind,
-    toAddress: m.to,
-    replyTo: replyAddressFor(config.fromAddress, req.id, config.replySecret),
+    // Stored normalised so the cap counts per address; an invalid one is kept as given, and notify fails it with that reason.
+    toAddress: parseAddress(m.to) ?? m.to,
+    // The department's reply address differs from the resident's: only it (or the ticket's Message-ID)
+    // proves a status command came from someone who holds the ticket.
+    replyTo: replyAddressFor(config.fromAddress, req.id, config.replySecret, isDepartmentMail(m.kind) ? 'department' : 'resident'),
     subject: rendered.subject,
     messageId: messageIdFor(req.id, m.dedupeKey, config.replySecret, domainOf(config.fromAddress)),
     inReplyTo: references.at(-1) ?? null,
@@ -64,9 +68,13 @@ function row<K extends EmailKind>(
   };
 }
 
-/** What every email to the resident says about their request. */
+/**
+ * What every email to the resident says about their request. The name they gave is echoed only to an
+ * address that has proved itself (see RequestRecord.residentVerified): otherwise anyone could make us
+ * mail a stranger a text of their choosing in the display name, from the city's own address.
+ */
 function residentFields(ctx: Ctx, req: RequestRecord) {
-  return { ...base(ctx, req), residentName: req.residentName, category: req.category, location: locationText(req) };
+  return { ...base(ctx, req), residentName: req.residentVerified ? req.residentName : null, category: req.category, location: locationText(req) };
 }
 
 /**
@@ -80,7 +88,9 @@ function toResident<K extends EmailKind>(
   references: string[],
 ): NewOutboxRow | null {
   if (!req.residentEmail) return null;
-  return row(ctx, req, { ...m, to: req.residentEmail, language: req.language }, references);
+  const mail = row(ctx, req, { ...m, to: req.residentEmail, language: req.language }, references);
+  // Answering a known resident's own message is not what a mail loop looks like: it must not be held.
+  return { ...mail, capExempt: req.residentVerified && ANSWERS_RESIDENT.includes(m.kind) };
 }
 
 async function residentSide(db: Db, req: RequestRecord): Promise<string[]> {
@@ -93,7 +103,7 @@ export function confirmationRow(ctx: Ctx, req: RequestRecord, references: string
   return toResident(ctx, req, {
     kind: 'confirmation',
     dedupeKey: `confirmation-${req.id}`,
-    data: { ...residentFields(ctx, req), subject: req.subject ?? '', department },
+    data: { ...residentFields(ctx, req), subject: req.residentVerified ? (req.subject ?? '') : '', department },
   }, references);
 }
 
@@ -115,14 +125,21 @@ export interface TicketSource {
   routings: number;
 }
 
-/** The department's ticket, threaded under `references` (the department's side of the conversation). */
-export function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, source: TicketSource, references: string[]): NewOutboxRow {
+/**
+ * The department's ticket, one email per address on its list (every email has exactly one recipient),
+ * threaded under `references` (the department's side of the conversation).
+ */
+export function routedTicketRows(ctx: Ctx, req: RequestRecord, dept: Department, source: TicketSource, references: string[]): NewOutboxRow[] {
+  return dept.emails.map((to, i) => routedTicketRow(ctx, req, dept, source, references, to, i));
+}
+
+function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, source: TicketSource, references: string[], to: string, index: number): NewOutboxRow {
   const location = locationText(req);
   return row(ctx, req, {
     kind: 'routed_ticket',
     // A request routed again (after a reopen or a correction) is a new ticket for the department.
-    dedupeKey: `ticket-${req.id}-${source.routings}`,
-    to: dept.emails.join(', '),
+    dedupeKey: `ticket-${req.id}-${source.routings}${index === 0 ? '' : `-${index}`}`,
+    to,
     language: 'en',
     attachmentIds: source.attachments.map((f) => f.id),
     data: {
@@ -143,7 +160,7 @@ export function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, 
   }, references);
 }
 
-export async function composeRoutedTicket(ctx: Ctx, db: Db, req: RequestRecord, dept: Department): Promise<NewOutboxRow> {
+export async function composeRoutedTickets(ctx: Ctx, db: Db, req: RequestRecord, dept: Department): Promise<NewOutboxRow[]> {
   const { rows } = await db.query<{ authored: string; receivedAt: Date; n: number }>(
     `SELECT coalesce(i.authored_text, i.text_body, '') AS authored, i.received_at AS "receivedAt",
             (SELECT count(*)::int FROM request_events e WHERE e.request_id = $1 AND e.to_status = 'routed') AS n
@@ -152,7 +169,7 @@ export async function composeRoutedTicket(ctx: Ctx, db: Db, req: RequestRecord, 
   );
   const source = rows[0];
   const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
-  return routedTicketRow(
+  return routedTicketRows(
     ctx,
     req,
     dept,

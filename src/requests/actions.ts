@@ -6,10 +6,11 @@ import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { composeRoutedTicket, composeStatusUpdate } from '../notify/compose.ts';
+import { composeRoutedTickets, composeStatusUpdate } from '../notify/compose.ts';
 import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Routing } from '../routing/rules.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
+import { decideProposal, insertProposal, lockProposal } from './proposals.ts';
 import { addEvent, addThreadMessages, getRequest, setStatus, updateClassification, type RequestRecord } from './store.ts';
 import { recordTrainingExample } from './training-examples.ts';
 
@@ -79,7 +80,7 @@ export async function routeInTransaction(
     await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: 'routed', actor, details: { department: dept.code } });
   }
   const routed = { ...req, status: 'routed' as const, departmentCode: dept.code };
-  const mail: (NewOutboxRow | null)[] = [await composeRoutedTicket(ctx, db, routed, dept)];
+  const mail: (NewOutboxRow | null)[] = await composeRoutedTickets(ctx, db, routed, dept);
   if (opts.notifyResident) {
     mail.push(await composeStatusUpdate(ctx, db, routed, { status: 'routed', note: null, actor }));
   }
@@ -179,4 +180,37 @@ export async function unlinkDuplicate(deps: ActionDeps, input: { requestId: numb
     await addEvent(tx, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: 'needs_review', actor: input.actor, note: 'duplicate link undone' });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+/**
+ * A message asked for a status change it could not be trusted to make: it waits for staff in the review
+ * queue instead (never a silent drop, never applied on a From alone).
+ */
+export async function proposeStatusInTransaction(
+  db: Db,
+  req: RequestRecord,
+  p: { inboundMessageId: number; to: Status; note: string | null; claimedActor: string; reason: string },
+): Promise<void> {
+  await insertProposal(db, { requestId: req.id, inboundMessageId: p.inboundMessageId, toStatus: p.to, note: p.note, claimedActor: p.claimedActor, reason: p.reason });
+  await addEvent(db, { requestId: req.id, kind: 'status_proposed', actor: p.claimedActor, toStatus: p.to, note: p.note, details: { reason: p.reason, inboundMessageId: p.inboundMessageId } });
+}
+
+/** Staff decide a proposed status change: accepted, it is made (and mailed) as if the sender had been trusted. */
+export async function decideStatusProposal(deps: ActionDeps, input: { proposalId: number; accept: boolean; actor: string }): Promise<RequestRecord> {
+  const { mail, requestId } = await withTransaction(deps.pool, async (tx) => {
+    const p = await lockProposal(tx, input.proposalId);
+    if (!p) throw new PermanentError(`status proposal ${input.proposalId} does not exist`, 'NO_SUCH_PROPOSAL');
+    if (p.state !== 'pending') throw new PermanentError(`this status change was already ${p.state}`, 'PROPOSAL_DECIDED');
+    const req = await lockRequest(tx, p.requestId);
+    await decideProposal(tx, p.id, input.accept ? 'accepted' : 'rejected', input.actor);
+    if (!input.accept) {
+      await addEvent(tx, { requestId: req.id, kind: 'status_proposal_rejected', actor: input.actor, toStatus: p.toStatus, details: { proposalId: p.id, claimedActor: p.claimedActor } });
+      return { mail: [], requestId: req.id };
+    }
+    // The claimed actor stays first, so the resident's email names the department as the note's author.
+    const queued = await changeStatusInTransaction(tx, deps, req, { to: p.toStatus, note: p.note, actor: `${p.claimedActor} (confirmed by ${input.actor})` });
+    return { mail: queued, requestId: req.id };
+  });
+  await dispatchMail(deps.enqueue, mail);
+  return (await getRequest(deps.pool, requestId)) as RequestRecord;
 }

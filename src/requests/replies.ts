@@ -12,10 +12,10 @@ import type { Routing } from '../routing/rules.ts';
 import { setInboundOutcome } from '../intake/store.ts';
 import { parseDepartmentCommand } from './department-command.ts';
 import { isStatusQuestion } from './status-question.ts';
-import { changeStatusInTransaction, queueMail, type QueuedMail } from './actions.ts';
-import { FINISHED } from './status.ts';
-import { addEvent, addThreadMessage, type RequestRecord } from './store.ts';
-import type { ThreadMatch } from './threading.ts';
+import { changeStatusInTransaction, proposeStatusInTransaction, queueMail, type QueuedMail } from './actions.ts';
+import { FINISHED, type Status } from './status.ts';
+import { addEvent, addThreadMessage, markResidentVerified, type RequestRecord } from './store.ts';
+import type { SenderRole, ThreadMatch } from './threading.ts';
 
 type Ctx = { config: Config; routing: Routing };
 
@@ -39,6 +39,21 @@ function withinReopenWindow(req: RequestRecord, config: Config): boolean {
   return Date.now() - req.closedAt.getTime() <= config.reopenWindowDays * 86_400_000;
 }
 
+function trustedSenders(config: Config): string {
+  return config.trustedAuthservIds.length > 0 ? config.trustedAuthservIds.join(' or ') : 'a trusted server (CITYLINE_TRUSTED_AUTHSERV_ID is not set)';
+}
+
+/** Why a message from this role may not act on its own, for the staff who confirm it instead. */
+function unprovenReason(role: SenderRole, config: Config): string {
+  if (role === 'department') {
+    return `sent from a department address, but not to the ticket's reply address and without a DMARC or aligned DKIM pass from ${trustedSenders(config)}`;
+  }
+  if (role === 'resident') {
+    return `sent from the resident's address, but not through our reply address or Message-ID and without a DMARC or aligned DKIM pass from ${trustedSenders(config)}`;
+  }
+  return 'sent by someone who is neither the resident nor the request\'s department';
+}
+
 export async function handleReply(
   tx: Db,
   ctx: Ctx,
@@ -48,8 +63,15 @@ export async function handleReply(
   const { inboundMessageId: id, authored, thread } = input;
   const req = thread.request;
   const actor = `${thread.role}:${input.parsed.from?.address ?? 'unknown'}`;
+  // A From alone is a claim anyone can make: it may add to the thread, but acting in a role (changing a
+  // status, reopening, being answered) needs proof (see Proof in threading.ts).
+  const proven = thread.proof !== null;
+  const propose = async (to: Status, note: string | null): Promise<ReplyOutcome> => {
+    await proposeStatusInTransaction(tx, req, { inboundMessageId: id, to, note, claimedActor: actor, reason: unprovenReason(thread.role, config) });
+    return { next: 'none', queued: [] };
+  };
 
-  if (thread.role === 'resident' && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
+  if (thread.role === 'resident' && proven && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
     if (config.reopenMode === 'new' || !withinReopenWindow(req, config)) {
       // Left in 'parsed' for the classify stage, which opens the new request and links it to this one.
       await setInboundOutcome(tx, id, { state: 'parsed', kind: 'follow_up', requestId: req.id });
@@ -58,11 +80,14 @@ export async function handleReply(
   }
 
   await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: thread.role, inboundMessageId: id });
-  await addEvent(tx, { requestId: req.id, kind: 'reply', actor, details: { via: thread.via, inboundMessageId: id } });
+  await addEvent(tx, { requestId: req.id, kind: 'reply', actor, details: { via: thread.via, proof: thread.proof, inboundMessageId: id } });
   await setInboundOutcome(tx, id, { state: 'done', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id });
+  if (thread.role === 'resident' && proven) await markResidentVerified(tx, req.id);
+
+  const command = thread.role === 'resident' ? ({ kind: 'none' } as const) : parseDepartmentCommand(authored);
+  if (command.kind === 'status' && !(thread.role === 'department' && proven)) return propose(command.status, command.note);
 
   if (thread.role === 'department') {
-    const command = parseDepartmentCommand(authored);
     if (command.kind === 'none') return { next: 'none', queued: [] };
     if (command.kind === 'invalid') {
       return { next: 'none', queued: [await queueMail(tx, await composeCommandError(ctx, tx, req, { inboundMessageId: id, line: command.line, reason: command.reason }))] };
@@ -77,12 +102,18 @@ export async function handleReply(
   }
 
   if (thread.role === 'resident') {
+    const reopens = FINISHED.includes(req.status) && !isThanksOnly(authored) && !isStatusQuestion(authored, input.parsed.subject);
+    const reopenTo: Status = req.departmentCode ? 'routed' : 'needs_review';
+    if (!proven) {
+      // Answering would tell whoever forged the From nothing (the answer goes to the resident), but it
+      // would let anyone make us mail the resident at will; a reopening waits for staff.
+      return reopens ? propose(reopenTo, 'the resident\'s reply says the problem is back') : { next: 'none', queued: [] };
+    }
     if (isStatusQuestion(authored, input.parsed.subject)) {
       return { next: 'none', queued: [await queueMail(tx, await composeStatusAnswer(ctx, tx, req, { inboundMessageId: id }))] };
     }
-    if (FINISHED.includes(req.status) && !isThanksOnly(authored)) {
-      const to = req.departmentCode ? 'routed' : 'needs_review';
-      return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to, note: 'reopened by the resident\'s reply', actor }) };
+    if (reopens) {
+      return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to: reopenTo, note: 'reopened by the resident\'s reply', actor }) };
     }
   }
   return { next: 'none', queued: [] };

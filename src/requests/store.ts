@@ -17,6 +17,8 @@ export interface RequestRecord extends Location {
   alternatives: { category: Category; confidence: number }[];
   modelVersion: string | null;
   reviewReasons: string[];
+  /** The resident's address proved itself (authenticated, or answered through our reply address): see migration 006. */
+  residentVerified: boolean;
   departmentCode: string | null;
   duplicateOf: number | null;
   createdAt: Date;
@@ -31,7 +33,7 @@ export const REQUEST_COLUMNS = `
   r.resident_email AS "residentEmail", r.resident_name AS "residentName", r.language, r.subject, r.category,
   r.confidence, r.alternatives, r.model_version AS "modelVersion", r.street, r.house_number AS "houseNumber",
   r.cross_street AS "crossStreet", r.outside_town AS "outsideTown", r.lat, r.lon, r.review_reasons AS "reviewReasons",
-  r.department_code AS "departmentCode", r.duplicate_of AS "duplicateOf", r.created_at AS "createdAt",
+  r.resident_verified AS "residentVerified", r.department_code AS "departmentCode", r.duplicate_of AS "duplicateOf", r.created_at AS "createdAt",
   r.updated_at AS "updatedAt", r.confirmed_at AS "confirmedAt", r.routed_at AS "routedAt", r.closed_at AS "closedAt"`;
 
 export async function getRequest(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<RequestRecord | null> {
@@ -57,12 +59,13 @@ export interface NewRequest {
   classification: Classification;
   departmentCode: string | null;
   duplicateOf: number | null;
+  residentVerified?: boolean;
 }
 
 const INSERT_REQUEST = `INSERT INTO requests AS r (tracking_number, source_message_id, status, resident_email, resident_name, language, subject,
     category, confidence, alternatives, model_version, street, house_number, cross_street, outside_town, lat, lon,
-    review_reasons, department_code, duplicate_of, routed_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+    review_reasons, department_code, duplicate_of, resident_verified, routed_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
     CASE WHEN $3 = 'routed' THEN now() END)
   ON CONFLICT (source_message_id) DO NOTHING
   RETURNING ${REQUEST_COLUMNS}`;
@@ -72,7 +75,7 @@ function requestValues(r: NewRequest): unknown[] {
   return [
     r.trackingNumber, r.sourceMessageId, r.status, r.residentEmail, r.residentName, c.language, r.subject,
     c.category, c.confidence, JSON.stringify(c.alternatives), c.modelVersion, c.street, c.houseNumber,
-    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf,
+    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf, r.residentVerified ?? false,
   ];
 }
 
@@ -92,7 +95,7 @@ export async function openRequest(db: Db, r: NewRequest, events: Omit<NewEvent, 
      events AS (
        INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, details)
        SELECT opened.id, e.kind, e.from_status, e.to_status, e.actor, e.note, e.details
-         FROM opened, ROWS FROM (jsonb_to_recordset($21::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
+         FROM opened, ROWS FROM (jsonb_to_recordset($22::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
               WITH ORDINALITY AS e(kind, from_status, to_status, actor, note, details, n)
         ORDER BY e.n),
      thread AS (
@@ -134,13 +137,18 @@ export async function updateClassification(db: Db, id: number, c: Reclassificati
   );
 }
 
+/** The resident answered through our reply address (or authenticated): their address has proved itself. */
+export async function markResidentVerified(db: Db, id: number): Promise<void> {
+  await db.query('UPDATE requests SET resident_verified = true WHERE id = $1 AND NOT resident_verified', [id]);
+}
+
 export async function markConfirmed(db: Db, id: number): Promise<void> {
   await db.query('UPDATE requests SET confirmed_at = coalesce(confirmed_at, now()) WHERE id = $1', [id]);
 }
 
 export interface NewEvent {
   requestId: number;
-  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected';
+  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'status_proposed' | 'status_proposal_rejected';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;

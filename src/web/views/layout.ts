@@ -75,6 +75,7 @@ const LABELS: Record<string, string> = {
   outside_city: 'outside Danbury',
   unverified_reference: 'unverified reference',
   possible_duplicate: 'possible duplicate',
+  no_valid_sender: 'no valid sender address (not mailed)',
 };
 
 export function reasonLabel(code: string): string {
