@@ -10,7 +10,7 @@ import { parseAddress } from '../mail/address.ts';
  */
 export function normalizeAddress(address: string): string {
   const bare = parseAddress(address);
-  if (bare === null) throw new PermanentError(`not a valid email address: "${address.slice(0, 200)}"`, 'INVALID_ADDRESS');
+  if (bare === null) throw new PermanentError(`not an email address: "${address.slice(0, 200)}"`, 'INVALID_ADDRESS');
   return bare;
 }
 

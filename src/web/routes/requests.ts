@@ -4,6 +4,8 @@ import { CATEGORIES } from '../../classify/types.ts';
 import { PermanentError } from '../../errors.ts';
 import { changeStatus, unlinkDuplicate, type ActionDeps } from '../../requests/actions.ts';
 import { STATUSES, isStatus } from '../../requests/status.ts';
+import { heldMail } from '../../notify/outbox.ts';
+import { pendingProposals } from '../../requests/proposals.ts';
 import { getRequest } from '../../requests/store.ts';
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field, idParam } from '../forms.ts';
@@ -21,17 +23,24 @@ function oneOf(value: string | null, allowed: readonly string[]): string | null 
   return value && allowed.includes(value) ? value : null;
 }
 
+const MAIL_NOTICES: Record<string, string> = {
+  released: 'The held email was released and will be sent now.',
+  'not-held': 'That email was no longer held; nothing was sent.',
+};
+
 export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const actionDeps: ActionDeps = { pool: ctx.pool, config: ctx.config, routing: ctx.routing, enqueue: ctx.queues.enqueue };
 
   async function renderRequest(request: FastifyRequest, reply: FastifyReply, id: number, opts: { code?: number; error?: string | null; notice?: string | null } = {}) {
     const r = await getRequest(ctx.pool, id);
     if (!r) return reply.callNotFound();
-    const [entries, events, department, original] = await Promise.all([
+    const [entries, events, department, original, held, proposals] = await Promise.all([
       thread(ctx.pool, id),
       eventsOf(ctx.pool, id),
       r.departmentCode ? departmentOf(ctx.pool, r.departmentCode) : null,
       r.duplicateOf ? getRequest(ctx.pool, r.duplicateOf) : null,
+      heldMail(ctx.pool, { requestId: id, limit: 50 }),
+      pendingProposals(ctx.pool, { requestId: id, limit: 50 }),
     ]);
     const inboundIds = entries.flatMap((e) => (e.direction === 'in' ? [e.inbound.id] : []));
     const page = requestPage(pageContext(request, 'requests'), {
@@ -42,7 +51,9 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
       attachments: await attachmentsOf(ctx.pool, inboundIds),
       events,
       error: opts.error ?? null,
-      notice: opts.notice ?? null,
+      notice: opts.notice ?? MAIL_NOTICES[field(request.query, 'mail') ?? ''] ?? null,
+      held,
+      proposals,
     });
     return reply.code(opts.code ?? 200).type('text/html').send(page.value);
   }
