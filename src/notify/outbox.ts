@@ -1,6 +1,7 @@
 // SQL for the outbox table: rows are queued inside the transaction that causes them, and sent once.
 import type { Language } from '../classify/types.ts';
-import type { Db } from '../db/pool.ts';
+import type pg from 'pg';
+import { withTransaction, type Db } from '../db/pool.ts';
 import { firstSuppressedSql } from './suppressions.ts';
 
 export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error';
@@ -99,27 +100,38 @@ export interface ClaimedRow extends OutboxRow {
 
 // SQL counting automatic mail to residents sent to an address since a time (text expressions): what the
 // loop cap counts. Every row has one normalised recipient, so the count is per address, not per list.
+// Mail being sent right now counts too: several notify workers may take mail to one address at once.
 const automaticSentTo = (address: string, since: string, kinds: string, filter: string): string => `(SELECT count(*)::int FROM outbox o
-    WHERE lower(o.to_address) = lower(btrim(${address})) AND o.state = 'sent' AND o.sent_at >= ${since} AND o.kind = ANY(${kinds}) AND ${filter})`;
+    WHERE lower(o.to_address) = lower(btrim(${address})) AND o.kind = ANY(${kinds}) AND ${filter}
+      AND ((o.state = 'sent' AND o.sent_at >= ${since}) OR o.state = 'sending'))`;
 
 /**
- * Takes a row for sending and, in the same round trip, learns what may hold it back: its first suppressed
- * recipient and its address's count against the cap on automatic mail. A row left in 'sending' by a crash
- * is taken again: SMTP gives no way to ask whether the relay got it, so a crash in that window can send
- * twice (with the same Message-ID, which mail clients use to fold the copies).
+ * Takes a row for sending and, in the same transaction, learns what may hold it back: its first suppressed
+ * recipient and its address's count against the cap on automatic mail. Mail a robot could answer is
+ * claimed under a lock on its address, so concurrent workers count each other's sends and a burst cannot
+ * slip past the cap. A row left in 'sending' by a crash is taken again: SMTP gives no way to ask whether
+ * the relay got it, so a crash in that window can send twice (with the same Message-ID, which mail
+ * clients use to fold the copies).
  */
-export async function claimForSending(db: Db, id: number): Promise<ClaimedRow | null> {
-  const { rows } = await db.query<ClaimedRow>(
-    `WITH claimed AS (
-       UPDATE outbox SET state = 'sending', attempts = attempts + 1
-        WHERE id = $1 AND state IN ('pending', 'sending') RETURNING ${COLUMNS})
-     SELECT claimed.*, ${firstSuppressedSql('claimed."toAddress"')} AS "suppressedAddress",
-            CASE WHEN claimed.kind = ANY($2) THEN ${automaticSentTo('claimed."toAddress"', `now() - interval '24 hours'`, '$2', 'NOT o.cap_exempt')} ELSE 0 END AS "automaticSentToday",
-            CASE WHEN claimed.kind = ANY($2) THEN ${automaticSentTo('claimed."toAddress"', `now() - interval '24 hours'`, '$2', 'true')} ELSE 0 END AS "allAutomaticSentToday"
-       FROM claimed`,
-    [id, AUTOMATIC_TO_RESIDENT],
-  );
-  return rows[0] ?? null;
+export async function claimForSending(pool: pg.Pool, id: number): Promise<ClaimedRow | null> {
+  return withTransaction(pool, async (tx) => {
+    await tx.query(
+      `SELECT pg_advisory_xact_lock(hashtext('cityline outbox cap'), hashtext(lower(to_address)))
+         FROM outbox WHERE id = $1 AND kind = ANY($2) AND state IN ('pending', 'sending')`,
+      [id, AUTOMATIC_TO_RESIDENT],
+    );
+    const { rows } = await tx.query<ClaimedRow>(
+      `WITH claimed AS (
+         UPDATE outbox SET state = 'sending', attempts = attempts + 1
+          WHERE id = $1 AND state IN ('pending', 'sending') RETURNING ${COLUMNS})
+       SELECT claimed.*, ${firstSuppressedSql('claimed."toAddress"')} AS "suppressedAddress",
+              CASE WHEN claimed.kind = ANY($2) THEN ${automaticSentTo('claimed."toAddress"', `now() - interval '24 hours'`, '$2', 'NOT o.cap_exempt AND o.id <> claimed.id')} ELSE 0 END AS "automaticSentToday",
+              CASE WHEN claimed.kind = ANY($2) THEN ${automaticSentTo('claimed."toAddress"', `now() - interval '24 hours'`, '$2', 'o.id <> claimed.id')} ELSE 0 END AS "allAutomaticSentToday"
+         FROM claimed`,
+      [id, AUTOMATIC_TO_RESIDENT],
+    );
+    return rows[0] ?? null;
+  });
 }
 
 export async function markSent(db: Db, id: number): Promise<void> {

@@ -279,7 +279,7 @@ describe('conversations on the real services', () => {
     await t.dovecot.append(residentMail({ from: robot, subject: 'Ticket #1 received', body: 'Thank you for contacting the help desk. Your ticket has been received.', messageId: `${uniq()}@robot.example` }));
     await waitFor(async () => {
       await answerLoop();
-      const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE to_address = $1 AND state = 'suppressed'`, [robot]);
+      const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE to_address = $1 AND state = 'held'`, [robot]);
       return (rows[0]?.n ?? 0) > 0;
     }, 60_000, 'the cap to stop the loop');
     await answerLoop();
