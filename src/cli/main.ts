@@ -1,5 +1,6 @@
 // bin/cityline: each command is a module under ./commands exporting run(args) -> exit code.
 // Commands are loaded on demand so `classify` does not pay for the mail stack, nor `ingest` for the model.
+import { ConfigError } from '../config/index.ts';
 
 interface Command {
   summary: string;
@@ -45,6 +46,12 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    // A bad setting is the operator's to fix: say which, without a stack trace (EX_CONFIG).
+    if (err instanceof ConfigError) {
+      process.stderr.write(`cityline: ${err.message}\n`);
+      process.exitCode = 78;
+      return;
+    }
     process.stderr.write(`cityline: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   },

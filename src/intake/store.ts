@@ -41,6 +41,8 @@ export interface StoreInput {
   source: IntakeSource;
   sourceRef?: string | null;
   maxRawBytes: number;
+  /** What makes this message the same as another, when the caller knows better than its Message-ID (a form's channel and id). */
+  dedupeKey?: string;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function storeRawMessage(db: Db, input: StoreInput): Promise<Stored
     throw new PermanentError(`message is ${raw.length} bytes, over the ${input.maxRawBytes}-byte cap (CITYLINE_MAX_RAW_BYTES)`, 'MESSAGE_TOO_LARGE');
   }
   const sourceRef = input.sourceRef ?? null;
-  const dedupeKey = dedupeKeyOf(raw);
+  const dedupeKey = input.dedupeKey ?? dedupeKeyOf(raw);
   const inserted = await db.query<{ id: number; state: string }>(
     `INSERT INTO inbound_messages (source, source_ref, dedupe_key, raw, raw_size, message_id)
      VALUES ($1, $2, $3, $4, $5, $6)
