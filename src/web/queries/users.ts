@@ -44,3 +44,9 @@ export async function setPassword(db: Db, id: number, passwordHash: string): Pro
 export async function noteSignIn(db: Db, userId: number): Promise<void> {
   await db.query('UPDATE staff_users SET last_sign_in = now() WHERE id = $1', [userId]);
 }
+
+/** The account can no longer sign in (its sessions are ended by the caller); null when there is none. */
+export async function disableUser(db: Db, email: string): Promise<{ id: number } | null> {
+  const { rows } = await db.query<{ id: number }>('UPDATE staff_users SET disabled = true WHERE lower(email) = lower($1) RETURNING id', [email]);
+  return rows[0] ?? null;
+}
