@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
+import { isRasterImage } from '../mail/raster-image.ts';
 
 export type IntakeSource = 'imap' | 'drop' | 'pipe' | 'http' | 'bench';
 
@@ -107,6 +108,8 @@ export interface KeptAttachment {
   id: number;
   filename: string | null;
   size: number;
+  /** A raster image by its bytes: the only kind forwarded to a department. */
+  forwardable: boolean;
 }
 
 /**
@@ -116,7 +119,7 @@ export interface KeptAttachment {
 export async function lockInboundWithAttachments(db: Db, id: number): Promise<(InboundRow & { attachments: KeptAttachment[] }) | null> {
   const { rows } = await db.query<InboundRow & { attachments: KeptAttachment[] }>(
     `SELECT ${INBOUND_COLUMNS},
-            (SELECT coalesce(json_agg(json_build_object('id', a.id, 'filename', a.filename, 'size', a.size) ORDER BY a.part_index), '[]')
+            (SELECT coalesce(json_agg(json_build_object('id', a.id, 'filename', a.filename, 'size', a.size, 'forwardable', a.forwardable) ORDER BY a.part_index), '[]')
                FROM attachments a WHERE a.inbound_message_id = m.id AND a.content IS NOT NULL) AS attachments
        FROM inbound_messages m WHERE m.id = $1 FOR UPDATE OF m`,
     [id],
@@ -179,9 +182,9 @@ export async function insertAttachments(
 ): Promise<void> {
   for (const a of parts) {
     await db.query(
-      `INSERT INTO attachments (inbound_message_id, part_index, filename, content_type, size, content_id, disposition, sha256, content, dropped_reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (inbound_message_id, part_index) DO NOTHING`,
-      [inboundMessageId, a.partIndex, a.filename, a.contentType, a.size, a.contentId, a.disposition, a.sha256, a.content, a.droppedReason],
+      `INSERT INTO attachments (inbound_message_id, part_index, filename, content_type, size, content_id, disposition, sha256, content, dropped_reason, forwardable)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (inbound_message_id, part_index) DO NOTHING`,
+      [inboundMessageId, a.partIndex, a.filename, a.contentType, a.size, a.contentId, a.disposition, a.sha256, a.content, a.droppedReason, isRasterImage(a.content)],
     );
   }
 }
@@ -197,9 +200,9 @@ export async function setInboundOutcome(
   );
 }
 
-export async function attachmentsOf(db: Db, inboundMessageId: number): Promise<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean }[]> {
-  const { rows } = await db.query<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean }>(
-    `SELECT id, filename, content_type AS "contentType", size, content IS NULL AS dropped
+export async function attachmentsOf(db: Db, inboundMessageId: number): Promise<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean; forwardable: boolean }[]> {
+  const { rows } = await db.query<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean; forwardable: boolean }>(
+    `SELECT id, filename, content_type AS "contentType", size, content IS NULL AS dropped, forwardable
        FROM attachments WHERE inbound_message_id = $1 ORDER BY part_index`,
     [inboundMessageId],
   );

@@ -119,8 +119,8 @@ export function duplicateNoticeRow(ctx: Ctx, req: RequestRecord, earlier: Reques
 export interface TicketSource {
   authored: string;
   receivedAt: Date;
-  /** Attachments kept (not dropped for size), in message order. */
-  attachments: { id: number; filename: string | null; size: number }[];
+  /** Attachments kept (not dropped for size), in message order; only the forwardable ones are attached. */
+  attachments: { id: number; filename: string | null; size: number; forwardable: boolean }[];
   /** How many times the request has been routed, this time included. */
   routings: number;
 }
@@ -141,7 +141,8 @@ function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, source:
     dedupeKey: `ticket-${req.id}-${source.routings}${index === 0 ? '' : `-${index}`}`,
     to,
     language: 'en',
-    attachmentIds: source.attachments.map((f) => f.id),
+    // Only verified raster images leave with the city's name on them; the rest stay in the staff app.
+    attachmentIds: source.attachments.filter((f) => f.forwardable).map((f) => f.id),
     data: {
       ...base(ctx, req),
       department: dept.name,
@@ -153,7 +154,8 @@ function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, source:
       receivedAt: source.receivedAt,
       subject: req.subject ?? '',
       residentText: source.authored,
-      attachments: source.attachments.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
+      attachments: source.attachments.filter((f) => f.forwardable).map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
+      withheld: source.attachments.filter((f) => !f.forwardable).map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
       residentLanguage: req.language,
       englishSummary: req.language === 'en' ? null : `${categoryLabel(req.category, 'en')}${location ? ` at ${location}` : ''}.`,
     },

@@ -31,6 +31,7 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     subject: 'Buraco enorme',
     residentText: `Tem um buraco enorme na rua.\n\n${HOSTILE}`,
     attachments: [{ filename: 'buraco.jpg', size: 1_234_567 }],
+    withheld: [],
     residentLanguage: 'pt',
     englishSummary: 'Pothole at 12 Padanaram Road.',
   },

