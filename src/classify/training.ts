@@ -30,11 +30,15 @@ export interface BuiltModel {
   outOfFold: HeldOutPrediction[];
 }
 
-export function buildModel(corpus: readonly Example[], staff: readonly Example[], lexicon: Lexicon, hyper: Hyper): BuiltModel {
+/** Training is FOLDS + 1 fits after the features are read: `step` hears each one finish. */
+export const TRAINING_STEPS = FOLDS + 2;
+
+export function buildModel(corpus: readonly Example[], staff: readonly Example[], lexicon: Lexicon, hyper: Hyper, step: (done: number) => void = () => {}): BuiltModel {
   const examples = [...corpus, ...staff];
   const concepts = compileLexicon(lexicon);
   const locator = createLocator(loadGazetteer());
   const rows = examples.map((e) => toRow(e, concepts, locator));
+  step(1);
   const fold = examples.map((e) => (stableHash(`${e.category}\u0000${e.subject}\u0000${e.body}`) >>> 3) % FOLDS);
   const heldOut: { z: number[]; y: number }[] = [];
   for (let k = 0; k < FOLDS; k++) {
@@ -42,6 +46,7 @@ export function buildModel(corpus: readonly Example[], staff: readonly Example[]
     rows.forEach((r, i) => {
       if (fold[i] === k) heldOut.push({ z: logits(w, r.features, hyper.conceptWeight), y: CATEGORIES.indexOf(r.category) });
     });
+    step(k + 2);
   }
   const temperature = fitTemperature(heldOut);
   const outOfFold = heldOut.map(({ z, y }) => {
@@ -50,6 +55,7 @@ export function buildModel(corpus: readonly Example[], staff: readonly Example[]
     return { confidence: p[top]!, correct: top === y };
   });
   const model = toModelFile(train(rows, hyper), temperature, { corpus: corpus.length, staff: staff.length }, hyper, lexicon);
+  step(TRAINING_STEPS);
   return { model, outOfFold };
 }
 

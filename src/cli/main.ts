@@ -1,6 +1,7 @@
 // bin/cityline: each command is a module under ./commands exporting run(args) -> exit code.
 // Commands are loaded on demand so `classify` does not pay for the mail stack, nor `ingest` for the model.
 import { ConfigError } from '../config/index.ts';
+import { describeError, isUnavailable } from '../errors.ts';
 
 interface Command {
   summary: string;
@@ -10,6 +11,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   start: { summary: 'run everything in one process: migrations, intake, all workers, the web app', load: () => import('./commands/start.ts') },
   worker: { summary: 'worker <stage...>  run only the named pipeline stages (parse, classify, notify)', load: () => import('./commands/worker.ts') },
+  check: { summary: 'check  ask PostgreSQL, Redis, the relay, the routing file and the model; say what to fix', load: () => import('./commands/check.ts') },
   migrate: { summary: 'apply the database migrations', load: () => import('./commands/migrate.ts') },
   ingest: { summary: 'ingest [FILE.eml|-]  store one raw message (MTA pipe); prints its id; exit 75 if the database is down', load: () => import('./commands/ingest.ts') },
   classify: { summary: 'classify [FILE|-] | --jsonl FILE  classify a message or plain text; JSON out', load: () => import('./commands/classify.ts') },
@@ -41,18 +43,28 @@ async function main(argv: string[]): Promise<number> {
   return mod.run(args);
 }
 
+/**
+ * A setting, a file or a service a person must fix is said in one line; only a failure nobody expected
+ * carries its stack, for the bug report.
+ */
+function explain(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  if (err instanceof ConfigError || isUnavailable(err)) return describeError(err);
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
+    const file = (err as { path?: unknown }).path;
+    return typeof file === 'string' ? `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'it is a folder'}` : describeError(err);
+  }
+  return err.stack ?? err.message;
+}
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },
   (err: unknown) => {
-    // A bad setting is the operator's to fix: say which, without a stack trace (EX_CONFIG).
-    if (err instanceof ConfigError) {
-      process.stderr.write(`cityline: ${err.message}\n`);
-      process.exitCode = 78;
-      return;
-    }
-    process.stderr.write(`cityline: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
+    process.stderr.write(`cityline: ${explain(err)}\n`);
+    // A bad setting is the operator's to fix: EX_CONFIG, so a supervisor can tell it from a crash.
+    process.exitCode = err instanceof ConfigError ? 78 : 1;
   },
 );

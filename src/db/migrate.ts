@@ -8,9 +8,13 @@ const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');
 // Any constant shared by every process of this app; it keeps two starting processes from migrating at once.
 const MIGRATION_LOCK_KEY = 311_311_001;
 
+async function migrationFiles(): Promise<string[]> {
+  return (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
+}
+
 /** Applies every migrations/NNN_name.sql not yet applied, in order, each in its own transaction. */
 export async function migrate(pool: pg.Pool): Promise<string[]> {
-  const files = (await readdir(MIGRATIONS_DIR)).filter((f) => /^\d{3}_[\w-]+\.sql$/.test(f)).sort();
+  const files = await migrationFiles();
   const applied: string[] = [];
   const lock = await pool.connect();
   try {
@@ -42,4 +46,13 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
     lock.release();
   }
   return applied;
+}
+
+/** Migrations the code has that the database has not applied (all of them for a database never migrated). */
+export async function pendingMigrations(db: Pick<pg.ClientBase, 'query'>): Promise<string[]> {
+  const files = await migrationFiles();
+  const { rows } = await db.query<{ present: boolean }>(`SELECT to_regclass('schema_migrations') IS NOT NULL AS present`);
+  if (!rows[0]?.present) return files;
+  const done = new Set((await db.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
+  return files.filter((f) => !done.has(f));
 }

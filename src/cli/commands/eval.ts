@@ -5,6 +5,7 @@ import { loadClassifier } from '../../classify/index.ts';
 import { isCategory } from '../../classify/corpus.ts';
 import { evaluate, type Labelled } from '../../classify/evaluate.ts';
 import type { Classification } from '../../classify/types.ts';
+import { progressBar } from '../progress.ts';
 
 export async function run(args: string[]): Promise<number> {
   const file = args[0];
@@ -29,7 +30,13 @@ export async function run(args: string[]): Promise<number> {
     });
   }
   const started = process.hrtime.bigint();
-  const got: Classification[] = rows.map((r) => classifier.classify({ subject: r.subject, text: r.body }));
+  const progress = progressBar('eval', rows.length);
+  const got: Classification[] = rows.map((r) => {
+    const c = classifier.classify({ subject: r.subject, text: r.body });
+    progress.increment();
+    return c;
+  });
+  progress.stop();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const { summary, perCategory, lowConfidenceRate } = evaluate(
     rows.map((r, i) => ({ gold: r.gold, got: got[i]! })),

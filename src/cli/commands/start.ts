@@ -1,10 +1,14 @@
 import { startSystem } from '../../app.ts';
 import { loadConfig } from '../../config/index.ts';
+import { waitForServices } from '../../health/wait-for-services.ts';
+import { createLogger } from '../../log.ts';
 import { runUntilSignal } from '../run-until-signal.ts';
 
 export async function run(): Promise<number> {
   const config = loadConfig();
-  const system = await startSystem(config);
+  const log = createLogger(config.logLevel);
+  await waitForServices(config, log);
+  const system = await startSystem(config, { log });
   // What a newcomer needs to try it, in one line.
   system.log.info(
     `CityLine is running. Staff app: ${system.webUrl} (create an account with: bin/cityline user add you@example.org). ` +

@@ -9,7 +9,8 @@ import { isDev, readCorpus, type Example } from '../../classify/corpus.ts';
 import { readStaffExamples } from '../../classify/staff-examples.ts';
 import { parseLexicon } from '../../classify/lexicon.ts';
 import { DEFAULT_HYPER } from '../../classify/model.ts';
-import { buildModel, calibratedThreshold, serializeModel } from '../../classify/training.ts';
+import { buildModel, calibratedThreshold, serializeModel, TRAINING_STEPS } from '../../classify/training.ts';
+import { progressBar } from '../progress.ts';
 
 const CORPUS_DIR = path.join(PROJECT_ROOT, 'data', 'training', 'corpus');
 const DEV_FILE = path.join(PROJECT_ROOT, 'data', 'training', 'dev.jsonl');
@@ -58,7 +59,9 @@ export async function run(args: string[]): Promise<number> {
   }
   const started = process.hrtime.bigint();
   const lexicon = parseLexicon(fs.readFileSync(LEXICON_FILE, 'utf8'));
-  const { model, outOfFold } = buildModel(trainSet, staff, lexicon, DEFAULT_HYPER);
+  const progress = progressBar('train', TRAINING_STEPS);
+  const { model, outOfFold } = buildModel(trainSet, staff, lexicon, DEFAULT_HYPER, (done) => progress.update(done));
+  progress.stop();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const text = serializeModel(model);
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });

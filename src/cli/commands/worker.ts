@@ -1,5 +1,7 @@
 import { startSystem } from '../../app.ts';
 import { loadConfig } from '../../config/index.ts';
+import { waitForServices } from '../../health/wait-for-services.ts';
+import { createLogger } from '../../log.ts';
 import { isStage, STAGES } from '../../jobs/catalog.ts';
 import { runUntilSignal } from '../run-until-signal.ts';
 
@@ -10,6 +12,9 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`usage: cityline worker <stage...>  (stages: ${STAGES.join(', ')})${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}\n`);
     return 64;
   }
-  const system = await startSystem(loadConfig(), { stages: wanted.filter(isStage), intake: args.includes('--intake'), web: false });
+  const config = loadConfig();
+  const log = createLogger(config.logLevel);
+  await waitForServices(config, log);
+  const system = await startSystem(config, { stages: wanted.filter(isStage), intake: args.includes('--intake'), web: false, log });
   return runUntilSignal(system);
 }
