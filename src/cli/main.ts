@@ -64,7 +64,6 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(`cityline: ${explain(err)}\n`);
-    // A bad setting is the operator's to fix: EX_CONFIG, so a supervisor can tell it from a crash.
-    process.exitCode = err instanceof ConfigError ? 78 : 1;
+    process.exitCode = 1;
   },
 );

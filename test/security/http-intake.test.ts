@@ -131,7 +131,7 @@ describe('finding 7: the public development reply secret', () => {
     ['CITYLINE_INBOUND_TOKEN', { CITYLINE_INBOUND_TOKEN: TOKEN }],
   ])('refuses to start with %s set', async (name, env) => {
     const r = await start(env);
-    expect(r.code).toBe(78);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('CITYLINE_REPLY_SECRET');
     expect(r.stderr).toContain(name);
     expect(r.stderr).not.toMatch(/\n\s+at /);
