@@ -7,7 +7,7 @@ import { decideStatusProposal } from '../../src/requests/actions.ts';
 import { waitFor } from '../helpers/db.ts';
 import type { Captured } from '../helpers/smtp-peer.ts';
 import { residentMail, startTestSystem, type TestSystem } from '../helpers/system.ts';
-import { createStaff, signIn } from './staff-client.ts';
+import { createStaff, signIn } from './real-http.ts';
 
 const uniq = (): string => randomBytes(6).toString('hex');
 const AUTHSERV = 'mx.danbury.example';

@@ -3,42 +3,24 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, loadConfig } from '../../src/config/index.ts';
-import { createQueues, type Queues } from '../../src/jobs/queues.ts';
-import { loadRouting, syncRouting } from '../../src/routing/rules.ts';
-import { createWebApp } from '../../src/web/app.ts';
-import { createTestDb, testQueuePrefix, type TestDb } from '../helpers/db.ts';
+import type { TestDb } from '../helpers/db.ts';
 import { storeRawMessage } from '../../src/intake/store.ts';
+import { startListeningApp, type ListeningApp } from './real-http.ts';
 
 const TOKEN = 'inbound-security-token-0123456789';
 
 describe('HTTP intake attacks (issue 9)', () => {
+  let served: ListeningApp;
   let db: TestDb;
-  let app: FastifyInstance;
-  let queues: Queues;
   let base: string;
   beforeAll(async () => {
-    db = await createTestDb();
-    const config = loadConfig({
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      CITYLINE_QUEUE_PREFIX: testQueuePrefix(),
-      CITYLINE_REPLY_SECRET: 'http-security-secret-0123456789',
-      CITYLINE_INBOUND_TOKEN: TOKEN,
-    });
-    const routing = await loadRouting(config.routingFile);
-    await syncRouting(db.pool, routing);
-    queues = createQueues(config.redisUrl, config.queuePrefix);
-    app = await createWebApp({ pool: db.pool, config, routing, queues, log: pino({ level: 'silent' }) });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    served = await startListeningApp({ CITYLINE_INBOUND_TOKEN: TOKEN });
+    ({ db, base } = served);
   });
   afterAll(async () => {
-    await app?.close();
-    await queues?.close();
-    await db?.drop();
+    await served?.close();
   });
 
   /**

@@ -3,42 +3,23 @@
 // CITYLINE_TRUST_PROXY, and through the real `cityline user` command.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, loadConfig } from '../../src/config/index.ts';
-import { createQueues, type Queues } from '../../src/jobs/queues.ts';
-import { loadRouting, syncRouting } from '../../src/routing/rules.ts';
-import { createWebApp } from '../../src/web/app.ts';
-import { createTestDb, testQueuePrefix, type TestDb } from '../helpers/db.ts';
-import { createStaff, signIn, staffClient, STAFF_PASSWORD } from './staff-client.ts';
+import { PROJECT_ROOT } from '../../src/config/index.ts';
+import type { TestDb } from '../helpers/db.ts';
+import { createStaff, signIn, staffClient, startListeningApp, STAFF_PASSWORD, type ListeningApp } from './real-http.ts';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'cityline');
 
 describe('staff sign-in and sessions (issue 9)', () => {
+  let served: ListeningApp;
   let db: TestDb;
-  let app: FastifyInstance;
-  let queues: Queues;
   let base: string;
   beforeAll(async () => {
-    db = await createTestDb();
-    const config = loadConfig({
-      DATABASE_URL: db.url,
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      CITYLINE_QUEUE_PREFIX: testQueuePrefix(),
-      CITYLINE_REPLY_SECRET: 'staff-web-security-secret-0123',
-      CITYLINE_TRUST_PROXY: '127.0.0.1',
-    });
-    const routing = await loadRouting(config.routingFile);
-    await syncRouting(db.pool, routing);
-    queues = createQueues(config.redisUrl, config.queuePrefix);
-    app = await createWebApp({ pool: db.pool, config, routing, queues, log: pino({ level: 'silent' }) });
-    base = await app.listen({ port: 0, host: '127.0.0.1' });
+    served = await startListeningApp({ CITYLINE_TRUST_PROXY: '127.0.0.1' });
+    ({ db, base } = served);
   });
   afterAll(async () => {
-    await app?.close();
-    await queues?.close();
-    await db?.drop();
+    await served?.close();
   });
 
   const via = (client: string, proto = 'http') => ({ 'x-forwarded-for': client, 'x-forwarded-proto': proto });
