@@ -3,6 +3,7 @@
 // at a real SMTP server. Each attack is followed by the legitimate path it must not break.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertOutboxRows } from '../../src/notify/outbox.ts';
 import { decideStatusProposal } from '../../src/requests/actions.ts';
 import { waitFor } from '../helpers/db.ts';
 import type { Captured } from '../helpers/smtp-peer.ts';
@@ -350,5 +351,24 @@ describe('forged and hostile mail (issue 9)', () => {
       [messageId],
     );
     expect(rows).toEqual([{ filename: 'hole.png', forwardable: true }, { filename: 'invoice.png', forwardable: false }, { filename: 'map.svg', forwardable: false }]);
+  });
+
+  it("issue 8's note: an email whose recipient is not one valid address fails at once, with its reason, instead of retrying", async () => {
+    const { req } = await routedReport('ivy@resident.example');
+    const rows = ['victim@x.example, other@x.example', '<<<@@@>>>'].map((to, i) => ({
+      dedupeKey: `bad-recipient-${req.id}-${i}`, requestId: req.id, kind: 'status_update' as const, toAddress: to, replyTo: null, subject: 'x',
+      messageId: `bad-${uniq()}@danbury.example`, inReplyTo: null, references: [], language: 'en' as const, text: 'x', html: null, attachmentIds: [], headers: {},
+    }));
+    const ids = await insertOutboxRows(t.system.pool, rows);
+    for (const id of ids) await t.system.queues.enqueue('notify', { outboxId: id as number });
+    const failed = await waitFor(async () => {
+      const { rows: r } = await t.db.pool.query<{ state: string; attempts: number; last_error: string }>('SELECT state, attempts, last_error FROM outbox WHERE id = ANY($1) ORDER BY id', [ids]);
+      return r.every((x) => x.state === 'failed') ? r : undefined;
+    }, 20_000, 'both rows to fail');
+    for (const r of failed) {
+      expect(r.attempts).toBe(1);
+      expect(r.last_error).toMatch(/not exactly one valid recipient address/);
+    }
+    expect(t.smtp.messages.filter((m) => m.envelopeTo.some((a) => a.endsWith('@x.example')))).toEqual([]);
   });
 });
