@@ -1,8 +1,6 @@
 // Wires the parts into a running system: one function to start what a process should run, one to stop it.
-import type { Worker } from 'bullmq';
 import type pg from 'pg';
 import { Redis } from 'ioredis';
-import { loadClassifier } from './classify/index.ts';
 import type { Config } from './config/index.ts';
 import { redact } from './config/index.ts';
 import { createPool, ensureDatabase } from './db/pool.ts';
@@ -10,20 +8,20 @@ import { migrate } from './db/migrate.ts';
 import { describeError } from './errors.ts';
 import { startDropFolderIntake } from './intake/drop-folder.ts';
 import { startImapIntake } from './intake/imap.ts';
-import { setInboundOutcome } from './intake/store.ts';
-import { guards, STAGES, type Stage } from './jobs/catalog.ts';
-import { defineStage } from './jobs/define-stage.ts';
+import { STAGES, type Stage } from './jobs/catalog.ts';
+import type { RunningStage, StageDefinition } from './jobs/define-stage.ts';
 import { createQueues, type Queues } from './jobs/queues.ts';
 import { createLogger, type Logger } from './log.ts';
-import { markOutboxState } from './notify/outbox.ts';
-import { createTransport, type MailTransport } from './notify/transport.ts';
 import type { PipelineDeps } from './pipeline/deps.ts';
 import { startSweeper, type Sweeper } from './pipeline/sweeper.ts';
 import { loadRouting, syncRouting, type Routing } from './routing/rules.ts';
 import { createWebApp } from './web/app.ts';
-import { handle as handleClassify } from '../workers/classify.ts';
-import { handle as handleNotify } from '../workers/notify.ts';
-import { handle as handleParse } from '../workers/parse.ts';
+import { classifyStage } from '../workers/classify.ts';
+import { notifyStage } from '../workers/notify.ts';
+import { parseStage } from '../workers/parse.ts';
+
+/** The running pipeline: every stage of the job catalog, each declared in its own file under workers/. */
+const STAGE_REGISTRY: { [S in Stage]: StageDefinition<S> } = { parse: parseStage, classify: classifyStage, notify: notifyStage };
 
 export interface SystemOptions {
   /** Pipeline stages to run in this process; all by default. */
@@ -80,53 +78,18 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
     const routing = await loadRouting(config.routingFile);
     await syncRouting(pool, routing);
     await checkRedisPolicy(config.redisUrl, log);
-    const queues = createQueues(config.redisUrl, config.queuePrefix);
+    const queues = createQueues(config.redisUrl, config.queuePrefix, log);
     closers.unshift({ name: 'queues', close: () => queues.close() });
     const deps: PipelineDeps = { pool, config, routing, enqueue: queues.enqueue, log };
 
-    const workers: Worker[] = [];
-    const common = { redisUrl: config.redisUrl, prefix: config.queuePrefix, lockMs: config.jobLockMs, log };
-    let transport: MailTransport | null = null;
-    if (stages.includes('parse')) {
-      workers.push(
-        defineStage('parse', (p) => handleParse(p, deps), {
-          ...common,
-          concurrency: config.concurrency.parse,
-          onDeadLetter: async (data, error) => setInboundOutcome(pool, guards.parse(data).inboundMessageId, { state: 'failed', error }),
-        }),
-      );
-    }
-    if (stages.includes('classify')) {
-      const classifier = await loadClassifier({ modelFile: config.modelFile, reviewThreshold: config.reviewThreshold });
-      workers.push(
-        defineStage('classify', (p) => handleClassify(p, { ...deps, classifier }), {
-          ...common,
-          concurrency: config.concurrency.classify,
-          onDeadLetter: async (data, error) => setInboundOutcome(pool, guards.classify(data).inboundMessageId, { state: 'failed', error }),
-        }),
-      );
-    }
-    if (stages.includes('notify')) {
-      const t = createTransport({ smtpUrl: config.smtpUrl, outboxDir: config.outboxDir });
-      transport = t;
-      workers.push(
-        defineStage('notify', (p, ctx) => handleNotify(p, { ...deps, transport: t }, ctx), {
-          ...common,
-          concurrency: config.concurrency.notify,
-          // One message every 60/rate seconds rather than the whole minute's allowance at once: relays
-          // such as Exchange Online count per minute but throttle bursts.
-          ...(config.sendRatePerMinute > 0 ? { limiter: { max: 1, duration: Math.ceil(60_000 / config.sendRatePerMinute) } } : {}),
-          onDeadLetter: async (data, error) => markOutboxState(pool, guards.notify(data).outboxId, 'failed', error),
-        }),
-      );
-    }
+    const running: RunningStage[] = [];
     closers.unshift({
       name: 'workers',
       close: async () => {
-        await Promise.all(workers.map((w) => w.close()));
-        await transport?.close();
+        await Promise.all(running.map((r) => r.close()));
       },
     });
+    for (const stage of stages) running.push(await STAGE_REGISTRY[stage].start(deps));
 
     const sweeper = startSweeper({ pool, log, queues }, opts.sweep ?? { intervalMs: 15_000, graceSeconds: 30 });
     closers.unshift({ name: 'sweeper', close: () => sweeper.stop() });

@@ -12,6 +12,11 @@ export class PermanentError extends Error {
   }
 }
 
+/** The database and this code's migrations disagree: the start stops, saying which file and what to do. */
+export class MigrationError extends Error {
+  override name = 'MigrationError';
+}
+
 // Node socket errors and PostgreSQL classes that mean "the other side is not there right now".
 const TEMPORARY_CODES = new Set([
   'ECONNREFUSED',

@@ -6,7 +6,7 @@ import { storeRawMessage } from '../src/intake/store.ts';
 import { createQueues, redisConnection, type Queues } from '../src/jobs/queues.ts';
 import { replayInbound, replayJob } from '../src/pipeline/replay.ts';
 import { startSweeper } from '../src/pipeline/sweeper.ts';
-import { createTestDb, testQueuePrefix, waitFor, type TestDb } from './helpers/db.ts';
+import { createTestDb, testLog, testQueuePrefix, waitFor, type TestDb } from './helpers/db.ts';
 
 const REDIS = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -17,7 +17,7 @@ describe('requeue and replay', () => {
   beforeAll(async () => {
     db = await createTestDb();
     prefix = testQueuePrefix();
-    queues = createQueues(REDIS, prefix);
+    queues = createQueues(REDIS, prefix, testLog);
   });
   afterAll(async () => {
     for (const s of ['parse', 'classify', 'notify'] as const) await queues.queue(s).obliterate({ force: true });
@@ -27,7 +27,7 @@ describe('requeue and replay', () => {
 
   /** Runs the parse queue once with a processor that always fails, as a broken or foreign worker would. */
   async function failEveryParseJob(until: () => Promise<boolean>): Promise<void> {
-    const connection = redisConnection(REDIS);
+    const connection = redisConnection(REDIS, testLog);
     const worker = new Worker('parse', async () => {
       throw new UnrecoverableError('failed elsewhere');
     }, { connection, prefix });

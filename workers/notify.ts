@@ -1,24 +1,16 @@
 // Stage 3: send one outbox row, once. Suppressed addresses and the per-address cap on automatic
 // mail are checked here, at the last moment (in the statement that claims the row), so nothing that
 // queues mail has to remember them.
-import type pg from 'pg';
 import { describeError, isPermanent } from '../src/errors.ts';
+import { attachmentContents } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
-import { claimForSending, EXEMPT_CEILING_FACTOR, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
-import type { OutgoingMail } from '../src/notify/outgoing.ts';
+import { defineStage, type Attempt } from '../src/jobs/define-stage.ts';
 import { parseAddress } from '../src/mail/address.ts';
+import { claimForSending, EXEMPT_CEILING_FACTOR, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
+import { createTransport } from '../src/notify/transport.ts';
+import type { OutgoingMail } from '../src/notify/outgoing.ts';
 import type { NotifyDeps } from '../src/pipeline/deps.ts';
 import { markConfirmed } from '../src/requests/store.ts';
-
-async function attachmentsFor(pool: pg.Pool, ids: number[]): Promise<OutgoingMail['attachments']> {
-  if (ids.length === 0) return [];
-  const { rows } = await pool.query<{ filename: string | null; contentType: string; content: Buffer; contentId: string | null }>(
-    `SELECT filename, content_type AS "contentType", content, content_id AS "contentId"
-       FROM attachments WHERE id = ANY($1) AND content IS NOT NULL ORDER BY id`,
-    [ids],
-  );
-  return rows.map((a, i) => ({ filename: a.filename ?? `attachment-${i + 1}`, contentType: a.contentType, content: a.content }));
-}
 
 /**
  * Why this row must not be sent now: 'failed' for good (not exactly one valid recipient), 'suppressed'
@@ -40,7 +32,7 @@ function holdBack(deps: NotifyDeps, row: ClaimedRow): { state: 'failed' | 'suppr
   return null;
 }
 
-export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx: { finalAttempt: boolean }): Promise<void> {
+export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx: Pick<Attempt, 'finalAttempt'>): Promise<void> {
   const { pool, config, transport, log } = deps;
   const row = await claimForSending(pool, payload.outboxId);
   if (!row) return;
@@ -61,7 +53,7 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
     text: row.text,
     html: row.html,
     headers: row.headers,
-    attachments: await attachmentsFor(pool, row.attachmentIds),
+    attachments: (await attachmentContents(pool, row.attachmentIds)).map((a, i) => ({ ...a, filename: a.filename ?? `attachment-${i + 1}` })),
   };
   try {
     await transport.send(mail);
@@ -74,3 +66,17 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
   // The resident has heard from us: what the dashboard's arrival-to-confirmation time measures.
   if ((row.kind === 'confirmation' || row.kind === 'duplicate_notice') && row.requestId !== null) await markConfirmed(pool, row.requestId);
 }
+
+export const notifyStage = defineStage('notify', {
+  handle,
+  deps: async (shared): Promise<NotifyDeps> => ({
+    ...shared,
+    transport: createTransport({ smtpUrl: shared.config.smtpUrl, outboxDir: shared.config.outboxDir, log: shared.log.child({ part: 'smtp' }) }),
+  }),
+  close: (deps) => deps.transport.close(),
+  deadLetter: (shared, p, error) => markOutboxState(shared.pool, p.outboxId, 'failed', error),
+  concurrency: (config) => config.concurrency.notify,
+  // One message every 60/rate seconds rather than the whole minute's allowance at once: relays such as
+  // Exchange Online count per minute but throttle bursts.
+  limiter: (config) => (config.sendRatePerMinute > 0 ? { max: 1, duration: Math.ceil(60_000 / config.sendRatePerMinute) } : null),
+});

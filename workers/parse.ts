@@ -1,7 +1,7 @@
 // Stage 1: raw MIME -> parsed message -> what it is (new request, a reply in a thread, robot mail) -> next step.
 import { withTransaction } from '../src/db/pool.ts';
 import { describeError, PermanentError } from '../src/errors.ts';
-import { getInbound, getRaw, insertAttachments, markSenderVerified, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
+import { awaitOpening, getInbound, getRaw, insertAttachments, markSenderVerified, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
 import { extractAuthoredText } from '../src/mail/authored-text.ts';
 import { detectAutomated } from '../src/mail/automated.ts';
 import { parseMessage } from '../src/mail/parse.ts';
@@ -12,6 +12,7 @@ import { dispatchMail } from '../src/requests/actions.ts';
 import { handleReply, recordBounce } from '../src/requests/replies.ts';
 import { findThread, fromAuthenticated } from '../src/requests/threading.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
+import { defineStage } from '../src/jobs/define-stage.ts';
 
 export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Promise<void> {
   const { pool, config, enqueue } = deps;
@@ -76,16 +77,25 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
       return { next: 'none' as const, mail: [] };
     }
     if (thread.kind === 'thread') {
-      const mail = await handleReply(tx, deps, { inboundMessageId: id, parsed, authored, thread });
-      return { next: mail.next, mail: mail.queued };
+      const reply = await handleReply(tx, deps, { inboundMessageId: id, parsed, authored, thread });
+      if (reply.next === 'classify') {
+        await awaitOpening(tx, id, { kind: 'follow_up', previousRequestId: reply.followUpOf });
+        return { next: 'classify' as const, mail: [] };
+      }
+      await setInboundOutcome(tx, id, { state: 'done', kind: reply.kind, requestId: reply.requestId });
+      return { next: 'none' as const, mail: reply.queued };
     }
-    await setInboundOutcome(tx, id, {
-      state: 'parsed',
-      // A tracking number from a stranger opens a request of its own, which staff review.
-      kind: thread.kind === 'unverified_reference' ? 'unverified_reference' : 'new_request',
-    });
+    // A tracking number from a stranger opens a request of its own, which staff review.
+    await awaitOpening(tx, id, { kind: thread.kind === 'unverified_reference' ? 'unverified_reference' : 'new_request' });
     return { next: 'classify' as const, mail: [] };
   });
   await dispatchMail(enqueue, outcome.mail);
   if (outcome.next === 'classify') await enqueue('classify', { inboundMessageId: id });
 }
+
+export const parseStage = defineStage('parse', {
+  handle,
+  deps: async (shared) => shared,
+  deadLetter: (shared, p, error) => setInboundOutcome(shared.pool, p.inboundMessageId, { state: 'failed', error }),
+  concurrency: (config) => config.concurrency.parse,
+});

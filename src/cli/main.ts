@@ -1,7 +1,7 @@
 // bin/cityline: each command is a module under ./commands exporting run(args) -> exit code.
 // Commands are loaded on demand so `classify` does not pay for the mail stack, nor `ingest` for the model.
 import { ConfigError } from '../config/index.ts';
-import { describeError, isUnavailable } from '../errors.ts';
+import { describeError, isUnavailable, MigrationError } from '../errors.ts';
 
 interface Command {
   summary: string;
@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
 function explain(err: unknown): string {
   if (!(err instanceof Error)) return String(err);
   const code = (err as { code?: unknown }).code;
-  if (err instanceof ConfigError || isUnavailable(err)) return describeError(err);
+  if (err instanceof ConfigError || err instanceof MigrationError || isUnavailable(err)) return describeError(err);
   if (code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') {
     const file = (err as { path?: unknown }).path;
     return typeof file === 'string' ? `cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : 'it is a folder'}` : describeError(err);

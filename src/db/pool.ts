@@ -21,22 +21,56 @@ function statementName(text: string): string {
   return name;
 }
 
+/** PostgreSQL refuses to run a prepared statement whose result columns a migration changed. */
+function isStalePlan(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === '0A000' && /cached plan must not change result type/.test((err as Error).message);
+}
+
 /**
  * Runs every parameterised query as a named prepared statement, parsed once per connection: the app's
  * SQL is a fixed set of texts with the values apart, so PostgreSQL need not parse and analyse it again for
  * every message. Queries without values (migrations, BEGIN/COMMIT) keep the simple protocol, which allows
- * several statements in one text. A connection's statements go stale only if a table they read changes
- * shape, which only migrations do, at start before the stages run.
+ * several statements in one text. A statement goes stale when a migration (run by another process, or by
+ * this one at start) changes the shape of a table it reads: it is then dropped and prepared again, at once
+ * for a query on its own (the pool's), and at the next use inside a transaction, which the error has
+ * already spoiled (the job retries it).
  */
 class PreparingClient extends pg.Client {
+  private readonly stale = new Set<string>();
+
   // pg's query has a dozen overloads; this one passes every call through, naming the plain parameterised ones.
   override query(...args: unknown[]): never {
-    const [text, values] = args;
+    const [text, values, callback] = args;
     const query = super.query as (...a: unknown[]) => never;
-    if (typeof text === 'string' && Array.isArray(values) && values.length > 0) {
-      return query.call(this, { name: statementName(text), text }, ...args.slice(1));
+    if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0) return query.apply(this, args);
+    const name = statementName(text);
+    const prepared = (): Promise<pg.QueryResult> =>
+      this.stale.has(name) ? this.forget(name).then(() => query.call(this, { name, text }, values)) : query.call(this, { name, text }, values);
+    const run = async (): Promise<pg.QueryResult> => {
+      try {
+        return await prepared();
+      } catch (err) {
+        if (!isStalePlan(err)) throw err;
+        this.stale.add(name);
+        // Outside a transaction (the pool's one-off queries, the only ones with a callback) a retry is safe.
+        if (typeof callback !== 'function') throw err;
+        return prepared();
+      }
+    };
+    if (typeof callback === 'function') {
+      run().then((res) => callback(undefined, res), (err: unknown) => callback(err));
+      return undefined as never;
     }
-    return query.apply(this, args);
+    return run() as never;
+  }
+
+  /** Drops a statement PostgreSQL no longer runs, so that pg parses it again under the same name. */
+  private async forget(name: string): Promise<void> {
+    // Fails inside a transaction the stale statement spoiled; it stays marked and is dropped at the next use.
+    await super.query(`DEALLOCATE ${pg.escapeIdentifier(name)}`);
+    this.stale.delete(name);
+    const { parsedStatements } = (this as unknown as { connection: { parsedStatements: Record<string, string> } }).connection;
+    delete parsedStatements[name];
   }
 }
 

@@ -189,6 +189,23 @@ export async function insertAttachments(
   }
 }
 
+/**
+ * Why a parsed message should open a request: the parse stage's verdict, kept on the message so that the
+ * classify stage (or the sweeper, after a crash) can act on it with nothing but the message's id.
+ */
+export type Opening = { kind: 'new_request' } | { kind: 'unverified_reference' } | { kind: 'follow_up'; previousRequestId: number };
+
+/** Leaves a message parsed, waiting for the stage that opens its request. */
+export async function awaitOpening(db: Db, id: number, opening: Opening): Promise<void> {
+  await setInboundOutcome(db, id, { state: 'parsed', kind: opening.kind, requestId: opening.kind === 'follow_up' ? opening.previousRequestId : null });
+}
+
+/** The verdict awaitOpening left on a message. */
+export function openingOf(msg: Pick<InboundRow, 'kind' | 'requestId'>): Opening {
+  if (msg.kind === 'follow_up' && msg.requestId !== null) return { kind: 'follow_up', previousRequestId: msg.requestId };
+  return msg.kind === 'unverified_reference' ? { kind: 'unverified_reference' } : { kind: 'new_request' };
+}
+
 export async function setInboundOutcome(
   db: Db,
   id: number,
@@ -198,6 +215,27 @@ export async function setInboundOutcome(
     `UPDATE inbound_messages SET state = $2, kind = coalesce($3, kind), request_id = coalesce($4, request_id), error = $5 WHERE id = $1`,
     [id, outcome.state, outcome.kind ?? null, outcome.requestId ?? null, outcome.error ?? null],
   );
+}
+
+/** The kept contents of attachments by id, in id order, for an outgoing email. */
+export async function attachmentContents(db: Db, ids: number[]): Promise<{ filename: string | null; contentType: string; content: Buffer }[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ filename: string | null; contentType: string; content: Buffer }>(
+    `SELECT filename, content_type AS "contentType", content FROM attachments WHERE id = ANY($1) AND content IS NOT NULL ORDER BY id`,
+    [ids],
+  );
+  return rows;
+}
+
+/** The request opened by one of these messages, when that message came from `sender`. */
+export async function requestOfMessageFrom(db: Db, messageIds: string[], sender: string): Promise<number | null> {
+  const { rows } = await db.query<{ requestId: number }>(
+    `SELECT request_id AS "requestId" FROM inbound_messages
+      WHERE message_id = ANY($1) AND request_id IS NOT NULL AND lower(from_address) = lower($2)
+      ORDER BY id LIMIT 1`,
+    [messageIds, sender],
+  );
+  return rows[0]?.requestId ?? null;
 }
 
 export async function attachmentsOf(db: Db, inboundMessageId: number): Promise<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean; forwardable: boolean }[]> {

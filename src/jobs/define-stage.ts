@@ -1,61 +1,104 @@
-// Binds a plain stage handler to a BullMQ Worker: payload guard, permanent errors, logging.
+// One pipeline stage, declared in one place: its plain handler, what the handler needs, what happens
+// when a job has used up its attempts, and how many run at once. defineStage adds the thin BullMQ
+// binding (payload guard, permanent errors to UnrecoverableError, logging); src/app.ts only lists stages.
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Config } from '../config/index.ts';
 import { describeError, isPermanent } from '../errors.ts';
-import type { Logger } from '../log.ts';
+import type { PipelineDeps } from '../pipeline/deps.ts';
 import { guards, type Payloads, type Stage } from './catalog.ts';
 import { redisConnection } from './queues.ts';
 
-export type StageHandler<S extends Stage> = (payload: Payloads[S], ctx: { attempt: number; finalAttempt: boolean }) => Promise<void>;
-
-export interface StageWorkerOptions {
-  redisUrl: string;
-  prefix: string;
-  concurrency: number;
-  /** A crashed worker's jobs are taken over after this long (BullMQ lock and stalled-check interval). */
-  lockMs: number;
-  log: Logger;
-  limiter?: { max: number; duration: number };
-  /** Told when a job has used up its attempts: the row it names is marked failed for staff to see. */
-  onDeadLetter?: (payload: unknown, error: string) => Promise<void>;
+export interface Attempt {
+  attempt: number;
+  finalAttempt: boolean;
 }
 
-export function defineStage<S extends Stage>(stage: S, handle: StageHandler<S>, opts: StageWorkerOptions): Worker {
-  const log = opts.log.child({ stage });
-  const processor = async (job: Job): Promise<void> => {
-    let payload: Payloads[S];
-    try {
-      payload = guards[stage](job.data);
-    } catch (err) {
-      throw new UnrecoverableError(describeError(err));
-    }
-    const attempt = job.attemptsMade + 1;
-    const finalAttempt = attempt >= (job.opts.attempts ?? 1);
-    try {
-      await handle(payload, { attempt, finalAttempt });
-    } catch (err) {
-      if (isPermanent(err)) throw new UnrecoverableError(describeError(err));
-      throw err;
-    }
+export interface StageSpec<S extends Stage, D> {
+  /** The work itself: a plain function of the checked payload and its dependencies, testable without BullMQ. */
+  handle(payload: Payloads[S], deps: D, attempt: Attempt): Promise<void>;
+  /** Builds what the handler needs from the parts every stage shares (loads a model, opens a transport). */
+  deps(shared: PipelineDeps): Promise<D>;
+  /** Releases what deps() opened, after the worker has drained. */
+  close?(deps: D): Promise<void>;
+  /** A job that used up its attempts: the row it names is marked failed, for staff to see and replay. */
+  deadLetter(shared: PipelineDeps, payload: Payloads[S], error: string): Promise<void>;
+  concurrency(config: Config): number;
+  limiter?(config: Config): { max: number; duration: number } | null;
+}
+
+export interface RunningStage {
+  readonly worker: Worker;
+  /** Drains the worker, then closes what the stage opened. */
+  close(): Promise<void>;
+}
+
+export interface StageDefinition<S extends Stage = Stage> {
+  readonly name: S;
+  start(shared: PipelineDeps): Promise<RunningStage>;
+}
+
+export function defineStage<S extends Stage, D>(name: S, spec: StageSpec<S, D>): StageDefinition<S> & { readonly spec: StageSpec<S, D> } {
+  return {
+    name,
+    spec,
+    async start(shared) {
+      const deps = await spec.deps(shared);
+      const { config } = shared;
+      const log = shared.log.child({ stage: name });
+      const processor = async (job: Job): Promise<void> => {
+        let payload: Payloads[S];
+        try {
+          payload = guards[name](job.data);
+        } catch (err) {
+          throw new UnrecoverableError(describeError(err));
+        }
+        const attempt = job.attemptsMade + 1;
+        try {
+          await spec.handle(payload, deps, { attempt, finalAttempt: attempt >= (job.opts.attempts ?? 1) });
+        } catch (err) {
+          if (isPermanent(err)) throw new UnrecoverableError(describeError(err));
+          throw err;
+        }
+      };
+      const connection = redisConnection(config.redisUrl, log);
+      const limiter = spec.limiter?.(config) ?? null;
+      const worker = new Worker(name, processor, {
+        connection,
+        prefix: config.queuePrefix,
+        concurrency: spec.concurrency(config),
+        // A crashed worker's jobs are taken over after this long (BullMQ lock and stalled-check interval).
+        lockDuration: config.jobLockMs,
+        stalledInterval: config.jobLockMs,
+        ...(limiter ? { limiter } : {}),
+      });
+      // BullMQ leaves a connection it was handed open; this one is the worker's alone.
+      worker.on('closed', () => connection.disconnect());
+      worker.on('error', (err) => log.error({ err: describeError(err) }, 'worker error'));
+      worker.on('failed', (job, err) => {
+        if (!job) return;
+        const exhausted = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+        log.warn({ jobId: job.id, attempt: job.attemptsMade, exhausted, err: describeError(err) }, 'job failed');
+        if (!exhausted) return;
+        let payload: Payloads[S];
+        try {
+          payload = guards[name](job.data);
+        } catch {
+          // A payload that names no row has no row to mark; the failed job itself is the record.
+          return;
+        }
+        spec.deadLetter(shared, payload, describeError(err)).catch((e) => log.error({ err: describeError(e) }, 'dead-letter bookkeeping failed'));
+      });
+      let closing: Promise<void> | null = null;
+      return {
+        worker,
+        close() {
+          closing ??= (async () => {
+            await worker.close();
+            await spec.close?.(deps);
+          })();
+          return closing;
+        },
+      };
+    },
   };
-  const connection = redisConnection(opts.redisUrl);
-  const worker = new Worker(stage, processor, {
-    connection,
-    prefix: opts.prefix,
-    concurrency: opts.concurrency,
-    lockDuration: opts.lockMs,
-    stalledInterval: opts.lockMs,
-    ...(opts.limiter ? { limiter: opts.limiter } : {}),
-  });
-  // BullMQ leaves a connection it was handed open; this one is the worker's alone.
-  worker.on('closed', () => connection.disconnect());
-  worker.on('error', (err) => log.error({ err: describeError(err) }, 'worker error'));
-  worker.on('failed', (job, err) => {
-    if (!job) return;
-    const exhausted = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    log.warn({ jobId: job.id, attempt: job.attemptsMade, exhausted, err: describeError(err) }, 'job failed');
-    if (exhausted && opts.onDeadLetter) {
-      opts.onDeadLetter(job.data, describeError(err)).catch((e) => log.error({ err: describeError(e) }, 'dead-letter bookkeeping failed'));
-    }
-  });
-  return worker;
 }

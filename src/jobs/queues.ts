@@ -1,6 +1,8 @@
 // Producers: one Queue per stage, sharing one Redis connection.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import { describeError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import { STAGES, jobIds, jobOptions, type Payloads, type Stage } from './catalog.ts';
 
 export interface Enqueue {
@@ -21,19 +23,38 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-export function redisConnection(redisUrl: string): Redis {
+/**
+ * Logs an emitter's 'error' events (an emitter without a listener crashes the process on one). ioredis
+ * repeats the same error on every reconnect attempt while Redis is away: a repeat of the last error is
+ * not logged again until the returned function says the connection came back.
+ */
+export function logErrors(emitter: { on(event: 'error', fn: (err: Error) => void): unknown }, log: Logger, what: string): () => void {
+  let last: string | null = null;
+  emitter.on('error', (err) => {
+    const message = describeError(err);
+    if (message === last) return;
+    last = message;
+    log.error({ err: message }, `${what} error`);
+  });
+  return () => {
+    last = null;
+  };
+}
+
+export function redisConnection(redisUrl: string, log: Logger): Redis {
   // BullMQ requires maxRetriesPerRequest null for its blocking commands.
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', () => {});
+  const recovered = logErrors(redis, log, 'Redis connection');
+  redis.on('ready', recovered);
   return redis;
 }
 
-export function createQueues(redisUrl: string, prefix: string): Queues {
-  const connection = redisConnection(redisUrl);
+export function createQueues(redisUrl: string, prefix: string, log: Logger): Queues {
+  const connection = redisConnection(redisUrl, log);
   const queues = new Map<Stage, Queue>();
   for (const stage of STAGES) {
     const q = new Queue(stage, { connection, prefix });
-    q.on('error', () => {});
+    logErrors(q, log.child({ queue: stage }), 'queue');
     queues.set(stage, q);
   }
   const queue = (stage: Stage): Queue => queues.get(stage) as Queue;

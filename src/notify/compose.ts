@@ -2,15 +2,13 @@
 // (Message-ID, In-Reply-To, References, a reply address that leads back to the request), and its text.
 import type { Language } from '../classify/types.ts';
 import type { Config } from '../config/index.ts';
-import type { Db } from '../db/pool.ts';
-import { attachmentsOf } from '../intake/store.ts';
 import { parseAddress } from '../mail/address.ts';
 import { messageIdFor, replyAddressFor } from '../mail/reply-token.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import type { Status } from '../requests/status.ts';
-import { statusHistory, type RequestRecord } from '../requests/store.ts';
+import type { RequestRecord } from '../requests/store.ts';
 import { categoryLabel } from './labels.ts';
-import { ANSWERS_RESIDENT, conversationMessageIds, isDepartmentMail, type NewOutboxRow, type OutboxKind } from './outbox.ts';
+import { ANSWERS_RESIDENT, isDepartmentMail, type NewOutboxRow, type OutboxKind } from './outbox.ts';
 import { renderEmail, type EmailData, type EmailKind } from './render.ts';
 
 type Ctx = { config: Config; routing: Routing };
@@ -93,10 +91,6 @@ function toResident<K extends EmailKind>(
   return { ...mail, capExempt: req.residentVerified && ANSWERS_RESIDENT.includes(m.kind) };
 }
 
-async function residentSide(db: Db, req: RequestRecord): Promise<string[]> {
-  return req.residentEmail ? conversationMessageIds(db, req.id, 'resident') : [];
-}
-
 /** The confirmation of a request, threaded under `references` (the resident's side of its conversation). */
 export function confirmationRow(ctx: Ctx, req: RequestRecord, references: string[]): NewOutboxRow | null {
   const department = req.status === 'needs_review' ? null : ctx.routing.departmentFor(req.category).name;
@@ -162,63 +156,49 @@ function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, source:
   }, references);
 }
 
-export async function composeRoutedTickets(ctx: Ctx, db: Db, req: RequestRecord, dept: Department): Promise<NewOutboxRow[]> {
-  const { rows } = await db.query<{ authored: string; receivedAt: Date; n: number }>(
-    `SELECT coalesce(i.authored_text, i.text_body, '') AS authored, i.received_at AS "receivedAt",
-            (SELECT count(*)::int FROM request_events e WHERE e.request_id = $1 AND e.to_status = 'routed') AS n
-       FROM requests r LEFT JOIN inbound_messages i ON i.id = r.source_message_id WHERE r.id = $1`,
-    [req.id],
-  );
-  const source = rows[0];
-  const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
-  return routedTicketRows(
-    ctx,
-    req,
-    dept,
-    { authored: source?.authored ?? '', receivedAt: source?.receivedAt ?? req.createdAt, attachments: files, routings: source?.n ?? 0 },
-    await conversationMessageIds(db, req.id, 'department'),
-  );
-}
-
-export async function composeStatusUpdate(
+/** A status update for the resident, once per status event (`eventId`), threaded under the resident's side. */
+export function statusUpdateRow(
   ctx: Ctx,
-  db: Db,
   req: RequestRecord,
-  change: { status: Status; note: string | null; actor: string },
-): Promise<NewOutboxRow | null> {
-  const { rows } = await db.query<{ id: number }>(`SELECT max(id) AS id FROM request_events WHERE request_id = $1 AND kind = 'status'`, [req.id]);
+  change: { status: Status; note: string | null; actor: string; eventId: number },
+  references: string[],
+): NewOutboxRow | null {
   const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
   const noteFrom = change.note ? (change.actor.startsWith('department:') ? (dept?.name ?? null) : `${ctx.config.cityName} 311`) : null;
   return toResident(ctx, req, {
     kind: 'status_update',
-    dedupeKey: `status-${req.id}-${rows[0]?.id ?? 0}`,
+    dedupeKey: `status-${req.id}-${change.eventId}`,
     data: { ...residentFields(ctx, req), status: change.status, note: change.note, noteFrom },
-  }, await residentSide(db, req));
+  }, references);
 }
 
-export async function composeStatusAnswer(ctx: Ctx, db: Db, req: RequestRecord, q: { inboundMessageId: number }): Promise<NewOutboxRow | null> {
-  const history = await statusHistory(db, req.id);
+/** The answer to a resident's "what is happening with my request?", with the request's status history. */
+export function statusAnswerRow(
+  ctx: Ctx,
+  req: RequestRecord,
+  q: { inboundMessageId: number; history: { at: Date; status: Status; note: string | null }[] },
+  references: string[],
+): NewOutboxRow | null {
   return toResident(ctx, req, {
     kind: 'status_answer',
     dedupeKey: `answer-${q.inboundMessageId}`,
-    data: { ...residentFields(ctx, req), status: req.status, history: history.map((h) => ({ at: h.at, status: h.toStatus, note: h.note })) },
-  }, await residentSide(db, req));
+    data: { ...residentFields(ctx, req), status: req.status, history: q.history },
+  }, references);
 }
 
-export async function composeCommandError(
+/** Tells the department address that sent an unreadable or refused status line why; null without an address. */
+export function commandErrorRow(
   ctx: Ctx,
-  db: Db,
   req: RequestRecord,
-  e: { inboundMessageId: number; line: string; reason: string | null },
-): Promise<NewOutboxRow | null> {
-  const { rows } = await db.query<{ from: string | null }>('SELECT from_address AS "from" FROM inbound_messages WHERE id = $1', [e.inboundMessageId]);
-  const to = rows[0]?.from;
-  if (!to) return null;
+  e: { inboundMessageId: number; to: string | null; line: string; reason: string | null },
+  references: string[],
+): NewOutboxRow | null {
+  if (!e.to) return null;
   return row(ctx, req, {
     kind: 'command_error',
     dedupeKey: `command-error-${e.inboundMessageId}`,
-    to,
+    to: e.to,
     language: 'en',
     data: { ...base(ctx, req), line: e.line, reason: e.reason },
-  }, await conversationMessageIds(db, req.id, 'department'));
+  }, references);
 }

@@ -153,30 +153,11 @@ export async function findOutboxByMessageId(db: Db, messageId: string): Promise<
   return rows[0] ?? null;
 }
 
-const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error'];
-
 /** Mail to a department (its ticket and answers to its commands), as opposed to mail to the resident. */
+export const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error'];
+
 export function isDepartmentMail(kind: OutboxKind): boolean {
   return DEPARTMENT_KINDS.includes(kind);
-}
-
-/**
- * Message-IDs of one side of a request's conversation (the resident's, or the department's), oldest
- * first: the References of the next message to that side, so it threads under what they already have.
- */
-export async function conversationMessageIds(db: Db, requestId: number, side: 'resident' | 'department'): Promise<string[]> {
-  const { rows } = await db.query<{ mid: string }>(
-    `SELECT coalesce(i.message_id, o.message_id) AS mid
-       FROM thread_messages t
-       LEFT JOIN inbound_messages i ON i.id = t.inbound_message_id
-       LEFT JOIN outbox o ON o.id = t.outbox_id
-      WHERE t.request_id = $1
-        AND (t.author = $2 OR (o.id IS NOT NULL AND (o.kind = ANY($3)) = ($2 = 'department')))
-        AND coalesce(i.message_id, o.message_id) IS NOT NULL
-      ORDER BY t.id`,
-    [requestId, side, DEPARTMENT_KINDS],
-  );
-  return rows.map((r) => r.mid);
 }
 
 export async function pendingOutboxIds(db: Db, olderThanSeconds: number, limit: number): Promise<{ id: number; kind: OutboxKind }[]> {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { Category, Language } from '../classify/types.ts';
 import { PermanentError } from '../errors.ts';
-import { STATUS_COMMAND_VOCABULARY } from '../requests/department-command.ts';
+import { STATUS_COMMAND_VOCABULARY } from '../routing/commands.ts';
 import type { Status } from '../requests/status.ts';
 import { categoryLabel, statusLabel } from './labels.ts';
 

@@ -23,8 +23,8 @@ export interface MailTransport {
 export interface TransportOptions {
   smtpUrl: string | null;
   outboxDir: string;
-  /** Told about connection trouble that happens between sends (a pooled connection dropping). */
-  log?: Logger;
+  /** Told about connection trouble that happens between sends (a pooled connection dropping), and nodemailer's own log. */
+  log: Logger;
 }
 
 // A few connections keep a burst moving without looking like a flood to the city's relay.
@@ -61,7 +61,7 @@ function messageOptions(mail: OutgoingMail): SendMailOptions {
   };
 }
 
-function smtpTransport(url: string, log: Logger | undefined): MailTransport {
+function smtpTransport(url: string, log: Logger): MailTransport {
   const transporter = nodemailer.createTransport({
     url,
     pool: true,
@@ -70,9 +70,11 @@ function smtpTransport(url: string, log: Logger | undefined): MailTransport {
     connectionTimeout: 20_000,
     greetingTimeout: 20_000,
     socketTimeout: 60_000,
+    // nodemailer logs every connection and recipient at info: kept for debugging, otherwise only its warnings.
+    logger: log.isLevelEnabled('debug') ? log : log.child({}, { level: 'warn' }),
   });
   // A failure during a send reaches its caller; this only hears about trouble between sends.
-  transporter.on('error', (err) => log?.warn({ err }, 'SMTP transport error outside a send'));
+  transporter.on('error', (err) => log.warn({ err }, 'SMTP transport error outside a send'));
   let closed = false;
   return {
     kind: 'smtp',

@@ -1,17 +1,24 @@
-// What can happen to a request, each in one transaction with the mail it causes (transactional outbox).
-// Used by the pipeline stages, the staff app and `cityline status`.
+// The one owner of request changes: every move of a request's status, its routing, its duplicate link
+// and its review reasons happens here, checked against status.ts, in one transaction with its events and
+// the mail it causes (transactional outbox). Used by the pipeline stages, the staff app and `cityline status`.
 import type pg from 'pg';
-import type { Category } from '../classify/types.ts';
+import type { Category, Classification } from '../classify/types.ts';
+import type { Classifier } from '../classify/index.ts';
 import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
+import { addressProvedBefore, attachmentsOf, lockInboundWithAttachments, openingOf, setInboundOutcome } from '../intake/store.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { composeRoutedTickets, composeStatusUpdate } from '../notify/compose.ts';
+import { confirmationRow, duplicateNoticeRow, routedTicketRows, statusUpdateRow, type TicketSource } from '../notify/compose.ts';
 import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
-import type { Routing } from '../routing/rules.ts';
+import type { Department, Routing } from '../routing/rules.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import { decideProposal, insertProposal, lockProposal } from './proposals.ts';
-import { addEvent, addThreadMessages, getRequest, setStatus, updateClassification, type RequestRecord } from './store.ts';
+import {
+  addEvent, addReviewReason, addThreadMessages, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus, ticketSourceOf,
+  updateClassification, type NewEvent, type RequestRecord,
+} from './store.ts';
+import { formatTrackingNumber } from './tracking-number.ts';
 import { recordTrainingExample } from './training-examples.ts';
 
 export interface ActionDeps {
@@ -20,6 +27,8 @@ export interface ActionDeps {
   routing: Routing;
   enqueue: Enqueue;
 }
+
+type Ctx = { config: Config; routing: Routing };
 
 export interface QueuedMail {
   id: number;
@@ -63,28 +72,146 @@ async function lockRequest(db: Db, requestId: number): Promise<RequestRecord> {
   return req;
 }
 
+function checkMove(req: Pick<RequestRecord, 'status' | 'trackingNumber'>, to: Status): void {
+  if (req.status === to) throw new PermanentError(`request ${req.trackingNumber} is already ${to}`, 'SAME_STATUS');
+  if (!canMove(req.status, to)) {
+    throw new PermanentError(`request ${req.trackingNumber} cannot move from ${req.status} to ${to}`, 'BAD_TRANSITION');
+  }
+}
+
 /**
- * Routes a request to its category's department: status routed, the department's ticket queued, and
- * (unless it was routed straight from classification, where the confirmation already says so) the resident told.
+ * The one place a status changes after a request is opened. A duplicate link only lives while the request is
+ * a duplicate: any other status clears it (a routed request showing "Duplicate of" would be wrong).
  */
-export async function routeInTransaction(
+async function move(
   db: Db,
-  ctx: { config: Config; routing: Routing },
   req: RequestRecord,
-  actor: string,
-  opts: { notifyResident: boolean },
-): Promise<(QueuedMail | null)[]> {
+  to: Status,
+  e: { actor: string; note?: string | null; details?: Record<string, unknown>; departmentCode?: string },
+): Promise<RequestRecord> {
+  checkMove(req, to);
+  const duplicateOf = to === 'duplicate' ? req.duplicateOf : null;
+  await setStatus(db, req.id, to, { duplicateOf, ...(e.departmentCode !== undefined ? { departmentCode: e.departmentCode } : {}) });
+  await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: to, actor: e.actor, note: e.note ?? null, details: e.details ?? {} });
+  return { ...req, status: to, duplicateOf, departmentCode: e.departmentCode ?? req.departmentCode };
+}
+
+/** The routing rule, once: a request goes to its category's department, and its status event says which. */
+function routeTo(ctx: Ctx, req: Pick<RequestRecord, 'status' | 'trackingNumber' | 'category'>, actor: string): { dept: Department; event: Omit<NewEvent, 'requestId'> } {
+  checkMove(req, 'routed');
   const dept = ctx.routing.departmentFor(req.category);
-  if (req.status !== 'routed') {
-    await setStatus(db, req.id, 'routed', { departmentCode: dept.code });
-    await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: 'routed', actor, details: { department: dept.code } });
-  }
-  const routed = { ...req, status: 'routed' as const, departmentCode: dept.code };
-  const mail: (NewOutboxRow | null)[] = await composeRoutedTickets(ctx, db, routed, dept);
-  if (opts.notifyResident) {
-    mail.push(await composeStatusUpdate(ctx, db, routed, { status: 'routed', note: null, actor }));
-  }
-  return queueMails(db, mail);
+  return { dept, event: { kind: 'status', fromStatus: req.status, toStatus: 'routed', actor, details: { department: dept.code } } };
+}
+
+async function statusMail(db: Db, ctx: Ctx, req: RequestRecord, change: { status: Status; note: string | null; actor: string }): Promise<NewOutboxRow | null> {
+  const references = req.residentEmail ? await conversationMessageIds(db, req.id, 'resident') : [];
+  return statusUpdateRow(ctx, req, { ...change, eventId: await lastStatusEventId(db, req.id) }, references);
+}
+
+/**
+ * Routes a request to its category's department: status routed, the department's ticket queued, and the
+ * resident told.
+ */
+async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null): Promise<(QueuedMail | null)[]> {
+  const { dept, event } = routeTo(ctx, req, actor);
+  const routed = await move(db, req, 'routed', { actor, note, details: event.details ?? {}, departmentCode: dept.code });
+  const source = await ticketSourceOf(db, req.id);
+  const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
+  const tickets = routedTicketRows(
+    ctx,
+    routed,
+    dept,
+    { authored: source.authored, receivedAt: source.receivedAt ?? req.createdAt, attachments: files, routings: source.routings },
+    await conversationMessageIds(db, req.id, 'department'),
+  );
+  return queueMails(db, [...tickets, await statusMail(db, ctx, routed, { status: 'routed', note, actor })]);
+}
+
+// Categories where "the same street" says nothing about being the same problem.
+const NO_DUPLICATES = new Set(['info_request', 'other']);
+
+export interface OpenDeps extends ActionDeps {
+  classifier: Classifier;
+}
+
+/**
+ * Opens the request a new resident message asks for: classified, linked to an earlier open request at the
+ * same place (a duplicate), held for staff review, or routed at once when the classifier is sure; its
+ * confirmation (and ticket) queued in the same transaction. Nothing happens to a message already handled.
+ */
+export async function openFromMessage(deps: OpenDeps, inboundMessageId: number): Promise<RequestRecord | null> {
+  const { config, classifier } = deps;
+  const id = inboundMessageId;
+  const result = await withTransaction(deps.pool, async (tx): Promise<{ req: RequestRecord | null; mail: (QueuedMail | null)[] }> => {
+    const msg = await lockInboundWithAttachments(tx, id);
+    if (!msg) throw new PermanentError(`inbound message ${id} does not exist`, 'NO_SUCH_MESSAGE');
+    if (msg.state !== 'parsed') return { req: null, mail: [] };
+    // Classification is pure CPU well under a millisecond: holding the row lock through it is cheaper
+    // than reading the message twice.
+    const c: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    const opening = openingOf(msg);
+    const reviewReasons = [...c.reviewReasons];
+    if (opening.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
+    // No address we may write to (the From and Reply-To failed the address check at parse): staff see it, nobody is mailed.
+    const residentEmail = msg.replyTo ?? msg.fromAddress;
+    if (residentEmail === null) reviewReasons.push('no_valid_sender');
+    // What the resident wrote (their name, their subject) is echoed only to an address that proved itself,
+    // now or before; the Reply-To is not what the From's authentication covers.
+    const residentVerified = residentEmail !== null
+      && ((msg.senderVerified && residentEmail === msg.fromAddress) || (await addressProvedBefore(tx, residentEmail, id)));
+    const needsReview = reviewReasons.length > 0;
+    const place = c.street && !NO_DUPLICATES.has(c.category)
+      ? { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet }
+      : null;
+    const { trackingSequence, duplicate: earlier } = await prepareOpening(tx, place);
+    const trackingNumber = formatTrackingNumber(config.trackingPrefix, trackingSequence);
+    const firstStatus: Status = earlier ? 'duplicate' : needsReview ? 'needs_review' : 'received';
+    // A sure classification is routed as the request opens: its history still reads received, then routed.
+    const route = earlier || needsReview ? null : routeTo(deps, { status: firstStatus, trackingNumber, category: c.category }, 'system');
+    const events: Omit<NewEvent, 'requestId'>[] = [
+      {
+        kind: 'classified',
+        actor: `model:${c.modelVersion}`,
+        details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons },
+      },
+      { kind: 'status', fromStatus: null, toStatus: firstStatus, actor: 'system' },
+    ];
+    if (opening.kind === 'follow_up') events.push({ kind: 'linked_follow_up', actor: 'system', details: { previousRequestId: opening.previousRequestId } });
+    if (earlier) events.push({ kind: 'linked_duplicate', actor: 'system', details: { duplicateOf: earlier.id, trackingNumber: earlier.trackingNumber } });
+    if (route) events.push(route.event);
+    const req = await openRequest(
+      tx,
+      {
+        trackingNumber,
+        sourceMessageId: id,
+        status: route ? 'routed' : firstStatus,
+        residentEmail,
+        residentVerified,
+        residentName: msg.fromName,
+        subject: msg.subject,
+        classification: { ...c, reviewReasons, needsReview },
+        departmentCode: route?.dept.code ?? null,
+        duplicateOf: earlier?.id ?? null,
+      },
+      events,
+    );
+    // Another worker opened it first: this message's request exists, and its mail is queued already.
+    if (!req) return { req: null, mail: [] };
+    await setInboundOutcome(tx, id, { state: 'done', requestId: req.id });
+
+    // A brand-new request's thread is known without asking: the resident's side is their message, the
+    // department's side is empty.
+    const residentSide = msg.messageId ? [msg.messageId] : [];
+    if (earlier) return { req, mail: await queueMails(tx, [duplicateNoticeRow(deps, req, earlier, residentSide)]) };
+    const rows: (NewOutboxRow | null)[] = [confirmationRow(deps, req, residentSide)];
+    if (route) {
+      const source: TicketSource = { authored: msg.authoredText ?? msg.textBody ?? '', receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
+      rows.push(...routedTicketRows(deps, req, route.dept, source, []));
+    }
+    return { req, mail: await queueMails(tx, rows) };
+  });
+  await dispatchMail(deps.enqueue, result.mail);
+  return result.req;
 }
 
 export interface ReviewDecision {
@@ -127,7 +254,7 @@ export async function confirmReview(deps: ActionDeps, d: ReviewDecision): Promis
     // Confirmations teach too: they are the hard cases the model was unsure of.
     await recordTrainingExample(tx, { requestId: req.id, category: d.category, street: d.street, createdBy: d.actor });
     const updated = { ...req, category: d.category, street: d.street, houseNumber: d.houseNumber, crossStreet: d.crossStreet };
-    return routeInTransaction(tx, deps, updated, d.actor, { notifyResident: true });
+    return routeInTransaction(tx, deps, updated, d.actor, null);
   });
   await dispatchMail(deps.enqueue, mail);
   return (await getRequest(deps.pool, d.requestId)) as RequestRecord;
@@ -143,21 +270,14 @@ export interface StatusChange {
 /** Moves a request to a new status inside a transaction; returns the mail it queued. */
 export async function changeStatusInTransaction(
   db: Db,
-  ctx: { config: Config; routing: Routing },
+  ctx: Ctx,
   req: RequestRecord,
   change: Omit<StatusChange, 'requestId'>,
 ): Promise<(QueuedMail | null)[]> {
-  if (req.status === change.to) {
-    throw new PermanentError(`request ${req.trackingNumber} is already ${change.to}`, 'SAME_STATUS');
-  }
-  if (!canMove(req.status, change.to)) {
-    throw new PermanentError(`request ${req.trackingNumber} cannot move from ${req.status} to ${change.to}`, 'BAD_TRANSITION');
-  }
-  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, { notifyResident: true });
-  await setStatus(db, req.id, change.to, change.to === 'duplicate' ? {} : { duplicateOf: null });
-  await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: change.to, actor: change.actor, note: change.note });
+  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, change.note);
+  const moved = await move(db, req, change.to, { actor: change.actor, note: change.note });
   if (!NOTIFY_RESIDENT.includes(change.to)) return [];
-  return [await queueMail(db, await composeStatusUpdate(ctx, db, { ...req, status: change.to }, { status: change.to, note: change.note, actor: change.actor }))];
+  return [await queueMail(db, await statusMail(db, ctx, moved, { status: change.to, note: change.note, actor: change.actor }))];
 }
 
 export async function changeStatus(deps: ActionDeps, change: StatusChange): Promise<RequestRecord> {
@@ -174,10 +294,9 @@ export async function unlinkDuplicate(deps: ActionDeps, input: { requestId: numb
   await withTransaction(deps.pool, async (tx) => {
     const req = await lockRequest(tx, input.requestId);
     if (req.duplicateOf === null) throw new PermanentError(`request ${req.trackingNumber} is not linked to another`, 'NOT_DUPLICATE');
-    await setStatus(tx, req.id, 'needs_review', { duplicateOf: null });
-    await tx.query(`UPDATE requests SET review_reasons = array_append(array_remove(review_reasons, 'unlinked_duplicate'), 'unlinked_duplicate') WHERE id = $1`, [req.id]);
+    await addReviewReason(tx, req.id, 'unlinked_duplicate');
     await addEvent(tx, { requestId: req.id, kind: 'unlinked_duplicate', actor: input.actor, details: { was: req.duplicateOf } });
-    await addEvent(tx, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: 'needs_review', actor: input.actor, note: 'duplicate link undone' });
+    await move(tx, req, 'needs_review', { actor: input.actor, note: 'duplicate link undone' });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
 }

@@ -1,22 +1,12 @@
 // A department changes a request's status by replying with a first line such as
 // `status: resolved - filled on 11/27`. Only the first non-empty line can be a command, so a status
 // word further down (a quoted earlier reply, a sentence that mentions "done") never changes anything.
-
-export type CommandStatus = 'in_progress' | 'resolved' | 'closed' | 'not_city' | 'duplicate';
+import { STATUS_COMMAND_VOCABULARY, type CommandStatus } from '../routing/commands.ts';
 
 export type DepartmentCommand =
   | { kind: 'none' }
   | { kind: 'status'; status: CommandStatus; note: string | null; line: string }
   | { kind: 'invalid'; line: string; reason: string };
-
-/** The words a department may write after `status:`, by the status they set. The code itself comes first. */
-export const STATUS_COMMAND_VOCABULARY: Readonly<Record<CommandStatus, readonly string[]>> = Object.freeze({
-  in_progress: ['in progress', 'working on it', 'working', 'scheduled', 'started', 'underway', 'under way', 'assigned'],
-  resolved: ['resolved', 'done', 'fixed', 'completed', 'complete', 'finished', 'repaired'],
-  closed: ['closed', 'no action needed', 'no action'],
-  not_city: ['not city', 'not a city matter', 'not ours', 'state road', 'state highway', 'private property'],
-  duplicate: ['duplicate', 'dupe', 'already reported'],
-});
 
 /** What each status means to a resident, for the help text. */
 export const STATUS_COMMAND_MEANINGS: Readonly<Record<CommandStatus, string>> = Object.freeze({

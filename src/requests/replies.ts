@@ -5,25 +5,28 @@ import type { Db } from '../db/pool.ts';
 import { describeError, PermanentError } from '../errors.ts';
 import type { AutomatedVerdict } from '../mail/automated.ts';
 import type { ParsedMessage } from '../mail/types.ts';
-import { composeCommandError, composeStatusAnswer } from '../notify/compose.ts';
+import { commandErrorRow, statusAnswerRow } from '../notify/compose.ts';
 import { findOutboxByMessageId } from '../notify/outbox.ts';
 import { suppressAddress } from '../notify/suppressions.ts';
 import type { Routing } from '../routing/rules.ts';
-import { setInboundOutcome } from '../intake/store.ts';
+import { getInbound } from '../intake/store.ts';
 import { parseDepartmentCommand } from './department-command.ts';
 import { isStatusQuestion } from './status-question.ts';
 import { changeStatusInTransaction, proposeStatusInTransaction, queueMail, type QueuedMail } from './actions.ts';
 import { FINISHED, type Status } from './status.ts';
-import { addEvent, addThreadMessage, markResidentVerified, type RequestRecord } from './store.ts';
+import { addEvent, addThreadMessage, conversationMessageIds, markResidentVerified, statusHistory, type RequestRecord } from './store.ts';
 import type { SenderRole, ThreadMatch } from './threading.ts';
 
 type Ctx = { config: Config; routing: Routing };
 
-export interface ReplyOutcome {
-  /** 'classify' when the reply starts a new request linked to a closed one. */
-  next: 'none' | 'classify';
-  queued: (QueuedMail | null)[];
-}
+/**
+ * What a reply turned out to be. The parse stage records it on the message: this module decides, and
+ * writes only the request's side (thread, events, status, mail).
+ */
+export type ReplyOutcome =
+  | { next: 'none'; kind: 'reply' | 'department_reply'; requestId: number; queued: (QueuedMail | null)[] }
+  /** The reply starts a new request linked to this finished one: the classify stage opens it. */
+  | { next: 'classify'; followUpOf: number };
 
 // A short thank-you after a request is resolved ("Great, thanks!", "ok gracias") is not a sign that the
 // problem is back; anything longer, or without thanks in it, reopens.
@@ -54,6 +57,17 @@ function unprovenReason(role: SenderRole, config: Config): string {
   return 'sent by someone who is neither the resident nor the request\'s department';
 }
 
+async function commandError(tx: Db, ctx: Ctx, req: RequestRecord, e: { inboundMessageId: number; line: string; reason: string | null }): Promise<QueuedMail | null> {
+  const to = (await getInbound(tx, e.inboundMessageId))?.fromAddress ?? null;
+  return queueMail(tx, commandErrorRow(ctx, req, { ...e, to }, await conversationMessageIds(tx, req.id, 'department')));
+}
+
+async function statusAnswer(tx: Db, ctx: Ctx, req: RequestRecord, inboundMessageId: number): Promise<QueuedMail | null> {
+  const history = (await statusHistory(tx, req.id)).map((h) => ({ at: h.at, status: h.toStatus, note: h.note }));
+  const references = req.residentEmail ? await conversationMessageIds(tx, req.id, 'resident') : [];
+  return queueMail(tx, statusAnswerRow(ctx, req, { inboundMessageId, history }, references));
+}
+
 export async function handleReply(
   tx: Db,
   ctx: Ctx,
@@ -66,38 +80,38 @@ export async function handleReply(
   // A From alone is a claim anyone can make: it may add to the thread, but acting in a role (changing a
   // status, reopening, being answered) needs proof (see Proof in threading.ts).
   const proven = thread.proof !== null;
-  const propose = async (to: Status, note: string | null): Promise<ReplyOutcome> => {
-    await proposeStatusInTransaction(tx, req, { inboundMessageId: id, to, note, claimedActor: actor, reason: unprovenReason(thread.role, config) });
-    return { next: 'none', queued: [] };
-  };
 
   if (thread.role === 'resident' && proven && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
     if (config.reopenMode === 'new' || !withinReopenWindow(req, config)) {
-      // Left in 'parsed' for the classify stage, which opens the new request and links it to this one.
-      await setInboundOutcome(tx, id, { state: 'parsed', kind: 'follow_up', requestId: req.id });
-      return { next: 'classify', queued: [] };
+      return { next: 'classify', followUpOf: req.id };
     }
   }
 
   await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: thread.role, inboundMessageId: id });
   await addEvent(tx, { requestId: req.id, kind: 'reply', actor, details: { via: thread.via, proof: thread.proof, inboundMessageId: id } });
-  await setInboundOutcome(tx, id, { state: 'done', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id });
   if (thread.role === 'resident' && proven) await markResidentVerified(tx, req.id);
+  const done = (queued: (QueuedMail | null)[]): ReplyOutcome => ({
+    next: 'none', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id, queued,
+  });
+  const propose = async (to: Status, note: string | null): Promise<ReplyOutcome> => {
+    await proposeStatusInTransaction(tx, req, { inboundMessageId: id, to, note, claimedActor: actor, reason: unprovenReason(thread.role, config) });
+    return done([]);
+  };
 
   const command = thread.role === 'resident' ? ({ kind: 'none' } as const) : parseDepartmentCommand(authored);
   if (command.kind === 'status' && !(thread.role === 'department' && proven)) return propose(command.status, command.note);
 
   if (thread.role === 'department') {
-    if (command.kind === 'none') return { next: 'none', queued: [] };
+    if (command.kind === 'none') return done([]);
     if (command.kind === 'invalid') {
-      return { next: 'none', queued: [await queueMail(tx, await composeCommandError(ctx, tx, req, { inboundMessageId: id, line: command.line, reason: command.reason }))] };
+      return done([await commandError(tx, ctx, req, { inboundMessageId: id, line: command.line, reason: command.reason })]);
     }
     try {
-      return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to: command.status, note: command.note, actor }) };
+      return done(await changeStatusInTransaction(tx, ctx, req, { to: command.status, note: command.note, actor }));
     } catch (err) {
       if (!(err instanceof PermanentError)) throw err;
       await addEvent(tx, { requestId: req.id, kind: 'command_rejected', actor, note: command.line, details: { reason: describeError(err) } });
-      return { next: 'none', queued: [await queueMail(tx, await composeCommandError(ctx, tx, req, { inboundMessageId: id, line: command.line, reason: describeError(err) }))] };
+      return done([await commandError(tx, ctx, req, { inboundMessageId: id, line: command.line, reason: describeError(err) })]);
     }
   }
 
@@ -107,16 +121,16 @@ export async function handleReply(
     if (!proven) {
       // Answering would tell whoever forged the From nothing (the answer goes to the resident), but it
       // would let anyone make us mail the resident at will; a reopening waits for staff.
-      return reopens ? propose(reopenTo, 'the resident\'s reply says the problem is back') : { next: 'none', queued: [] };
+      return reopens ? propose(reopenTo, 'the resident\'s reply says the problem is back') : done([]);
     }
     if (isStatusQuestion(authored, input.parsed.subject)) {
-      return { next: 'none', queued: [await queueMail(tx, await composeStatusAnswer(ctx, tx, req, { inboundMessageId: id }))] };
+      return done([await statusAnswer(tx, ctx, req, id)]);
     }
     if (reopens) {
-      return { next: 'none', queued: await changeStatusInTransaction(tx, ctx, req, { to: reopenTo, note: 'reopened by the resident\'s reply', actor }) };
+      return done(await changeStatusInTransaction(tx, ctx, req, { to: reopenTo, note: 'reopened by the resident\'s reply', actor }));
     }
   }
-  return { next: 'none', queued: [] };
+  return done([]);
 }
 
 /** Ties a bounce to the mail and request it failed for; a permanent failure stops mail to that address. */

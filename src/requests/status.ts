@@ -19,6 +19,17 @@ const TRANSITIONS: Record<Status, readonly Status[]> = {
 /** Statuses that end the work on a request (a later reply may reopen it). */
 export const FINISHED: readonly Status[] = ['resolved', 'closed', 'not_city', 'duplicate'];
 
+/** Statuses of a request still being worked on: every status that is not FINISHED. */
+export const OPEN: readonly Status[] = STATUSES.filter((s) => !FINISHED.includes(s));
+
+/**
+ * A set of statuses as an SQL list ('a', 'b'), for `status IN (...)`: the sets live here and nowhere else.
+ * Statuses are fixed identifiers, never input, so they are safe to place in the text.
+ */
+export function sqlList(statuses: readonly Status[]): string {
+  return statuses.map((s) => `'${s}'`).join(', ');
+}
+
 /** The resident is emailed on these; needs_review and received are internal. */
 export const NOTIFY_RESIDENT: readonly Status[] = ['routed', 'in_progress', 'resolved', 'closed', 'not_city', 'duplicate'];
 

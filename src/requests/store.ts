@@ -1,7 +1,8 @@
 // SQL for the requests, request_events and thread_messages tables.
 import type { Category, Classification, Language, Location } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
-import type { Status } from './status.ts';
+import { DEPARTMENT_KINDS } from '../notify/outbox.ts';
+import { FINISHED, OPEN, sqlList, type Status } from './status.ts';
 
 export interface RequestRecord extends Location {
   id: number;
@@ -64,9 +65,9 @@ export interface NewRequest {
 
 const INSERT_REQUEST = `INSERT INTO requests AS r (tracking_number, source_message_id, status, resident_email, resident_name, language, subject,
     category, confidence, alternatives, model_version, street, house_number, cross_street, outside_town, lat, lon,
-    review_reasons, department_code, duplicate_of, resident_verified, routed_at)
+    review_reasons, department_code, duplicate_of, resident_verified, routed_at, closed_at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-    CASE WHEN $3 = 'routed' THEN now() END)
+    CASE WHEN $3 = 'routed' THEN now() END, CASE WHEN $3 IN (${sqlList(FINISHED)}) THEN now() END)
   ON CONFLICT (source_message_id) DO NOTHING
   RETURNING ${REQUEST_COLUMNS}`;
 
@@ -112,16 +113,42 @@ export async function openRequest(db: Db, r: NewRequest, events: Omit<NewEvent, 
   return rows[0] ?? null;
 }
 
+/** Only requests/actions.ts calls this, after checking the move against status.ts. */
 export async function setStatus(db: Db, id: number, status: Status, fields: { departmentCode?: string | null; duplicateOf?: number | null } = {}): Promise<void> {
   await db.query(
     `UPDATE requests SET status = $2, updated_at = now(),
         routed_at = CASE WHEN $2 = 'routed' THEN now() ELSE routed_at END,
-        closed_at = CASE WHEN $2 IN ('resolved', 'closed', 'not_city', 'duplicate') THEN now() ELSE NULL END,
+        closed_at = CASE WHEN $2 IN (${sqlList(FINISHED)}) THEN now() ELSE NULL END,
         department_code = CASE WHEN $3::boolean THEN $4 ELSE department_code END,
         duplicate_of = CASE WHEN $5::boolean THEN $6::bigint ELSE duplicate_of END
       WHERE id = $1`,
     [id, status, fields.departmentCode !== undefined, fields.departmentCode ?? null, fields.duplicateOf !== undefined, fields.duplicateOf ?? null],
   );
+}
+
+/** Adds a review reason once (a reason already there is not repeated). */
+export async function addReviewReason(db: Db, id: number, reason: string): Promise<void> {
+  await db.query(
+    'UPDATE requests SET review_reasons = array_append(array_remove(review_reasons, $2::text), $2::text), updated_at = now() WHERE id = $1',
+    [id, reason],
+  );
+}
+
+/** What a department's ticket quotes from the message that opened a request, and how often it was routed. */
+export async function ticketSourceOf(db: Db, requestId: number): Promise<{ authored: string; receivedAt: Date | null; routings: number }> {
+  const { rows } = await db.query<{ authored: string; receivedAt: Date | null; routings: number }>(
+    `SELECT coalesce(i.authored_text, i.text_body, '') AS authored, i.received_at AS "receivedAt",
+            (SELECT count(*)::int FROM request_events e WHERE e.request_id = $1 AND e.to_status = 'routed') AS routings
+       FROM requests r LEFT JOIN inbound_messages i ON i.id = r.source_message_id WHERE r.id = $1`,
+    [requestId],
+  );
+  return rows[0] ?? { authored: '', receivedAt: null, routings: 0 };
+}
+
+/** The id of a request's latest status event (status mail is deduplicated per move). */
+export async function lastStatusEventId(db: Db, requestId: number): Promise<number> {
+  const { rows } = await db.query<{ id: number | null }>(`SELECT max(id) AS id FROM request_events WHERE request_id = $1 AND kind = 'status'`, [requestId]);
+  return rows[0]?.id ?? 0;
 }
 
 export interface Reclassification extends Omit<Location, 'outsideTown'> {
@@ -213,7 +240,7 @@ export interface DuplicateQuery {
 
 // An open request of the same category at the same place, reported earlier: a new one duplicates it.
 const OPEN_DUPLICATE = `r.category = $1 AND r.street = $2
-    AND r.status IN ('received', 'needs_review', 'routed', 'in_progress')
+    AND r.status IN (${sqlList(OPEN)})
     AND r.duplicate_of IS NULL
     AND ($3::text IS NULL OR r.house_number IS NULL OR r.house_number = $3)
     AND ($4::text IS NULL OR r.cross_street IS NULL OR r.cross_street = $4)`;
@@ -231,4 +258,23 @@ export async function prepareOpening(db: Db, place: DuplicateQuery | null): Prom
   );
   const { trackingSequence, ...duplicate } = rows[0] as RequestRecord & { trackingSequence: number };
   return { trackingSequence, duplicate: duplicate.id === null ? null : duplicate };
+}
+
+/**
+ * Message-IDs of one side of a request's conversation (the resident's, or the department's), oldest
+ * first: the References of the next message to that side, so it threads under what they already have.
+ */
+export async function conversationMessageIds(db: Db, requestId: number, side: 'resident' | 'department'): Promise<string[]> {
+  const { rows } = await db.query<{ mid: string }>(
+    `SELECT coalesce(i.message_id, o.message_id) AS mid
+       FROM thread_messages t
+       LEFT JOIN inbound_messages i ON i.id = t.inbound_message_id
+       LEFT JOIN outbox o ON o.id = t.outbox_id
+      WHERE t.request_id = $1
+        AND (t.author = $2 OR (o.id IS NOT NULL AND (o.kind = ANY($3)) = ($2 = 'department')))
+        AND coalesce(i.message_id, o.message_id) IS NOT NULL
+      ORDER BY t.id`,
+    [requestId, side, DEPARTMENT_KINDS],
+  );
+  return rows.map((r) => r.mid);
 }

@@ -1,5 +1,6 @@
 // Which request, if any, an inbound message belongs to, and who wrote it in that request's terms.
 import type { Config } from '../config/index.ts';
+import { requestOfMessageFrom } from '../intake/store.ts';
 import type { Db } from '../db/pool.ts';
 import { replyAddressTarget, requestIdFromMessageId, type ReplySide } from '../mail/reply-token.ts';
 import { readAuthResults, senderAuthenticated, senderFailedAuthentication } from '../mail/auth-results.ts';
@@ -85,13 +86,7 @@ export async function findThread(
   }
   // A client that replies to the resident's own first message (Cc'd, or resent) still names it.
   if (referenced.length > 0) {
-    const { rows } = await db.query<{ request_id: number }>(
-      `SELECT request_id FROM inbound_messages
-        WHERE message_id = ANY($1) AND request_id IS NOT NULL AND lower(from_address) = lower($2)
-        ORDER BY id LIMIT 1`,
-      [referenced, sender ?? ''],
-    );
-    const found = await match(rows[0]?.request_id ?? null, 'message_id', null);
+    const found = await match(await requestOfMessageFrom(db, referenced, sender ?? ''), 'message_id', null);
     if (found) return found;
   }
 

@@ -3,9 +3,8 @@ import {
   parseDepartmentCommand,
   statusCommandHelp,
   STATUS_COMMAND_EXAMPLES,
-  STATUS_COMMAND_VOCABULARY,
-  type CommandStatus,
 } from '../../src/requests/department-command.ts';
+import { STATUS_COMMAND_VOCABULARY, type CommandStatus } from '../../src/routing/commands.ts';
 
 describe('parseDepartmentCommand', () => {
   it.each<[string, CommandStatus, string | null]>([

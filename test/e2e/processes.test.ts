@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeRawMessage } from '../../src/intake/store.ts';
 import { createQueues } from '../../src/jobs/queues.ts';
-import { createTestDb, waitFor, type TestDb } from '../helpers/db.ts';
+import { createTestDb, testLog, waitFor, type TestDb } from '../helpers/db.ts';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.ts';
 import { residentMail, testEnv } from '../helpers/system.ts';
 
@@ -86,7 +86,7 @@ describe('a worker killed in the middle of a stage', () => {
   it('is restarted and every message still gets exactly one request and one confirmation', { timeout: 180_000 }, async () => {
     const env = testEnv(db, { SMTP_URL: smtp.url });
     const n = 40;
-    const queues = createQueues(env.REDIS_URL as string, env.CITYLINE_QUEUE_PREFIX as string);
+    const queues = createQueues(env.REDIS_URL as string, env.CITYLINE_QUEUE_PREFIX as string, testLog);
     const run = randomBytes(4).toString('hex');
     try {
       for (let i = 0; i < n; i++) {

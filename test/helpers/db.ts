@@ -1,10 +1,14 @@
 // Each test file gets a database of its own, migrated from scratch and dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { pino } from 'pino';
 import { createPool } from '../../src/db/pool.ts';
 import { migrate } from '../../src/db/migrate.ts';
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Warnings and errors of the code under test go to stderr, where a failing test's output shows them. */
+export const testLog = pino({ level: 'warn' }, pino.destination(2));
 
 export interface TestDb {
   url: string;
@@ -12,7 +16,8 @@ export interface TestDb {
   drop(): Promise<void>;
 }
 
-export async function createTestDb(): Promise<TestDb> {
+/** A database of its own; migrated unless `migrated: false` (for tests that migrate it themselves). */
+export async function createTestDb(opts: { migrated?: boolean } = {}): Promise<TestDb> {
   const name = `cityline_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
@@ -21,7 +26,7 @@ export async function createTestDb(): Promise<TestDb> {
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   const pool = createPool(url.toString(), 5);
-  await migrate(pool);
+  if (opts.migrated ?? true) await migrate(pool);
   return {
     url: url.toString(),
     pool,

@@ -1,9 +1,8 @@
 // The whole system on real services for end-to-end tests: its own database and queue prefix, a real
 // Dovecot for the 311 mailbox, and a real SMTP server capturing what is sent.
-import { pino } from 'pino';
 import { startSystem, type System } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config/index.ts';
-import { createTestDb, testQueuePrefix, waitFor, type TestDb } from './db.ts';
+import { createTestDb, testLog, testQueuePrefix, waitFor, type TestDb } from './db.ts';
 import { startDovecot, type Dovecot } from './dovecot.ts';
 import { startSmtpPeer, type SmtpPeer } from './smtp-peer.ts';
 
@@ -40,7 +39,7 @@ export async function startTestSystem(opts: { env?: Record<string, string>; web?
   const config = loadConfig(testEnv(db, { IMAP_URL: dovecot.imapUrl('INBOX'), SMTP_URL: smtp.url, ...opts.env }));
   const system = await startSystem(config, {
     web: opts.web ?? false,
-    log: pino({ level: 'warn' }, pino.destination(2)),
+    log: testLog,
     sweep: { intervalMs: 500, graceSeconds: 2 },
   });
   return {

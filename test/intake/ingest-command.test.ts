@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../../src/config/index.ts';
 import { redisConnection } from '../../src/jobs/queues.ts';
-import { createTestDb, testQueuePrefix, type TestDb } from '../helpers/db.ts';
+import { createTestDb, testLog, testQueuePrefix, type TestDb } from '../helpers/db.ts';
 
 const BIN = path.join(PROJECT_ROOT, 'bin', 'cityline');
 let db: TestDb;
@@ -58,7 +58,7 @@ describe('cityline ingest', () => {
     const id = Number(r.stdout.trim());
     const row = await db.pool.query('SELECT source, message_id FROM inbound_messages WHERE id = $1', [id]);
     expect(row.rows[0]).toEqual({ source: 'pipe', message_id: 'stdin@resident.example' });
-    const connection = redisConnection('redis://127.0.0.1:6379');
+    const connection = redisConnection('redis://127.0.0.1:6379', testLog);
     const queue = new Queue('parse', { connection, prefix });
     try {
       const job = await queue.getJob(`parse-${id}`);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testLog } from '../helpers/db.ts';
 import { createTransport, type MailTransport } from '../../src/notify/transport.ts';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.ts';
 import { headerFields, PNG, sampleMail } from './mail-fixture.ts';
@@ -24,7 +25,7 @@ afterAll(async () => {
 function outbox(name: string): { dir: string; transport: MailTransport } {
   // A folder that does not exist yet: the transport creates it.
   const dir = path.join(root, name, 'outbox');
-  return { dir, transport: createTransport({ smtpUrl: null, outboxDir: dir }) };
+  return { dir, transport: createTransport({ smtpUrl: null, outboxDir: dir, log: testLog }) };
 }
 
 describe('file transport', () => {
@@ -62,7 +63,7 @@ describe('file transport', () => {
 
   it('carries the same header fields as the same message sent over SMTP', async () => {
     const { dir, transport: file } = outbox('same');
-    const smtp = createTransport({ smtpUrl: peer.url, outboxDir: dir });
+    const smtp = createTransport({ smtpUrl: peer.url, outboxDir: dir, log: testLog });
     const mail = sampleMail();
     await file.send(mail);
     await smtp.send(mail);
@@ -95,7 +96,7 @@ describe('file transport', () => {
   it('reports a folder it cannot write as a temporary error naming the file', async () => {
     const blocker = path.join(root, 'not-a-folder');
     await fs.writeFile(blocker, 'a file where the outbox folder should be');
-    const transport = createTransport({ smtpUrl: null, outboxDir: blocker });
+    const transport = createTransport({ smtpUrl: null, outboxDir: blocker, log: testLog });
     const mail = sampleMail();
     await expect(transport.send(mail)).rejects.toThrow(`writing <${mail.messageId}> to ${blocker}/`);
   });

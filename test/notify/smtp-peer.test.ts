@@ -1,5 +1,6 @@
 // The test SMTP peer itself: other suites' end-to-end tests lean on its waiting and failure injection.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testLog } from '../helpers/db.ts';
 import { PermanentError } from '../../src/errors.ts';
 import { createTransport, type MailTransport } from '../../src/notify/transport.ts';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.ts';
@@ -10,7 +11,7 @@ let transport: MailTransport;
 
 beforeAll(async () => {
   peer = await startSmtpPeer();
-  transport = createTransport({ smtpUrl: peer.url, outboxDir: '/nonexistent-never-used' });
+  transport = createTransport({ smtpUrl: peer.url, outboxDir: '/nonexistent-never-used', log: testLog });
 });
 
 afterAll(async () => {

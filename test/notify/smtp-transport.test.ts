@@ -1,5 +1,6 @@
 // The SMTP transport against a real SMTP server in this process.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testLog } from '../helpers/db.ts';
 import { PermanentError } from '../../src/errors.ts';
 import { classifySmtpError, createTransport, type MailTransport } from '../../src/notify/transport.ts';
 import { startSmtpPeer, type SmtpPeer } from '../helpers/smtp-peer.ts';
@@ -10,7 +11,7 @@ let transport: MailTransport;
 
 beforeAll(async () => {
   peer = await startSmtpPeer();
-  transport = createTransport({ smtpUrl: peer.url, outboxDir: '/nonexistent-never-used' });
+  transport = createTransport({ smtpUrl: peer.url, outboxDir: '/nonexistent-never-used', log: testLog });
 });
 
 afterAll(async () => {
@@ -149,7 +150,7 @@ describe('SMTP transport when the server is not there', () => {
   it('gives a temporary error for a refused connection', async () => {
     const gone = await startSmtpPeer();
     await gone.close();
-    const t = createTransport({ smtpUrl: gone.url, outboxDir: '/nonexistent-never-used' });
+    const t = createTransport({ smtpUrl: gone.url, outboxDir: '/nonexistent-never-used', log: testLog });
     try {
       const err = await t.send(sampleMail()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);

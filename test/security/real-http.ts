@@ -83,8 +83,9 @@ export async function startListeningApp(env: Record<string, string>): Promise<Li
   });
   const routing = await loadRouting(config.routingFile);
   await syncRouting(db.pool, routing);
-  const queues = createQueues(config.redisUrl, config.queuePrefix);
-  const app = await createWebApp({ pool: db.pool, config, routing, queues, log: pino({ level: 'silent' }) });
+  const log = pino({ level: 'silent' });
+  const queues = createQueues(config.redisUrl, config.queuePrefix, log);
+  const app = await createWebApp({ pool: db.pool, config, routing, queues, log });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     db,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createQueues, redisConnection } from '../../src/jobs/queues.ts';
 import { createWebApp } from '../../src/web/app.ts';
-import { waitFor } from '../helpers/db.ts';
+import { testLog, waitFor } from '../helpers/db.ts';
 import { seedRequest, startHarness, type Browser, type Harness } from './harness.ts';
 
 let h: Harness;
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 /** Runs one failing worker over the parse queue until the job given has failed. */
 async function failParseJob(inboundMessageId: number): Promise<void> {
-  const connection = redisConnection(h.config.redisUrl);
+  const connection = redisConnection(h.config.redisUrl, testLog);
   const worker = new Worker('parse', async () => {
     throw new UnrecoverableError('parser exploded on purpose');
   }, { connection, prefix: h.config.queuePrefix });
@@ -109,7 +109,7 @@ describe('retries', () => {
 
 describe('without Redis', () => {
   it('still shows the figures from PostgreSQL, and says the queues did not answer', async () => {
-    const deadQueues = createQueues('redis://127.0.0.1:1', h.config.queuePrefix);
+    const deadQueues = createQueues('redis://127.0.0.1:1', h.config.queuePrefix, pino({ level: 'silent' }));
     const app = await createWebApp({ pool: h.db.pool, config: h.config, routing: h.routing, queues: deadQueues, log: pino({ level: 'silent' }) });
     try {
       const res = await app.inject({ method: 'GET', url: '/dashboard', headers: { accept: 'text/html', cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });

@@ -51,8 +51,9 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   });
   const routing = await loadRouting(config.routingFile);
   await syncRouting(db.pool, routing);
-  const queues = createQueues(config.redisUrl, config.queuePrefix);
-  const app = await createWebApp({ pool: db.pool, config, routing, queues, log: pino({ level: 'silent' }) });
+  const log = pino({ level: 'silent' });
+  const queues = createQueues(config.redisUrl, config.queuePrefix, log);
+  const app = await createWebApp({ pool: db.pool, config, routing, queues, log });
   await app.ready();
 
   const browser = (): Browser => {

@@ -119,7 +119,7 @@ export async function run(args: string[]): Promise<number> {
     clearInterval(rssTimer);
     await Promise.all(extra.map((child) => new Promise((resolve) => child.once('exit', resolve).kill('SIGTERM'))));
     await system.stop();
-    const leftovers = createQueues(config.redisUrl, config.queuePrefix);
+    const leftovers = createQueues(config.redisUrl, config.queuePrefix, log);
     for (const stage of STAGES) await leftovers.queue(stage).obliterate({ force: true }).catch(() => {});
     await leftovers.close();
     await rm(outboxDir, { recursive: true, force: true });

@@ -8,6 +8,7 @@ import { describeError, isUnavailable, PermanentError } from '../../errors.ts';
 import { storeRawMessage } from '../../intake/store.ts';
 import { withTimeout } from '../../intake/waits.ts';
 import { createQueues } from '../../jobs/queues.ts';
+import { createLogger } from '../../log.ts';
 
 const EX_USAGE = 64;
 const EX_DATAERR = 65;
@@ -72,7 +73,7 @@ async function enqueueParse(config: Config, id: number): Promise<void> {
     process.stderr.write(`cityline ingest: warning: message ${id} is stored but Redis at ${redact(config.redisUrl)} is unreachable (${describeError(err)}); the sweeper will queue it\n`);
     return;
   }
-  const queues = createQueues(config.redisUrl, config.queuePrefix);
+  const queues = createQueues(config.redisUrl, config.queuePrefix, createLogger(config.logLevel));
   try {
     await withTimeout(queues.requeue('parse', { inboundMessageId: id }), ENQUEUE_TIMEOUT_MS, 'enqueueing the parse job');
   } catch (err) {

@@ -2,6 +2,7 @@
 import { loadConfig } from '../../config/index.ts';
 import { isStage, STAGES } from '../../jobs/catalog.ts';
 import { createQueues } from '../../jobs/queues.ts';
+import { createLogger } from '../../log.ts';
 import { createPool } from '../../db/pool.ts';
 import { replayJob } from '../../pipeline/replay.ts';
 
@@ -12,7 +13,7 @@ export async function run(args: string[]): Promise<number> {
     return 64;
   }
   const config = loadConfig();
-  const queues = createQueues(config.redisUrl, config.queuePrefix);
+  const queues = createQueues(config.redisUrl, config.queuePrefix, createLogger(config.logLevel));
   try {
     if (verb === 'failed') {
       for (const s of STAGES) {

@@ -4,6 +4,7 @@ import { loadConfig } from '../../config/index.ts';
 import { createPool } from '../../db/pool.ts';
 import { describeError, isPermanent } from '../../errors.ts';
 import { createQueues } from '../../jobs/queues.ts';
+import { createLogger } from '../../log.ts';
 import { changeStatus } from '../../requests/actions.ts';
 import { isStatus, STATUSES } from '../../requests/status.ts';
 import { getRequestByTrackingNumber, statusHistory } from '../../requests/store.ts';
@@ -53,7 +54,7 @@ export async function run(args: string[]): Promise<number> {
       return 66;
     }
     if (parsed.status !== null && isStatus(parsed.status)) {
-      const queues = createQueues(config.redisUrl, config.queuePrefix);
+      const queues = createQueues(config.redisUrl, config.queuePrefix, createLogger(config.logLevel));
       try {
         const routing = await loadRouting(config.routingFile);
         req = await changeStatus(

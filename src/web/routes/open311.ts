@@ -6,14 +6,13 @@ import { TAXONOMY } from '../../classify/taxonomy.ts';
 import { CATEGORIES, type Category } from '../../classify/types.ts';
 import { locationText } from '../../notify/compose.ts';
 import { categoryLabel } from '../../notify/labels.ts';
-import { FINISHED } from '../../requests/status.ts';
+import { FINISHED, OPEN } from '../../requests/status.ts';
 import { normalizeTrackingNumber } from '../../requests/tracking-number.ts';
 import { field } from '../forms.ts';
 import type { RouteContext } from '../context.ts';
 import { publicRequest, publicRequests, type PublicRequest } from '../queries/open311.ts';
 
 const BASE = '/open311/v2';
-const OPEN_STATUSES = ['received', 'needs_review', 'routed', 'in_progress'];
 
 function toGeoReport(r: PublicRequest) {
   return {
@@ -65,7 +64,7 @@ export function open311Routes(app: FastifyInstance, ctx: RouteContext): void {
     if (from === 'bad' || to === 'bad') return reply.code(400).send([{ code: 400, description: 'dates must be ISO 8601' }]);
     const rows = await publicRequests(ctx.pool, {
       categories: codes,
-      statuses: status === null ? null : status === 'open' ? OPEN_STATUSES : [...FINISHED],
+      statuses: status === null ? null : status === 'open' ? [...OPEN] : [...FINISHED],
       // The standard's default window is the last 90 days.
       from: from ?? (to ? null : new Date(Date.now() - 90 * 86_400_000)),
       to,
