@@ -1,14 +1,10 @@
-// The staff app listening on a real port, and a staff member's browser over real HTTP (fetch against the listening app): cookies kept per client,
-// the CSRF token of the last page reused for the next form, redirects not followed (tests read them).
+// The staff app listening on a real port, and a staff member's browser over real HTTP (fetch): cookies
+// kept per client, the CSRF token of the last page reused for the next form, redirects not followed.
 import type pg from 'pg';
-import { pino } from 'pino';
-import { loadConfig } from '../../src/config/index.ts';
-import { createQueues } from '../../src/jobs/queues.ts';
-import { loadRouting, syncRouting } from '../../src/routing/rules.ts';
-import { createWebApp } from '../../src/web/app.ts';
 import { hashPassword } from '../../src/web/passwords.ts';
 import { upsertUser } from '../../src/web/queries/users.ts';
-import { createTestDb, testQueuePrefix, type TestDb } from '../helpers/db.ts';
+import type { TestDb } from '../helpers/db.ts';
+import { startHarness } from '../web/harness.ts';
 
 export const STAFF_PASSWORD = 'correct horse battery staple';
 
@@ -65,7 +61,7 @@ export async function signIn(baseUrl: string, email: string, password = STAFF_PA
   return c;
 }
 
-/** The staff app on a fresh database and its own queues, listening on a real port of 127.0.0.1. */
+/** The staff app of the web test harness (fresh database, own queues), listening on a real port of 127.0.0.1. */
 export interface ListeningApp {
   db: TestDb;
   base: string;
@@ -73,27 +69,7 @@ export interface ListeningApp {
 }
 
 export async function startListeningApp(env: Record<string, string>): Promise<ListeningApp> {
-  const db = await createTestDb();
-  const config = loadConfig({
-    DATABASE_URL: db.url,
-    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-    CITYLINE_QUEUE_PREFIX: testQueuePrefix(),
-    CITYLINE_REPLY_SECRET: 'security-test-secret-0123456789',
-    ...env,
-  });
-  const routing = await loadRouting(config.routingFile);
-  await syncRouting(db.pool, routing);
-  const log = pino({ level: 'silent' });
-  const queues = createQueues(config.redisUrl, config.queuePrefix, log);
-  const app = await createWebApp({ pool: db.pool, config, routing, queues, log });
-  const base = await app.listen({ port: 0, host: '127.0.0.1' });
-  return {
-    db,
-    base,
-    async close() {
-      await app.close();
-      await queues.close();
-      await db.drop();
-    },
-  };
+  const h = await startHarness(env);
+  const base = await h.app.listen({ port: 0, host: '127.0.0.1' });
+  return { db: h.db, base, close: () => h.close() };
 }
