@@ -15,6 +15,8 @@ import { createLogger, type Logger } from './log.ts';
 import type { PipelineDeps } from './pipeline/deps.ts';
 import { startSweeper, type Sweeper } from './pipeline/sweeper.ts';
 import { loadRouting, syncRouting, type Routing } from './routing/rules.ts';
+import { startAccountability } from './accountability/scheduler.ts';
+import { loadServiceTargets } from './targets/service-targets.ts';
 import { createWebApp } from './web/app.ts';
 import { classifyStage } from '../workers/classify.ts';
 import { notifyStage } from '../workers/notify.ts';
@@ -77,6 +79,7 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
     await migrate(pool);
     const routing = await loadRouting(config.routingFile);
     await syncRouting(pool, routing);
+    const targets = await loadServiceTargets(config.targetsFile);
     await checkRedisPolicy(config.redisUrl, log);
     const queues = createQueues(config.redisUrl, config.queuePrefix, log);
     closers.unshift({ name: 'queues', close: () => queues.close() });
@@ -104,13 +107,16 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
         ? startImapIntake({ imap: config.imap, db: pool, maxRawBytes: config.maxRawBytes, onStored, log })
         : startDropFolderIntake({ dir: config.dropDir, db: pool, maxRawBytes: config.maxRawBytes, onStored, log });
       closers.unshift({ name: 'intake', close: () => intake.stop() });
+      // Digests and escalations run where intake runs: one process per installation.
+      const accountability = startAccountability({ pool, config, routing, targets, enqueue: queues.enqueue, log });
+      closers.unshift({ name: 'digests', close: () => accountability.stop() });
       await intake.ready;
       log.info(config.imap ? { mailbox: redact(config.imap.url) } : { dropDir: config.dropDir }, 'intake running');
     }
 
     let webUrl: string | null = null;
     if (opts.web ?? true) {
-      const app = await createWebApp({ pool, config, routing, queues, log });
+      const app = await createWebApp({ pool, config, routing, targets, queues, log });
       const address = await app.listen({ port: config.webPort, host: config.webHost });
       webUrl = address;
       closers.unshift({ name: 'web app', close: () => app.close() });

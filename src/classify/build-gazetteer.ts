@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expandStreet, fold, type ExpandedName } from './street-names.ts';
 import { PROJECT_ROOT } from '../config/index.ts';
-import type { GazetteerData, GazetteerStreet } from './gazetteer.ts';
+import { ADDED_STREETS_FILE, parseAddedStreets, type GazetteerData, type GazetteerStreet } from './gazetteer.ts';
 
 const NEIGHBOURS = ['Bethel', 'Brookfield', 'New Fairfield', 'Ridgefield', 'Newtown', 'New Milford', 'Redding', 'Sherman'];
 
@@ -29,12 +29,6 @@ const DATA_TYPOS: Readonly<Record<string, string>> = {
   'MILL PLAIN RD CUTOFF': 'MILL PLAIN RD',
 };
 
-// Well-known Danbury streets with no sale in 2011-2013, so absent from the seed data.
-const ADDED_STREETS = [
-  'MEMORIAL DR', 'IVES ST', 'CROSBY ST', 'DELAY ST', 'SUGAR HOLLOW RD', 'WIBLING RD', 'EAGLE RD',
-  'GREAT PASTURE RD', 'GERMANTOWN RD', 'WOOSTER ST', 'KENNEDY AVE', 'LIBRARY PL', 'ELMWOOD PL', 'LAKE AVE EXT',
-  'MAPLE AVE', 'HOSPITAL AVE', 'BACKUS AVE', 'UNIVERSITY BLVD', 'SAW MILL RD', 'MILL RIDGE RD',
-];
 
 // Places residents name instead of a street, mapped to the street they stand on.
 const LANDMARKS: { names: string[]; street: string }[] = [
@@ -90,7 +84,7 @@ function build(sourceDir: string): GazetteerData {
     if (own && own.base !== s.base && !s.aliases.includes(own.base)) s.aliases.push(own.base);
   };
   for (const [street, sales, , lat, lon] of streetsCsv) for (const p of parts(street!)) add(p, Number(sales) || 0, lat, lon);
-  for (const raw of ADDED_STREETS) add(raw, 0);
+  for (const raw of parseAddedStreets(fs.readFileSync(ADDED_STREETS_FILE, 'utf8'))) add(raw, 0);
 
   // A name the data gives without a suffix ("AUNT HACK") is an alias of the one suffixed street with that base.
   for (const s of [...byName.values()]) {

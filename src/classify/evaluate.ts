@@ -5,6 +5,9 @@ import { CATEGORIES, type Category, type Classification } from './types.ts';
 export interface Labelled {
   category: Category;
   street: string | null;
+  /** House number and cross street the message gives: null when it gives none, undefined when the set does not label them. */
+  houseNumber?: string | null;
+  crossStreet?: string | null;
 }
 
 export interface CategoryScore {
@@ -25,6 +28,12 @@ export interface EvalSummary {
   reviewRate: number;
   /** Accuracy on the messages at or above the review threshold; null when there are none. */
   accuracyWhenConfident: number | null;
+  /** Of the messages labelled with a house number, the share whose number was read exactly; null when none is labelled. */
+  houseNumberAccuracy: number | null;
+  /** Of the messages labelled as giving no house number, the share where one was read anyway (a pole tag, a date...). */
+  houseNumberSpurious: number | null;
+  /** Of the messages labelled with a cross street, the share whose cross street was found; null when none is labelled. */
+  crossStreetAccuracy: number | null;
 }
 
 const r4 = (x: number): number => Math.round(x * 10_000) / 10_000;
@@ -44,6 +53,9 @@ export function evaluate(pairs: readonly { gold: Labelled; got: Classification }
   const correct = pairs.filter((p) => p.gold.category === p.got.category).length;
   const withStreet = pairs.filter((p) => p.gold.street);
   const streetHits = withStreet.filter((p) => p.got.street !== null && fold(p.got.street) === fold(p.gold.street!)).length;
+  const share = (rows: readonly { gold: Labelled; got: Classification }[], hit: (p: { gold: Labelled; got: Classification }) => boolean): number | null =>
+    rows.length ? r4(rows.filter(hit).length / rows.length) : null;
+  const sameName = (a: string | null | undefined, b: string | null | undefined): boolean => !!a && !!b && fold(a) === fold(b);
   const confident = pairs.filter((p) => p.got.confidence >= reviewThreshold);
   const confidentCorrect = confident.filter((p) => p.gold.category === p.got.category).length;
   return {
@@ -54,6 +66,9 @@ export function evaluate(pairs: readonly { gold: Labelled; got: Classification }
       streetAccuracy: withStreet.length ? r4(streetHits / withStreet.length) : null,
       reviewRate: n ? r4(pairs.filter((p) => p.got.needsReview).length / n) : 0,
       accuracyWhenConfident: confident.length ? r4(confidentCorrect / confident.length) : null,
+      houseNumberAccuracy: share(pairs.filter((p) => typeof p.gold.houseNumber === 'string'), (p) => sameName(p.got.houseNumber, p.gold.houseNumber)),
+      houseNumberSpurious: share(pairs.filter((p) => p.gold.houseNumber === null), (p) => p.got.houseNumber !== null),
+      crossStreetAccuracy: share(pairs.filter((p) => typeof p.gold.crossStreet === 'string'), (p) => sameName(p.got.crossStreet, p.gold.crossStreet)),
     },
     perCategory,
     lowConfidenceRate: n ? r4((n - confident.length) / n) : 0,

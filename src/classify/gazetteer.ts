@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PROJECT_ROOT } from '../config/index.ts';
 import { editDistance } from './edit-distance.ts';
-import { SUFFIXES, fold } from './street-names.ts';
+import { SUFFIXES, expandStreet, fold } from './street-names.ts';
 
 export interface GazetteerStreet {
   /** Canonical name, suffix spelled out: "Padanaram Road". */
@@ -52,6 +52,10 @@ export interface Gazetteer {
   readonly phrasePrefixes: ReadonlySet<string>;
   suggestStreets(query: string, limit?: number): { name: string; lat: number | null; lon: number | null }[];
   isKnownStreet(name: string): boolean;
+  /** The known streets nearest to a name the gazetteer lacks, for a reviewer to pick from ("Mian Street" -> Main Street). */
+  nearestStreets(name: string, limit?: number): string[];
+  /** This gazetteer with more streets ("Foxglove Ln"), as added by staff; itself when none is new. */
+  withStreets(names: readonly string[]): Gazetteer;
 }
 
 const DATA_DIR = path.join(PROJECT_ROOT, 'data', 'gazetteer');
@@ -129,7 +133,34 @@ export function createGazetteer(data: GazetteerData, ordinaryWords: readonly str
     return scored.slice(0, limit).map(({ s }) => ({ name: s.name, lat: s.lat, lon: s.lon }));
   }
 
-  return {
+  function nearestStreets(name: string, limit = 3): string[] {
+    const words = fold(name).split(' ');
+    const last = words[words.length - 1];
+    const suffix = last !== undefined && words.length > 1 ? SUFFIXES[last] : undefined;
+    const base = suffix ? words.slice(0, -1).join(' ') : words.join(' ');
+    if (base === '') return [];
+    const baseWords = base.split(' ');
+    const max = base.length <= 5 ? 1 : base.length >= 8 ? 3 : 2;
+    const scored: { name: string; score: number }[] = [];
+    for (const s of data.streets) {
+      const d = Math.min(...[s.base, ...s.aliases].map((k) => editDistance(base, k, max)));
+      // Sharing a whole word ("White Turkey Road" and White Street) is a weaker likeness than a typo.
+      const shared = s.base.split(' ').filter((w) => w.length > 2 && baseWords.includes(w)).length;
+      let score = d <= max ? d : shared > 0 ? max + 2 - shared / baseWords.length : Infinity;
+      if (score === Infinity) continue;
+      if (suffix && s.suffix !== suffix) score += 0.5;
+      scored.push({ name: s.name, score });
+    }
+    scored.sort((a, b) => a.score - b.score || a.name.localeCompare(b.name));
+    return scored.slice(0, limit).map((x) => x.name);
+  }
+
+  function withStreets(names: readonly string[]): Gazetteer {
+    const widened = withAddedStreets(data, names);
+    return widened === data ? self : createGazetteer(widened, ordinaryWords);
+  }
+
+  const self: Gazetteer = {
     streets: data.streets,
     byBase,
     byName,
@@ -141,15 +172,42 @@ export function createGazetteer(data: GazetteerData, ordinaryWords: readonly str
     phrasePrefixes,
     suggestStreets,
     isKnownStreet,
+    nearestStreets,
+    withStreets,
   };
+  return self;
 }
+
+/** The lines of data/gazetteer/added-streets.txt: one street each, comments after "#". */
+export function parseAddedStreets(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/#.*/, '').trim())
+    .filter(Boolean);
+}
+
+/** The gazetteer's streets plus the added ones it does not have yet, spelled out like the rest. */
+export function withAddedStreets(data: GazetteerData, added: readonly string[]): GazetteerData {
+  const have = new Set(data.streets.map((s) => s.name));
+  const extra: GazetteerStreet[] = [];
+  for (const line of added) {
+    const e = expandStreet(line);
+    if (!e || have.has(e.name)) continue;
+    have.add(e.name);
+    extra.push({ name: e.name, base: e.base, suffix: e.suffix, aliases: [], lat: null, lon: null, sales: 0 });
+  }
+  return extra.length ? { ...data, streets: [...data.streets, ...extra].sort((a, b) => a.name.localeCompare(b.name)) } : data;
+}
+
+export const ADDED_STREETS_FILE = path.join(DATA_DIR, 'added-streets.txt');
 
 let cached: Gazetteer | null = null;
 
 /** The committed gazetteer under data/gazetteer, loaded once per process. */
 export function loadGazetteer(): Gazetteer {
   if (cached) return cached;
-  const data = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'gazetteer.json'), 'utf8')) as GazetteerData;
+  const built = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'gazetteer.json'), 'utf8')) as GazetteerData;
+  const data = withAddedStreets(built, parseAddedStreets(fs.readFileSync(ADDED_STREETS_FILE, 'utf8')));
   const ordinary = fs
     .readFileSync(path.join(DATA_DIR, 'ordinary-words.txt'), 'utf8')
     .split('\n')

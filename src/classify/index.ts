@@ -14,6 +14,8 @@ import type { Category, Classification, ClassifyInput } from './types.ts';
 export interface Classifier {
   readonly modelVersion: string;
   classify(input: ClassifyInput): Classification;
+  /** The same model reading places against the gazetteer plus these streets (added by staff). */
+  withStreets(names: readonly string[]): Classifier;
 }
 
 const ALTERNATIVES = 3;
@@ -25,6 +27,7 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
   const round = (x: number): number => Math.round(x * 10_000) / 10_000;
   return {
     modelVersion,
+    withStreets: (names) => createClassifier(model, modelVersion, reviewThreshold, gazetteer.withStreets(names)),
     classify(input: ClassifyInput): Classification {
       const prepared = prepareText(input);
       const location = locator.locate(prepared.text, prepared.signature);
@@ -37,12 +40,17 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
       if (top.confidence < reviewThreshold) reviewReasons.push('low_confidence');
       if (TAXONOMY[category].needsLocation && location.street === null) reviewReasons.push('no_location');
       if (location.outsideTown !== null) reviewReasons.push('outside_city');
+      const streetKnown = location.street !== null && location.outsideTown === null && gazetteer.isKnownStreet(location.street);
+      // A name the city's list lacks is kept as written, never snapped to another street: staff decide.
+      if (location.street !== null && location.outsideTown === null && !streetKnown) reviewReasons.push('street_unknown');
       return {
         category,
         confidence: round(top.confidence),
         alternatives: ranked.slice(1, 1 + ALTERNATIVES).map((a) => ({ category: a.category, confidence: round(a.confidence) })),
         language: prepared.language,
         ...location,
+        streetKnown,
+        streetSuggestions: reviewReasons.includes('street_unknown') ? gazetteer.nearestStreets(location.street!) : [],
         needsReview: reviewReasons.length > 0,
         reviewReasons,
         modelVersion,

@@ -1,6 +1,7 @@
 // Reads where the problem is out of free text: a Danbury street (exact, abbreviated, misspelt, or
 // without its suffix), a house number, a cross street, a landmark, or a street in a neighbouring town.
 import { editDistance } from './edit-distance.ts';
+import { houseNumberFor, residentNumber } from './house-number.ts';
 import type { Gazetteer, GazetteerStreet, NeighbourStreet } from './gazetteer.ts';
 import { INNER, SUFFIXES } from './street-names.ts';
 import type { Location } from './types.ts';
@@ -16,11 +17,23 @@ interface Mention {
   neighbour: NeighbourStreet[] | null;
   /** A street name as written when the gazetteer does not know it. */
   unlisted?: string;
+  /** Named by a landmark ("the mall"), not by a street name. */
+  landmark?: true;
 }
 
 // Words after which an ordinary word is read as a street: "on Main", "en la calle Lake", "na rua White".
 const CUES = new Set(['on', 'at', 'near', 'onto', 'along', 'off', 'en', 'na', 'no', 'em', 'calle', 'rua', 'avenida', 'of', 'de', 'da', 'do', 'del']);
 const CUE_BEFORE_OF = new Set(['corner', 'intersection', 'esquina', 'cruce', 'cruzamento', 'end', 'top', 'bottom']);
+// "Osborne com a Wildman", "Main y la Elm": an article may stand before the second name.
+const ARTICLES = new Set(['the', 'a', 'o', 'la', 'el']);
+// Words between a street and the street it meets: "near", "off", "by the corner of", "esquina con", "perto da".
+const CROSS_CUES = new Set(['near', 'by', 'off', 'past', 'corner', 'intersection', 'esquina', 'cruce', 'cruzamento', 'cerca', 'perto', 'junto', 'between']);
+const CROSS_FILLER = new Set(['the', 'of', 'with', 'con', 'com', 'de', 'del', 'da', 'do', 'la', 'a', 'al', 'ao', 'calle', 'rua', 'right', 'just']);
+
+function isCrossCue(between: readonly string[]): boolean {
+  return between.length >= 1 && between.length <= 4 && between.some((t) => CROSS_CUES.has(t)) && between.every((t) => CROSS_CUES.has(t) || CROSS_FILLER.has(t));
+}
+
 const CONNECTORS = new Set(['&', 'and', 'y', 'e', 'com', 'at', '/', 'with', 'x']);
 // A trailing direction or "ext" written after a suffix picks the variant the data spells that way.
 const QUALIFIERS: Readonly<Record<string, string>> = { ext: 'Extension', extension: 'Extension', north: 'North', south: 'South', east: 'East', west: 'West' };
@@ -31,6 +44,16 @@ const ABBREVIATED = /^(st|rd|ave?|dr|ln|blvd|ct|pl|ter)$/;
 // Words that never begin a misspelt street name: without this, "on Shelter Rock Rd" is one typo away from "Old Shelter Rock Road".
 // Capitalised words that start sentences, not street names: "The St..." "Please Rd..." never name a street.
 const UNLISTED_STOP = new Set(['the', 'this', 'that', 'please', 'hi', 'hello', 'there', 'our', 'your', 'their', 'its', 'his', 'her', 'city', 'town', 'danbury', 'dead', 'main', 'i', 'we', 'street', 'road', 'every', 'both', 'each', 'any', 'some', 'same', 'other', 'whole', 'entire', 'next', 'busy', 'side', 'dead end', 'one', 'two', 'all', 'no', 'back', 'private', 'residential', 'local', 'state', 'wrong']);
+// Everyday words before "road" or "street" that make prose, not a name the gazetteer lacks: "Uneven
+// Road Surface", "Tree Across Road", "Busy Street". A real street with such a word is in the gazetteer.
+const EVERYDAY = new Set([
+  'uneven', 'bumpy', 'busy', 'icy', 'snowy', 'slippery', 'flooded', 'flooding', 'cracked', 'broken', 'damaged', 'blocked', 'closed', 'dangerous', 'rough',
+  'bad', 'dark', 'dirt', 'gravel', 'paved', 'unpaved', 'muddy', 'wet', 'narrow', 'wide', 'steep', 'quiet', 'access', 'service', 'frontage', 'toll', 'county',
+  'across', 'down', 'up', 'over', 'under', 'into', 'onto', 'out', 'middle', 'crossing', 'blocking', 'covering', 'behind', 'beside', 'around', 'through',
+  'toward', 'towards', 'is', 'are', 'was', 'were', 'and', 'or', 'by', 'with', 'pothole', 'potholes', 'hole', 'holes', 'tree', 'trees', 'light', 'lights',
+  'sign', 'signs', 'trash', 'garbage', 'recycling', 'snow', 'ice', 'water', 'flood', 'leaves', 'plow', 'plowed', 'unplowed', 'dead', 'fallen', 'report',
+  'reporting', 'problem', 'issue', 'repair', 'fix', 'help', 'urgent', 'emergency', 'hazard', 'new', 'same', 'whole', 'entire', 'back', 'side',
+]);
 const NOT_A_NAME_START = new Set([...CUES, ...CONNECTORS, 'the', 'in', 'to', 'my', 'our', 'from', 'for', 'up', 'down', 'la', 'el', 'a', 'o', 'por', 'para', 'perto', 'cerca', 'frente', 'front', 'corner', 'end']);
 // The text points at the sender's own place: "in front of my house", "our recycling", "mi casa".
 const HOME_WORDS = /\b(my|our) (house|home|driveway|street|road|property|yard|mailbox|front|block|neighbou?rs?|building|apartment|door|garbage|trash|recycling|bins?|cans?|tote|leaves|curb|sidewalk|lawn|car)\b|\bin front of my\b|\bnext (door|to (me|us|my))\b|\bacross (the street )?from (me|us|my)\b|\bmi (casa|calle)\b|\bnuestra (casa|calle)\b|\bminha (casa|rua)\b|\bnossa (casa|rua)\b|\bfrente (a|de) (mi|minha)\b/i;
@@ -54,7 +77,7 @@ function tokenize(text: string): Token[] {
     .replace(/'s\b/gi, 's')
     .replace(/'/g, '');
   const out: Token[] = [];
-  for (const m of plain.matchAll(/[a-zA-Z0-9]+|[&/,.;:!?()\n-]/g)) {
+  for (const m of plain.matchAll(/[a-zA-Z0-9]+|[&/,.;:!?()#\n-]/g)) {
     const lower = m[0].toLowerCase();
     out.push({ text: INNER_WORDS[lower] ?? lower, word: /^[a-z0-9]/.test(lower), cap: /^[A-Z]/.test(m[0]) });
   }
@@ -152,6 +175,8 @@ export function createLocator(gaz: Gazetteer) {
       if (before.text === 'of') return false;
     }
     if (CUE_BEFORE_OF.has(before.text)) return true;
+    // "esquina con Main", "corner with Elm".
+    if (['con', 'com', 'with'].includes(before.text) && CUE_BEFORE_OF.has(tokens[start - 2]?.text ?? '')) return true;
     if (CUES.has(before.text) && before.text !== 'of' && !['de', 'da', 'do', 'del'].includes(before.text)) return true;
     // "Main and White": an ordinary name joined to another street name is an intersection.
     const after = tokens[end];
@@ -172,7 +197,7 @@ export function createLocator(gaz: Gazetteer) {
       const end = i + len;
       const landmark = gaz.landmarks.get(phrase);
       // "Candlewood Lake Rd" is a street, not the lake.
-      if (landmark && !suffixAt(tokens, i + len)) return { start: i, end, score: 2, street: landmark, neighbour: null };
+      if (landmark && !suffixAt(tokens, i + len)) return { start: i, end, score: 2, street: landmark, neighbour: null, landmark: true };
       const suffix = suffixAt(tokens, end);
       const cands = gaz.byBase.get(phrase);
       const neighbour = suffix ? (gaz.neighbourByBase.get(phrase) ?? []).filter((n) => n.suffix === suffix) : [];
@@ -192,6 +217,9 @@ export function createLocator(gaz: Gazetteer) {
           return { start: i, end: end + 1 + (qualifier ? 1 : 0), score: exact ? 3 : 2, street, neighbour: neighbour.length ? neighbour : null };
         }
         if (gaz.towns.has(phrase)) continue;
+        // "WHITE TURKEY RD" is a street of its own, not White Street followed by a word.
+        const longer = unlistedAt(tokens, i);
+        if (longer && longer.end > end + 1) return longer;
         if (!isOrdinary(phrase)) return { start: i, end, score: 2, street, neighbour: null };
         if (hasCue(tokens, i, end, previous)) return { start: i, end, score: 1, street, neighbour: null };
         continue;
@@ -241,7 +269,7 @@ export function createLocator(gaz: Gazetteer) {
     const expected = HOUSE_NUMBER.test(before) || ['on', 'at', 'near', 'off', 'onto', 'along'].includes(before);
     for (let len = 1; len <= 3; len++) {
       const slice = tokens.slice(i, i + len);
-      if (slice.length < len || !slice.every((t) => t.word && (t.cap || expected) && /^[a-z]{2,}$/.test(t.text) && !SUFFIXES[t.text] && !NOT_A_NAME_START.has(t.text) && !UNLISTED_STOP.has(t.text))) return null;
+      if (slice.length < len || !slice.every((t) => t.word && (t.cap || expected) && /^[a-z]{2,}$/.test(t.text) && !SUFFIXES[t.text] && !NOT_A_NAME_START.has(t.text) && !UNLISTED_STOP.has(t.text) && !EVERYDAY.has(t.text))) return null;
       const suffix = suffixAt(tokens, i + len);
       if (!suffix) continue;
       const phrase = slice.map((t) => t.text).join(' ');
@@ -282,6 +310,21 @@ export function createLocator(gaz: Gazetteer) {
     return null;
   }
 
+  /**
+   * The main street's house number: read around this mention, else around another mention of the same
+   * street ("Pothole on Main Street" in the subject, "in front of 45 Main Street" in the body), else the
+   * number the resident gives for themselves when they name one street only.
+   */
+  function houseNumberOf(tokens: Token[], mentions: Mention[], main: Mention): string | null {
+    const same = (m: Mention): boolean => m === main || (m.street !== null ? m.street === main.street : m.unlisted !== undefined && m.unlisted === main.unlisted);
+    for (const m of [main, ...mentions.filter((x) => x !== main && same(x))]) {
+      const next = mentions.find((x) => x.start >= m.end);
+      const n = houseNumberFor(tokens, m.start, m.end, next?.start ?? null);
+      if (n !== null) return n;
+    }
+    return mentions.every(same) ? residentNumber(tokens) : null;
+  }
+
   function resolve(tokens: Token[], mentions: Mention[]): Location | null {
     if (mentions.length === 0) return null;
     const strong = mentions.filter((m) => m.score >= 2);
@@ -293,14 +336,19 @@ export function createLocator(gaz: Gazetteer) {
       if (!other || other.street === main.street) continue;
       const [a, b] = other.start > main.start ? [main, other] : [other, main];
       const between = tokens.slice(a.end, b.start).map((t) => t.text);
-      if (between.length >= 1 && between.length <= 2 && between.some((t) => CONNECTORS.has(t)) && between.every((t) => CONNECTORS.has(t) || t === 'the')) {
+      if (between.length >= 1 && between.length <= 2 && between.some((t) => CONNECTORS.has(t)) && between.every((t) => CONNECTORS.has(t) || ARTICLES.has(t))) {
         // An intersection is named street first, cross street second: "Main and Wooster".
         [main, cross] = [a, b];
         break;
       }
+      // "Main St by the corner of Elm", "Balmforth Ave off Main", "Wooster St esquina con Main": the
+      // street first, then the one it meets; a landmark there is a place, not a cross street.
+      if (other.start > main.start && !other.landmark && isCrossCue(between)) {
+        cross = other;
+        break;
+      }
     }
-    const houseBefore = tokens[main.start - 1];
-    const houseNumber = houseBefore && HOUSE_NUMBER.test(houseBefore.text) ? houseBefore.text.toUpperCase() : null;
+    const houseNumber = houseNumberOf(tokens, mentions, main);
     const town = townNear(tokens, main);
     if (main.unlisted !== undefined && !town) {
       return { street: main.unlisted, houseNumber, crossStreet: cross?.street?.name ?? null, outsideTown: null, lat: null, lon: null };

@@ -36,12 +36,16 @@ export interface Location {
 }
 
 export interface Classification extends Location {
+  /** The street is one of the city's (gazetteer) streets; false when none was found or it is not on the list. */
+  streetKnown: boolean;
+  /** For a street not on the list: the nearest known names, for staff to pick from. */
+  streetSuggestions: string[];
   category: Category;
   confidence: number;
   alternatives: { category: Category; confidence: number }[];
   language: Language;
   needsReview: boolean;
-  /** Why it needs review: 'low_confidence', 'no_location', 'outside_city'. */
+  /** Why it needs review: 'low_confidence', 'no_location', 'outside_city', 'street_unknown'. */
   reviewReasons: string[];
   modelVersion: string;
 }

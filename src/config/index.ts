@@ -34,6 +34,8 @@ export interface Config {
   /** fastify's trustProxy: false, true, a hop count, or the proxy's addresses (comma-separated). */
   readonly trustProxy: boolean | number | string;
   readonly routingFile: string;
+  /** Service targets per category and the city's business calendar. */
+  readonly targetsFile: string;
   readonly autoReplyCapPer24h: number;
   readonly reopenWindowDays: number;
   readonly reopenMode: 'reopen' | 'new';
@@ -240,13 +242,14 @@ export function loadConfig(env: Env = process.env): Config {
     sendRatePerMinute: int(env, 'CITYLINE_SEND_RATE_PER_MINUTE', 0, 0, 1_000_000),
     maxAttachmentBytes: int(env, 'CITYLINE_MAX_ATTACHMENT_BYTES', 10 * 1024 * 1024, 0, 2 ** 31 - 1),
     maxRawBytes: int(env, 'CITYLINE_MAX_RAW_BYTES', 60 * 1024 * 1024, 1024, 2 ** 31 - 1),
-    reviewThreshold: fraction(env, 'CITYLINE_REVIEW_THRESHOLD', 0.84),
+    reviewThreshold: fraction(env, 'CITYLINE_REVIEW_THRESHOLD', 0.86),
     trackingPrefix,
     replySecret,
     replySecretIsDefault: replySecret === DEFAULT_REPLY_SECRET,
     trustedAuthservIds: authservIds(env),
     trustProxy: trustProxy(env),
     routingFile: path.resolve(str(env, 'CITYLINE_ROUTING_FILE', path.join(ROOT, 'config', 'routing.json'))),
+    targetsFile: path.resolve(str(env, 'CITYLINE_TARGETS_FILE', path.join(ROOT, 'config', 'service-targets.json'))),
     autoReplyCapPer24h: int(env, 'CITYLINE_AUTO_REPLY_CAP', 10, 1, 10_000),
     reopenWindowDays: int(env, 'CITYLINE_REOPEN_WINDOW_DAYS', 30, 0, 3650),
     reopenMode,

@@ -4,7 +4,7 @@ import type pg from 'pg';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { firstSuppressedSql } from './suppressions.ts';
 
-export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error';
+export type OutboxKind = 'confirmation' | 'routed_ticket' | 'status_update' | 'status_answer' | 'duplicate_notice' | 'command_error' | 'department_digest' | 'escalation';
 
 /** BullMQ priorities (lower goes first): on a storm day residents hear from us before departments get copies. */
 export const PRIORITY: Record<OutboxKind, number> = {
@@ -14,6 +14,8 @@ export const PRIORITY: Record<OutboxKind, number> = {
   status_update: 2,
   command_error: 3,
   routed_ticket: 4,
+  escalation: 4,
+  department_digest: 5,
 };
 
 /** Mail to residents that a robot could answer, and so counts against the per-address cap. */

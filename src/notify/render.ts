@@ -9,13 +9,16 @@ import { STATUS_COMMAND_VOCABULARY } from '../routing/commands.ts';
 import type { Status } from '../requests/status.ts';
 import { categoryLabel, statusLabel } from './labels.ts';
 
-interface BaseEmailData {
+interface CityEmailData {
   /** The city's name as residents know it, e.g. "Danbury". */
   city: string;
-  /** Always in the subject, e.g. "[DB-100A7] ...", so any reply can be tied back to the request. */
-  trackingNumber: string;
   /** IANA zone for the dates shown; Danbury's by default. */
   timeZone?: string;
+}
+
+interface BaseEmailData extends CityEmailData {
+  /** Always in the subject, e.g. "[DB-100A7] ...", so any reply can be tied back to the request. */
+  trackingNumber: string;
 }
 
 export interface ConfirmationData extends BaseEmailData {
@@ -90,7 +93,44 @@ export interface CommandErrorData extends BaseEmailData {
   reason: string | null;
 }
 
+export interface DigestRow {
+  trackingNumber: string;
+  category: Category;
+  location: string | null;
+  ageDays: number;
+  dueAt: Date | null;
+  /** "2.5 business days"; empty when not late. */
+  lateBy: string;
+}
+
+/** A department's open requests on one day (not about one request: no tracking number). */
+export interface DepartmentDigestData extends CityEmailData {
+  department: string;
+  /** The local day, e.g. "Wed, Dec 2, 2026". */
+  day: string;
+  open: number;
+  overdue: number;
+  overdueRows: DigestRow[];
+  onTimeRows: DigestRow[];
+  /** Rows left out of a long list. */
+  more: number;
+  /** When digests go out, e.g. "on weekdays at 07:00". */
+  schedule: string;
+}
+
+export interface EscalationData extends BaseEmailData {
+  department: string;
+  category: Category;
+  location: string | null;
+  status: Status;
+  openedAt: Date;
+  dueAt: Date;
+  lateBy: string;
+}
+
 export interface EmailData {
+  department_digest: DepartmentDigestData;
+  escalation: EscalationData;
   confirmation: ConfirmationData;
   routed_ticket: RoutedTicketData;
   status_update: StatusUpdateData;

@@ -5,6 +5,7 @@ import type { Enqueue } from '../jobs/queues.ts';
 import type { Logger } from '../log.ts';
 import type { MailTransport } from '../notify/transport.ts';
 import type { Routing } from '../routing/rules.ts';
+import type { ServiceTargets } from '../targets/service-targets.ts';
 
 /** What the stage handlers need; each handler takes only the part it uses. */
 export interface PipelineDeps {
@@ -17,6 +18,7 @@ export interface PipelineDeps {
 
 export interface ClassifyDeps extends PipelineDeps {
   classifier: Classifier;
+  targets: ServiceTargets;
 }
 
 export interface NotifyDeps extends PipelineDeps {

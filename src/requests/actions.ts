@@ -3,6 +3,7 @@
 // the mail it causes (transactional outbox). Used by the pipeline stages, the staff app and `cityline status`.
 import type pg from 'pg';
 import type { Category, Classification } from '../classify/types.ts';
+import type { ServiceTargets } from '../targets/service-targets.ts';
 import type { Classifier } from '../classify/index.ts';
 import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
@@ -132,6 +133,12 @@ const NO_DUPLICATES = new Set(['info_request', 'other']);
 
 export interface OpenDeps extends ActionDeps {
   classifier: Classifier;
+  targets: ServiceTargets;
+}
+
+/** A decision that can change the category changes the service target too. */
+export interface ReviewDeps extends ActionDeps {
+  targets: ServiceTargets;
 }
 
 /**
@@ -192,6 +199,7 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
         classification: { ...c, reviewReasons, needsReview },
         departmentCode: route?.dept.code ?? null,
         duplicateOf: earlier?.id ?? null,
+        dueAt: deps.targets.dueAt(c.category, msg.receivedAt),
       },
       events,
     );
@@ -226,7 +234,7 @@ export interface ReviewDecision {
 }
 
 /** Staff confirm or correct a classification: recorded, kept as training data, and routed. */
-export async function confirmReview(deps: ActionDeps, d: ReviewDecision): Promise<RequestRecord> {
+export async function confirmReview(deps: ReviewDeps, d: ReviewDecision): Promise<RequestRecord> {
   const mail = await withTransaction(deps.pool, async (tx) => {
     const req = await lockRequest(tx, d.requestId);
     if (req.status !== 'needs_review' && req.status !== 'received') {
@@ -240,6 +248,7 @@ export async function confirmReview(deps: ActionDeps, d: ReviewDecision): Promis
       crossStreet: d.crossStreet,
       lat: d.street === req.street ? (d.lat ?? req.lat) : (d.lat ?? null),
       lon: d.street === req.street ? (d.lon ?? req.lon) : (d.lon ?? null),
+      dueAt: d.category === req.category ? req.dueAt : deps.targets.dueAt(d.category, req.createdAt),
     });
     await addEvent(tx, {
       requestId: req.id,

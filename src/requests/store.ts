@@ -27,6 +27,10 @@ export interface RequestRecord extends Location {
   confirmedAt: Date | null;
   routedAt: Date | null;
   closedAt: Date | null;
+  /** When its service target says it should be resolved; null for requests opened before targets. */
+  dueAt: Date | null;
+  /** How it reached us: email, web, chat, phone, walk_in, letter or open311. */
+  channel: string;
 }
 
 export const REQUEST_COLUMNS = `
@@ -34,8 +38,9 @@ export const REQUEST_COLUMNS = `
   r.resident_email AS "residentEmail", r.resident_name AS "residentName", r.language, r.subject, r.category,
   r.confidence, r.alternatives, r.model_version AS "modelVersion", r.street, r.house_number AS "houseNumber",
   r.cross_street AS "crossStreet", r.outside_town AS "outsideTown", r.lat, r.lon, r.review_reasons AS "reviewReasons",
-  r.resident_verified AS "residentVerified", r.department_code AS "departmentCode", r.duplicate_of AS "duplicateOf", r.created_at AS "createdAt",
-  r.updated_at AS "updatedAt", r.confirmed_at AS "confirmedAt", r.routed_at AS "routedAt", r.closed_at AS "closedAt"`;
+  r.department_code AS "departmentCode", r.duplicate_of AS "duplicateOf", r.created_at AS "createdAt",
+  r.updated_at AS "updatedAt", r.confirmed_at AS "confirmedAt", r.routed_at AS "routedAt", r.closed_at AS "closedAt",
+  r.due_at AS "dueAt", r.channel, r.resident_verified AS "residentVerified"`;
 
 export async function getRequest(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<RequestRecord | null> {
   const { rows } = await db.query<RequestRecord>(
@@ -60,14 +65,21 @@ export interface NewRequest {
   classification: Classification;
   departmentCode: string | null;
   duplicateOf: number | null;
+  dueAt: Date | null;
   residentVerified?: boolean;
 }
 
+// The channel is the HTTP intake's own header on mail it composed itself; on mail from outside the
+// same header means nothing.
 const INSERT_REQUEST = `INSERT INTO requests AS r (tracking_number, source_message_id, status, resident_email, resident_name, language, subject,
     category, confidence, alternatives, model_version, street, house_number, cross_street, outside_town, lat, lon,
-    review_reasons, department_code, duplicate_of, resident_verified, routed_at, closed_at)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21,
-    CASE WHEN $3 = 'routed' THEN now() END, CASE WHEN $3 IN (${sqlList(FINISHED)}) THEN now() END)
+    review_reasons, department_code, duplicate_of, routed_at, closed_at, due_at, channel, resident_verified)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+    CASE WHEN $3 = 'routed' THEN now() END, CASE WHEN $3 IN (${sqlList(FINISHED)}) THEN now() END, $21,
+    coalesce((SELECT CASE WHEN i.source <> 'http' THEN 'email'
+                          WHEN i.headers->>'x-cityline-channel' IN ('chat', 'phone', 'walk_in', 'letter', 'open311') THEN i.headers->>'x-cityline-channel'
+                          ELSE 'web' END
+                FROM inbound_messages i WHERE i.id = $2), 'email'), $22)
   ON CONFLICT (source_message_id) DO NOTHING
   RETURNING ${REQUEST_COLUMNS}`;
 
@@ -76,7 +88,7 @@ function requestValues(r: NewRequest): unknown[] {
   return [
     r.trackingNumber, r.sourceMessageId, r.status, r.residentEmail, r.residentName, c.language, r.subject,
     c.category, c.confidence, JSON.stringify(c.alternatives), c.modelVersion, c.street, c.houseNumber,
-    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf, r.residentVerified ?? false,
+    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf, r.dueAt, r.residentVerified ?? false,
   ];
 }
 
@@ -96,7 +108,7 @@ export async function openRequest(db: Db, r: NewRequest, events: Omit<NewEvent, 
      events AS (
        INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, details)
        SELECT opened.id, e.kind, e.from_status, e.to_status, e.actor, e.note, e.details
-         FROM opened, ROWS FROM (jsonb_to_recordset($22::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
+         FROM opened, ROWS FROM (jsonb_to_recordset($23::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
               WITH ORDINALITY AS e(kind, from_status, to_status, actor, note, details, n)
         ORDER BY e.n),
      thread AS (
@@ -153,14 +165,15 @@ export async function lastStatusEventId(db: Db, requestId: number): Promise<numb
 
 export interface Reclassification extends Omit<Location, 'outsideTown'> {
   category: Category;
+  dueAt: Date | null;
 }
 
 export async function updateClassification(db: Db, id: number, c: Reclassification): Promise<void> {
   await db.query(
     `UPDATE requests SET category = $2, street = $3, house_number = $4, cross_street = $5, lat = $6, lon = $7,
-        outside_town = CASE WHEN $3::text IS NULL THEN outside_town END, updated_at = now()
+        outside_town = CASE WHEN $3::text IS NULL THEN outside_town END, due_at = $8, updated_at = now()
       WHERE id = $1`,
-    [id, c.category, c.street, c.houseNumber, c.crossStreet, c.lat, c.lon],
+    [id, c.category, c.street, c.houseNumber, c.crossStreet, c.lat, c.lon, c.dueAt],
   );
 }
 
@@ -175,7 +188,7 @@ export async function markConfirmed(db: Db, id: number): Promise<void> {
 
 export interface NewEvent {
   requestId: number;
-  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'status_proposed' | 'status_proposal_rejected';
+  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'escalated' | 'status_proposed' | 'status_proposal_rejected';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;

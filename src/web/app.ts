@@ -13,6 +13,7 @@ import { healthRoutes } from './routes/health.ts';
 import { inboundRoutes } from './routes/inbound.ts';
 import { open311Routes } from './routes/open311.ts';
 import { requestRoutes } from './routes/requests.ts';
+import { reportRoutes, scheduleRoutes } from './routes/reports.ts';
 import { reviewRoutes } from './routes/review.ts';
 import { staticRoutes } from './routes/static.ts';
 import { streetRoutes } from './routes/streets.ts';
@@ -92,8 +93,10 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   reviewRoutes(app, ctx);
   requestRoutes(app, ctx);
   attachmentRoutes(app, ctx);
-  streetRoutes(app);
+  streetRoutes(app, ctx);
   dashboardRoutes(app, ctx);
+  reportRoutes(app, ctx);
+  scheduleRoutes(app, ctx);
   app.get('/', async (_request, reply) => reply.redirect('/review', 303));
   return app;
 }

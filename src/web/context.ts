@@ -4,6 +4,7 @@ import type { Config } from '../config/index.ts';
 import type { Queues } from '../jobs/queues.ts';
 import type { Logger } from '../log.ts';
 import type { Routing } from '../routing/rules.ts';
+import type { ServiceTargets } from '../targets/service-targets.ts';
 import type { Keys } from './session.ts';
 import type { PageContext } from './views/layout.ts';
 import type { FastifyRequest } from 'fastify';
@@ -13,6 +14,7 @@ export interface WebDeps {
   pool: pg.Pool;
   config: Config;
   routing: Routing;
+  targets: ServiceTargets;
   queues: Queues;
   log: Logger;
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../../src/classify/types.ts';
 
 const BIN = path.join(import.meta.dirname, '..', '..', 'bin', 'cityline');
-const KEYS = ['category', 'confidence', 'alternatives', 'language', 'street', 'houseNumber', 'crossStreet', 'needsReview'];
+const KEYS = ['category', 'confidence', 'alternatives', 'language', 'street', 'houseNumber', 'crossStreet', 'streetKnown', 'needsReview'];
 let cwd: string;
 
 function cityline(args: string[], input?: string) {
@@ -45,7 +45,29 @@ describe('cityline classify', () => {
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const obj = expectContract(lines[0]!);
-    expect(obj).toMatchObject({ category: 'pothole', language: 'en', street: 'Padanaram Road', houseNumber: '45' });
+    expect(obj).toMatchObject({ category: 'pothole', language: 'en', street: 'Padanaram Road', houseNumber: '45', streetKnown: true });
+  });
+
+  it('keeps a street the city does not have as written, says so, and sends it to review', () => {
+    const file = path.join(cwd, 'unknown.jsonl');
+    const bodies = ['pothole on Zzyzx Road, very deep', 'streetlight out on Mian Street', 'graffiti on Wite Street', 'TREE DOWN ON WHITE TURKEY RD BLOCKING BOTH LANES', 'pothole on Main Street'];
+    fs.writeFileSync(file, bodies.map((body) => JSON.stringify({ subject: '', body })).join('\n'));
+    const r = cityline(['classify', '--jsonl', file]);
+    expect(r.code).toBe(0);
+    const out = r.stdout.trim().split('\n').map(expectContract);
+    expect(out.map((o) => [o.street, o.streetKnown])).toEqual([
+      ['Zzyzx Road', false],
+      ['Mian Street', false],
+      ['Wite Street', false],
+      ['White Turkey Road', false],
+      ['Main Street', true],
+    ]);
+    expect(out.slice(0, 4).every((o) => o.needsReview === true)).toBe(true);
+  });
+
+  it('says streetKnown false when no street is named', () => {
+    const r = cityline(['classify', '-'], 'When is leaf pickup this year?');
+    expect(expectContract(r.stdout.trim())).toMatchObject({ street: null, streetKnown: false });
   });
 
   it('reads a raw RFC 822 message from a file: subject, and text made from HTML', () => {
@@ -106,7 +128,24 @@ describe('cityline eval', () => {
     const r = cityline(['eval', file]);
     expect(r.code).toBe(0);
     const last = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, unknown>;
-    expect(Object.keys(last)).toEqual(['n', 'accuracy', 'macroF1', 'streetAccuracy', 'reviewRate', 'accuracyWhenConfident']);
-    expect(last).toMatchObject({ n: 3, accuracy: 1, streetAccuracy: 1 });
+    expect(Object.keys(last)).toEqual(['n', 'accuracy', 'macroF1', 'streetAccuracy', 'reviewRate', 'accuracyWhenConfident', 'houseNumberAccuracy', 'houseNumberSpurious', 'crossStreetAccuracy']);
+    expect(last).toMatchObject({ n: 3, accuracy: 1, streetAccuracy: 1, houseNumberAccuracy: null, crossStreetAccuracy: null });
+  });
+
+  it('scores house numbers and cross streets where the set labels them', () => {
+    const file = path.join(cwd, 'places.jsonl');
+    fs.writeFileSync(
+      file,
+      [
+        { body: 'pothole on Elm St, number 12', category: 'pothole', street: 'Elm Street', houseNumber: '12', crossStreet: null },
+        { body: 'light out on Liberty St, pole #23917', category: 'streetlight', street: 'Liberty Street', houseNumber: null, crossStreet: null },
+        { body: 'pothole on Main St by the corner of Elm', category: 'pothole', street: 'Main Street', houseNumber: null, crossStreet: 'Elm Street' },
+        { body: 'pothole on Lake Ave, the house with the red door', category: 'pothole', street: 'Lake Avenue', houseNumber: '40', crossStreet: 'Mill Plain Road' },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+    );
+    const last = JSON.parse(cityline(['eval', file]).stdout.trim().split('\n').pop()!) as Record<string, unknown>;
+    expect(last).toMatchObject({ houseNumberAccuracy: 0.5, houseNumberSpurious: 0, crossStreetAccuracy: 0.5 });
   });
 });

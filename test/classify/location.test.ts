@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadGazetteer } from '../../src/classify/gazetteer.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createGazetteer, loadGazetteer, parseAddedStreets, withAddedStreets, type GazetteerData } from '../../src/classify/gazetteer.ts';
 import { createLocator, maskPlaceNames } from '../../src/classify/location.ts';
 
 const gazetteer = loadGazetteer();
@@ -104,6 +106,27 @@ describe('gazetteer', () => {
     expect(gazetteer.isKnownStreet('Nowhere Lane')).toBe(false);
   });
 
+  it('offers the nearest known streets for a name it lacks, typos first', () => {
+    expect(gazetteer.nearestStreets('Mian Street')[0]).toBe('Main Street');
+    expect(gazetteer.nearestStreets('Wite Street')[0]).toBe('White Street');
+    expect(gazetteer.nearestStreets('White Turkey Road')).toContain('White Street');
+    expect(gazetteer.nearestStreets('Zzyzx Road')).toEqual([]);
+  });
+
+  it('takes a street added by one line of added-streets.txt, spelled out, with no rebuild', () => {
+    const dir = path.join(import.meta.dirname, '..', '..', 'data', 'gazetteer');
+    const built = JSON.parse(fs.readFileSync(path.join(dir, 'gazetteer.json'), 'utf8')) as GazetteerData;
+    const lines = parseAddedStreets('# a comment\nFOXGLOVE LN   # seen on the sign, 2026-12\nMain St\n');
+    expect(lines).toEqual(['FOXGLOVE LN', 'Main St']);
+    const widened = createGazetteer(withAddedStreets(built, lines), ['main']);
+    expect(widened.isKnownStreet('Foxglove Lane')).toBe(true);
+    expect(widened.streets.filter((s) => s.name === 'Main Street')).toHaveLength(1);
+    expect(createLocator(widened).locate('pothole at 12 foxglove ln', null)).toMatchObject({ street: 'Foxglove Lane', houseNumber: '12' });
+    expect(gazetteer.isKnownStreet('Foxglove Lane')).toBe(false);
+    // The shipped file's streets are in the loaded gazetteer.
+    expect(gazetteer.isKnownStreet('Memorial Drive')).toBe(true);
+  });
+
   it('is loaded once', () => {
     expect(loadGazetteer()).toBe(gazetteer);
   });
@@ -132,6 +155,19 @@ describe('street matching pitfalls found on the dev split', () => {
 });
 
 describe('streets the gazetteer lacks', () => {
+  it('are kept as written, not snapped to a known street', () => {
+    expect(at('pothole on Zzyzx Road').street).toBe('Zzyzx Road');
+    expect(at('streetlight out on Mian Street').street).toBe('Mian Street');
+    expect(at('graffiti on Wite Street').street).toBe('Wite Street');
+    expect(at('TREE DOWN ON WHITE TURKEY RD').street).toBe('White Turkey Road');
+  });
+
+  it('are not made of everyday phrases before "road"', () => {
+    for (const text of ['Uneven Road surface after utility work', 'Tree Across Road', 'Busy Road, cars speeding', 'Icy Road this morning', 'Pothole Road hazard']) {
+      expect(at(text).street, text).toBeNull();
+    }
+  });
+
   it('keeps a capitalised name with a suffix as written, spelled out', () => {
     expect(at('pothole in front of 12 Foxglove Ln')).toMatchObject({ street: 'Foxglove Lane', houseNumber: '12', lat: null });
     expect(at('light out on Old Mill Pond Road near the school').street).toBe('Old Mill Pond Road');

@@ -246,6 +246,24 @@ describe('conversations on the real services', () => {
     expect(rows[0].duplicate_of).toBe(first.req.id);
   });
 
+  it('tells reports on one street apart by the house number, wherever the resident wrote it', async () => {
+    const ten = await report('ten@resident.example', 'graffiti', 'Someone sprayed graffiti on the garage at 10 Elm Street last night.');
+    // The subject names the street without a number; the body gives it.
+    const hundredId = `${uniq()}@resident.example`;
+    await t.dovecot.append(residentMail({ from: 'hundred@resident.example', subject: 'Graffiti on Elm Street', body: 'Fresh tags sprayed on the wall in front of 100 Elm Street.', messageId: hundredId }));
+    const hundred = await t.requestFor(hundredId);
+    expect(hundred.status).not.toBe('duplicate');
+    const { rows } = await t.db.pool.query('SELECT house_number AS "houseNumber", duplicate_of AS "duplicateOf" FROM requests WHERE id = ANY($1) ORDER BY id', [[ten.req.id, hundred.id]]);
+    expect(rows).toEqual([{ houseNumber: '10', duplicateOf: null }, { houseNumber: '100', duplicateOf: null }]);
+    // The same house, written after the street this time, is the same report.
+    const againId = `${uniq()}@resident.example`;
+    await t.dovecot.append(residentMail({ from: 'again@resident.example', subject: 'graffiti', body: 'graffiti on Elm St, number 10, on the garage door', messageId: againId }));
+    const again = await t.requestFor(againId);
+    expect(again.status).toBe('duplicate');
+    const { rows: link } = await t.db.pool.query('SELECT duplicate_of FROM requests WHERE id = $1', [again.id]);
+    expect(link[0].duplicate_of).toBe(ten.req.id);
+  });
+
   it("reopens a resolved request when the resident replies that the problem is back", async () => {
     const { req, confirmation } = await report('back@resident.example', 'streetlight', 'The streetlight in front of 9 Crosby Street is out.');
     await t.system.pool.query(`UPDATE requests SET status = 'resolved', closed_at = now() WHERE id = $1`, [req.id]);

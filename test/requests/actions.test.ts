@@ -8,6 +8,7 @@ import type { Enqueue } from '../../src/jobs/queues.ts';
 import { changeStatus, openFromMessage, unlinkDuplicate } from '../../src/requests/actions.ts';
 import { FINISHED, OPEN, sqlList, STATUSES } from '../../src/requests/status.ts';
 import { loadRouting, syncRouting, type Routing } from '../../src/routing/rules.ts';
+import { loadServiceTargets, type ServiceTargets } from '../../src/targets/service-targets.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
 import { seedRequest } from '../web/harness.ts';
 
@@ -15,6 +16,7 @@ let db: TestDb;
 let config: Config;
 let routing: Routing;
 let classifier: Classifier;
+let targets: ServiceTargets;
 const queued: { stage: string; payload: unknown }[] = [];
 // These tests are about the database; what would go to Redis is recorded to check it was asked for.
 const enqueue: Enqueue = async (stage, payload) => {
@@ -28,6 +30,7 @@ beforeAll(async () => {
   routing = await loadRouting(config.routingFile);
   await syncRouting(db.pool, routing);
   classifier = await loadClassifier({ modelFile: config.modelFile, reviewThreshold: config.reviewThreshold });
+  targets = await loadServiceTargets(config.targetsFile);
 });
 afterAll(async () => {
   await db?.drop();
@@ -64,15 +67,19 @@ describe('request actions', () => {
               text_body = 'There is a deep pothole in front of 12 Main Street, please fix it.', message_id = 'dup-born@resident.example' WHERE id = $1`,
       [stored.id],
     );
-    const req = await openFromMessage({ ...deps(), classifier }, stored.id);
+    const req = await openFromMessage({ ...deps(), classifier, targets }, stored.id);
     expect(req?.status).toBe('duplicate');
+    // Its service target runs from when the message arrived, in business time.
+    const { rows: arrived } = await db.pool.query<{ at: Date }>('SELECT received_at AS at FROM inbound_messages WHERE id = $1', [stored.id]);
+    expect(req?.dueAt).toEqual(targets.dueAt('pothole', arrived[0]!.at));
+    expect(req?.channel).toBe('email');
     const r = await row(req!.id);
     expect(r).toMatchObject({ status: 'duplicate', duplicate_of: original.id });
     expect(r?.closed_at).toBeInstanceOf(Date);
     const { rows: kinds } = await db.pool.query('SELECT kind FROM outbox WHERE request_id = $1', [req!.id]);
     expect(kinds).toEqual([{ kind: 'duplicate_notice' }]);
     // Opening it again is a no-op: one message, one request.
-    expect(await openFromMessage({ ...deps(), classifier }, stored.id)).toBeNull();
+    expect(await openFromMessage({ ...deps(), classifier, targets }, stored.id)).toBeNull();
   });
 
   it('a duplicate moved to routed loses its duplicate link and gets its department', async () => {

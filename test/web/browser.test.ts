@@ -171,6 +171,23 @@ describe('reviewing in the browser', () => {
     expect(rows[0]).toEqual({ status: 'routed', street: 'Padanaram Road' });
     await page.close();
   });
+
+  it('shows a street the city does not have, and one click puts the nearest known street in the field', async () => {
+    const messageId = `${uniq()}@resident.example`;
+    await t.dovecot.append(residentMail({ from: 'Dan <dan@resident.example>', subject: 'streetlight', body: 'streetlight out on Mian Street, pole #4471, dark all week', messageId }));
+    const req = await waitingForReview(messageId);
+    const page = await signedInPage();
+    await page.goto(`${webUrl}/review/${req.id}`);
+    await page.locator('.street-unknown', { hasText: '“Mian Street” is not in the city' }).waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'review-street-unknown.png'), fullPage: true });
+    await page.click('button[data-fill="street"][value="Main Street"]');
+    expect(await page.inputValue('#street')).toBe('Main Street');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`done=${req.id}`));
+    const { rows } = await t.db.pool.query('SELECT status, street FROM requests WHERE id = $1', [req.id]);
+    expect(rows[0]).toEqual({ status: 'routed', street: 'Main Street' });
+    await page.close();
+  });
 });
 
 describe('hostile HTML in the browser', () => {

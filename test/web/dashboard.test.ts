@@ -110,7 +110,7 @@ describe('retries', () => {
 describe('without Redis', () => {
   it('still shows the figures from PostgreSQL, and says the queues did not answer', async () => {
     const deadQueues = createQueues('redis://127.0.0.1:1', h.config.queuePrefix, pino({ level: 'silent' }));
-    const app = await createWebApp({ pool: h.db.pool, config: h.config, routing: h.routing, queues: deadQueues, log: pino({ level: 'silent' }) });
+    const app = await createWebApp({ pool: h.db.pool, config: h.config, routing: h.routing, targets: h.targets, queues: deadQueues, log: pino({ level: 'silent' }) });
     try {
       const res = await app.inject({ method: 'GET', url: '/dashboard', headers: { accept: 'text/html', cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
       expect(res.statusCode).toBe(200);

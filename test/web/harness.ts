@@ -9,6 +9,7 @@ import type { Category } from '../../src/classify/types.ts';
 import type { Status } from '../../src/requests/status.ts';
 import { addEvent, addThreadMessage, insertRequest, type RequestRecord } from '../../src/requests/store.ts';
 import { loadRouting, syncRouting, type Routing } from '../../src/routing/rules.ts';
+import { loadServiceTargets, type ServiceTargets } from '../../src/targets/service-targets.ts';
 import { createWebApp } from '../../src/web/app.ts';
 import { hashPassword } from '../../src/web/passwords.ts';
 import { upsertUser } from '../../src/web/queries/users.ts';
@@ -21,6 +22,7 @@ export interface Harness {
   app: FastifyInstance;
   config: Config;
   routing: Routing;
+  targets: ServiceTargets;
   queues: Queues;
   browser(): Browser;
   /** A browser already signed in as a fresh staff account. */
@@ -53,7 +55,8 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
   await syncRouting(db.pool, routing);
   const log = pino({ level: 'silent' });
   const queues = createQueues(config.redisUrl, config.queuePrefix, log);
-  const app = await createWebApp({ pool: db.pool, config, routing, queues, log });
+  const targets = await loadServiceTargets(config.targetsFile);
+  const app = await createWebApp({ pool: db.pool, config, routing, targets, queues, log });
   await app.ready();
 
   const browser = (): Browser => {
@@ -86,6 +89,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     app,
     config,
     routing,
+    targets,
     queues,
     browser,
     async signedIn(email = `staff-${randomBytes(3).toString('hex')}@danbury.example`) {
@@ -137,6 +141,7 @@ export interface Seed {
   departmentCode?: string | null;
   duplicateOf?: number | null;
   createdAt?: Date;
+  dueAt?: Date;
   attachments?: { filename: string; contentType: string; content: Buffer; contentId?: string }[];
 }
 
@@ -184,12 +189,15 @@ export async function seedRequest(db: TestDb, s: Seed = {}): Promise<RequestReco
       outsideTown: null,
       lat: null,
       lon: null,
+      streetKnown: s.street !== null,
+      streetSuggestions: [],
       needsReview: status === 'needs_review',
       reviewReasons: s.reviewReasons ?? ['low_confidence'],
       modelVersion: 'test-model',
     },
     departmentCode: s.departmentCode ?? null,
     duplicateOf: s.duplicateOf ?? null,
+    dueAt: s.dueAt ?? null,
   });
   if (!req) throw new Error('seed request was not inserted');
   if (s.createdAt) await db.pool.query('UPDATE requests SET created_at = $2 WHERE id = $1', [req.id, s.createdAt]);

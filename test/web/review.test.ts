@@ -116,6 +116,77 @@ describe('review queue', () => {
   });
 });
 
+describe('a street not in the city\'s list', () => {
+  it('is shown as the reason, with the nearest known streets offered in place of the name as written', async () => {
+    const r = await seedRequest(h.db, { subject: 'Light out', street: 'Mian Street', reviewReasons: ['street_unknown'] });
+    const queue = await b.get('/review');
+    expect(queue.body).toMatch(/class="reason reason-street_unknown">street not in the city(&#39;|')s list</);
+    const res = await b.get(`/review/${r.id}`);
+    expect(res.body).toMatch(/“Mian Street” is not in the city(&#39;|')s list of streets/);
+    expect(res.body).toMatch(/<button type="button" class="link" data-fill="street" value="Main Street">Main Street<\/button>/);
+    expect(res.body).toContain('<datalist id="street-options"><option value="Main Street"></option>');
+    await h.db.pool.query(`UPDATE requests SET status = 'closed' WHERE id = $1`, [r.id]);
+  });
+
+  it('offers nothing when no known street is close, and no warning for a known street', async () => {
+    const far = await seedRequest(h.db, { street: 'Zzyzx Road', reviewReasons: ['street_unknown'] });
+    expect((await b.get(`/review/${far.id}`)).body).toContain('No known street is close to it.');
+    const known = await seedRequest(h.db, { street: 'Main Street', reviewReasons: ['low_confidence'] });
+    expect((await b.get(`/review/${known.id}`)).body).not.toContain('not in the city');
+    await h.db.pool.query(`UPDATE requests SET status = 'closed' WHERE id = ANY($1)`, [[far.id, known.id]]);
+  });
+});
+
+describe('adding a street the city\'s list lacks', () => {
+  it('from the warning: the name in the street field is added, spelled out, and the warning goes', async () => {
+    const r = await seedRequest(h.db, { subject: 'Pothole', street: 'Foxglove Ln', reviewReasons: ['street_unknown'] });
+    const screen = await b.get(`/review/${r.id}`);
+    expect(screen.body).toContain(`formaction="/review/${r.id}/add-street"`);
+    const res = await b.post(`/review/${r.id}/add-street`, { category: 'pothole', street: 'foxglove ln', houseNumber: '12', crossStreet: '' });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe(`/review/${r.id}?added=Foxglove%20Lane`);
+    const { rows } = await h.db.pool.query('SELECT name, added_by AS "addedBy", request_id AS "requestId" FROM added_streets');
+    expect(rows).toEqual([{ name: 'Foxglove Lane', addedBy: 'reviewer@danbury.example', requestId: r.id }]);
+    const after = await b.get(res.headers.location as string);
+    expect(after.body).toContain('“Foxglove Lane” is now in the city');
+    expect(after.body).not.toContain('is not in the city');
+    // Nothing was decided: the request still waits for review, and suggestions now offer the street.
+    expect(await requestRow(r.id)).toMatchObject({ status: 'needs_review' });
+    expect((await b.get('/api/streets?q=foxgl', { accept: 'application/json' })).json().streets).toContain('Foxglove Lane');
+    // A link cannot claim a street was added.
+    expect((await b.get(`/review/${r.id}?added=Nowhere%20Lane`)).body).not.toContain('Nowhere Lane');
+    await h.db.pool.query(`UPDATE requests SET status = 'closed' WHERE id = $1`, [r.id]);
+  });
+
+  it('after a decision with a street the reviewer typed that the list lacks', async () => {
+    const r = await seedRequest(h.db, { subject: 'Light out', street: null, reviewReasons: ['no_location'], createdAt: new Date(Date.now() - 9 * 3600_000) });
+    const other = await seedRequest(h.db, { subject: 'Next one', createdAt: new Date(Date.now() - 8 * 3600_000) });
+    await b.get(`/review/${r.id}`);
+    const res = await b.post(`/review/${r.id}`, { category: 'streetlight', street: 'Hemlock Hollow Rd', houseNumber: '', crossStreet: '' });
+    expect(res.headers.location).toBe(`/review/${other.id}?done=${r.id}`);
+    const next = await b.get(res.headers.location as string);
+    expect(next.body).toContain('“Hemlock Hollow Rd” is not in the city');
+    expect(next.body).toContain(`action="/review/${r.id}/add-street"`);
+    const add = await b.post(`/review/${r.id}/add-street`, { street: 'Hemlock Hollow Rd', back: `/review/${other.id}` });
+    expect(add.headers.location).toBe(`/review/${other.id}?added=Hemlock%20Hollow%20Road`);
+    // Only a path back into the review queue is followed.
+    const away = await b.post(`/review/${r.id}/add-street`, { street: 'Hemlock Hollow Rd', back: 'https://evil.example/' });
+    expect(away.headers.location).toBe(`/review/${r.id}?added=Hemlock%20Hollow%20Road`);
+    await h.db.pool.query(`UPDATE requests SET status = 'closed' WHERE id = $1`, [other.id]);
+  });
+
+  it('refuses what is not a street name, and needs the form token', async () => {
+    const r = await seedRequest(h.db, { street: 'Foxglove Ln', reviewReasons: ['street_unknown'] });
+    const bad = await b.post(`/review/${r.id}/add-street`, { street: '12' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('does not look like a street name');
+    expect((await b.post(`/review/${r.id}/add-street`, { street: 'Birch Knoll Road' }, { csrf: null })).statusCode).toBe(403);
+    const { rows } = await h.db.pool.query(`SELECT name FROM added_streets WHERE name = 'Birch Knoll Road'`);
+    expect(rows).toEqual([]);
+    await h.db.pool.query(`UPDATE requests SET status = 'closed' WHERE id = $1`, [r.id]);
+  });
+});
+
 describe('street suggestions', () => {
   it('suggests canonical street names from the gazetteer', async () => {
     const res = await b.get('/api/streets?q=padanar', { accept: 'application/json' });

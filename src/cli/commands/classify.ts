@@ -14,6 +14,7 @@ export function contractJson(c: Classification): string {
     street: c.street,
     houseNumber: c.houseNumber,
     crossStreet: c.crossStreet,
+    streetKnown: c.streetKnown,
     needsReview: c.needsReview,
   });
 }

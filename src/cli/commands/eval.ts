@@ -7,6 +7,9 @@ import { evaluate, type Labelled } from '../../classify/evaluate.ts';
 import type { Classification } from '../../classify/types.ts';
 import { progressBar } from '../progress.ts';
 
+// A label left out means the set does not label that field; null or "" means the message gives none.
+const label = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+
 export async function run(args: string[]): Promise<number> {
   const file = args[0];
   if (!file) {
@@ -18,7 +21,7 @@ export async function run(args: string[]): Promise<number> {
   const rows: { subject: string; body: string; gold: Labelled }[] = [];
   for (const [i, line] of (await fs.readFile(file, 'utf8')).split('\n').entries()) {
     if (line.trim() === '') continue;
-    const r = JSON.parse(line) as { subject?: unknown; body?: unknown; category?: unknown; street?: unknown };
+    const r = JSON.parse(line) as { subject?: unknown; body?: unknown; category?: unknown; street?: unknown; houseNumber?: unknown; crossStreet?: unknown };
     if (typeof r.category !== 'string' || !isCategory(r.category)) {
       process.stderr.write(`eval: ${file}:${i + 1}: unknown category ${JSON.stringify(r.category)}\n`);
       return 65;
@@ -26,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
     rows.push({
       subject: typeof r.subject === 'string' ? r.subject : '',
       body: typeof r.body === 'string' ? r.body : '',
-      gold: { category: r.category, street: typeof r.street === 'string' && r.street !== '' ? r.street : null },
+      gold: { category: r.category, street: label(r.street), houseNumber: 'houseNumber' in r ? label(r.houseNumber) : undefined, crossStreet: 'crossStreet' in r ? label(r.crossStreet) : undefined },
     });
   }
   const started = process.hrtime.bigint();

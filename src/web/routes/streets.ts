@@ -1,11 +1,12 @@
-// Street suggestions for the correction fields on the review screen, from the city's gazetteer.
+// Street suggestions for the correction fields on the review screen, from the city's gazetteer and the streets staff added.
 import type { FastifyInstance } from 'fastify';
-import { loadGazetteer } from '../../classify/gazetteer.ts';
+import { staffGazetteer } from '../../classify/staff-streets.ts';
+import type { RouteContext } from '../context.ts';
 import { field } from '../forms.ts';
 
-export function streetRoutes(app: FastifyInstance): void {
+export function streetRoutes(app: FastifyInstance, ctx: RouteContext): void {
   app.get('/api/streets', async (request) => {
     const q = field(request.query, 'q', 100);
-    return { streets: q ? loadGazetteer().suggestStreets(q, 10).map((s) => s.name) : [] };
+    return { streets: q ? (await staffGazetteer(ctx.pool)).suggestStreets(q, 10).map((s) => s.name) : [] };
   });
 }

@@ -32,7 +32,7 @@
       '<kbd>a</kbd>/<kbd>x</kbd> accept/reject the first status change to confirm (queue)<br>' +
       '<kbd>c</kbd> category list · <kbd>s</kbd> street · <kbd>o</kbd> full original<br>' +
       '<kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>Esc</kbd> leave a field<br>' +
-      '<kbd>g</kbd> then <kbd>r</kbd> review, <kbd>q</kbd> requests, <kbd>d</kbd> dashboard · <kbd>/</kbd> search';
+      '<kbd>g</kbd> then <kbd>r</kbd> review, <kbd>q</kbd> requests, <kbd>d</kbd> dashboard, <kbd>p</kbd> reports, <kbd>m</kbd> map · <kbd>/</kbd> search';
     document.body.appendChild(help);
   }
 
@@ -46,7 +46,7 @@
     if (t && (t.tagName === 'BUTTON' || t.tagName === 'A') && e.key === 'Enter') return;
     if (pendingG) {
       pendingG = false;
-      var go = { r: '/review', q: '/requests', d: '/dashboard' }[e.key];
+      var go = { r: '/review', q: '/requests', d: '/dashboard', p: '/reports', m: '/map' }[e.key];
       if (go) { e.preventDefault(); location.href = go; }
       return;
     }
@@ -71,6 +71,10 @@
     }
   });
 
+  Array.prototype.forEach.call(document.querySelectorAll('.print-page'), function (b) {
+    b.addEventListener('click', function () { window.print(); });
+  });
+
   // The routing target follows the category list.
   var select = document.getElementById('category');
   var target = document.getElementById('route-target');
@@ -80,6 +84,17 @@
       if (opt) target.textContent = opt.getAttribute('data-department') || '';
     });
   }
+
+  // "Nearest known" streets offered for a street the city's list lacks: a click puts the name in the field.
+  Array.prototype.forEach.call(document.querySelectorAll('button[data-fill]'), function (button) {
+    button.addEventListener('click', function () {
+      var field = document.getElementById(button.getAttribute('data-fill'));
+      if (field) {
+        field.value = button.value;
+        field.focus();
+      }
+    });
+  });
 
   // Street suggestions from the gazetteer, into the shared datalist.
   var list = document.getElementById('street-options');

@@ -31,7 +31,9 @@ ${bars.map((b, i) => {
 </svg>`;
 }
 
-export function columns(points: { label: string; value: number }[], opts: { title: string }): Html {
+/** Columns over time; `tick` writes a column's label under it (by default the day of a YYYY-MM-DD label). */
+export function columns(points: { label: string; value: number }[], opts: { title: string; tick?: (label: string) => string }): Html {
+  const tick = opts.tick ?? ((label: string) => label.slice(8));
   const width = 460;
   const height = 140;
   const bottom = 20;
@@ -45,7 +47,7 @@ ${points.map((p, i) => {
   return html`<g>
   <rect x="${x.toFixed(1)}" y="${(height - bottom - h).toFixed(1)}" width="${(slot - 6).toFixed(1)}" height="${h.toFixed(1)}" fill="#1f5f99"><title>${p.label}: ${p.value}</title></rect>
   <text x="${(x + (slot - 6) / 2).toFixed(1)}" y="${(height - bottom - h - 3).toFixed(1)}" text-anchor="middle" font-size="10" fill="#333">${p.value || ''}</text>
-  <text x="${(x + (slot - 6) / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle" font-size="10" fill="#555">${p.label.slice(8)}</text>
+  <text x="${(x + (slot - 6) / 2).toFixed(1)}" y="${height - 6}" text-anchor="middle" font-size="10" fill="#555">${tick(p.label)}</text>
 </g>`;
 })}
 </svg>`;

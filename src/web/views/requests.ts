@@ -14,6 +14,16 @@ import { inboundMessage } from './message.ts';
 
 type Department = { code: string; name: string };
 
+const CHANNEL_NAMES: Record<string, string> = { email: 'email', web: 'web form', chat: 'chat', phone: 'phone', walk_in: 'walk-in', letter: 'letter', open311: 'Open311 app' };
+const channelLabel = (channel: string): string => CHANNEL_NAMES[channel] ?? channel;
+
+/** When a request is due, and whether it is late: only open requests can be late. */
+export function dueCell(r: Pick<RequestRecord, 'dueAt' | 'closedAt'>, now: Date = new Date()): Html {
+  if (!r.dueAt) return html`<span class="muted">no target</span>`;
+  if (r.closedAt) return html`${when(r.dueAt)}${r.closedAt > r.dueAt ? html` <span class="muted">(finished late)</span>` : ''}`;
+  return r.dueAt < now ? html`<span class="late">${when(r.dueAt)} · late</span>` : when(r.dueAt);
+}
+
 function options(values: readonly { value: string; label: string }[], selected: string | null, blank: string): Html {
   return html`<option value="">${blank}</option>${values.map((v) => html`<option value="${v.value}" ${v.value === selected ? html`selected` : ''}>${v.label}</option>`)}`;
 }
@@ -44,10 +54,10 @@ export function searchPage(ctx: PageContext, f: SearchFilters, departments: Depa
 </form>
 <p class="muted">${result.total} request${result.total === 1 ? '' : 's'}</p>
 ${result.rows.length
-  ? html`<table class="list"><thead><tr><th>Tracking</th><th>Received</th><th>Status</th><th>Category</th><th>Street</th><th>Department</th><th>Resident</th><th>Subject</th></tr></thead><tbody>
+  ? html`<table class="list"><thead><tr><th>Tracking</th><th>Received</th><th>Due</th><th>Status</th><th>Category</th><th>Street</th><th>Department</th><th>Resident</th><th>Subject</th></tr></thead><tbody>
 ${result.rows.map(
   (r) => html`<tr>
-  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${statusBadge(r.status)}</td>
+  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${dueCell(r)}</td><td>${statusBadge(r.status)}</td>
   <td>${categoryLabel(r.category)}</td><td>${[r.houseNumber, r.street].filter(Boolean).join(' ')}</td>
   <td>${r.departmentCode ? (deptName.get(r.departmentCode) ?? r.departmentCode) : ''}</td><td>${r.residentEmail ?? ''}</td><td>${r.subject ?? ''}</td>
 </tr>`,
@@ -140,7 +150,8 @@ ${p.proposals.length ? html`<section class="proposals"><h2>Status changes to con
     <dt>Department</dt><dd>${p.department ? html`${p.department.name} <span class="muted">${p.department.emails.join(', ')}</span>` : html`<span class="muted">not routed</span>`}</dd>
     ${r.reviewReasons.length ? html`<dt>Review</dt><dd>${r.reviewReasons.map((c) => html`<span class="reason">${reasonLabel(c)}</span> `)}</dd>` : ''}
     ${p.duplicateOf ? html`<dt>Duplicate of</dt><dd><a href="/requests/${p.duplicateOf.id}">${p.duplicateOf.trackingNumber}</a></dd>` : ''}
-    <dt>Received</dt><dd>${when(r.createdAt)}</dd>
+    <dt>Received</dt><dd>${when(r.createdAt)} <span class="muted">by ${channelLabel(r.channel)}</span></dd>
+    <dt>Due</dt><dd>${dueCell(r)}</dd>
     <dt>Reviewed</dt><dd>${reviewed ? html`${when(reviewed.createdAt)} by ${reviewed.actor}` : html`<span class="muted">—</span>`}</dd>
     <dt>Routed</dt><dd>${when(r.routedAt)}</dd>
     <dt>Closed</dt><dd>${when(r.closedAt)}</dd>

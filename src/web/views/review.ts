@@ -13,12 +13,21 @@ export interface DoneNotice {
   id: number;
   status: string;
   departmentName: string | null;
+  /** The street the decision gave, when the city's list lacks it: offered for adding. */
+  unknownStreet: string | null;
 }
 
-function doneNotice(done: DoneNotice | null): Html {
+function doneNotice(ctx: PageContext, done: DoneNotice | null, back: string): Html {
   if (!done) return html``;
-  return html`<p class="notice" role="status"><a href="/requests/${done.id}">${done.trackingNumber}</a> is ${statusBadge(done.status)}${
-    done.departmentName ? html` to ${done.departmentName}` : ''}.</p>`;
+  return html`<div class="notice" role="status"><a href="/requests/${done.id}">${done.trackingNumber}</a> is ${statusBadge(done.status)}${
+    done.departmentName ? html` to ${done.departmentName}` : ''}.${done.unknownStreet
+    ? html` “${done.unknownStreet}” is not in the city's list of streets.
+  <form method="post" action="/review/${done.id}/add-street" class="inline">${csrfField(ctx)}<input type="hidden" name="street" value="${done.unknownStreet}"><input type="hidden" name="back" value="${back}"><button type="submit">Add “${done.unknownStreet}” to the list</button></form>`
+    : ''}</div>`;
+}
+
+function addedNotice(added: string | null): Html {
+  return added ? html`<p class="notice" role="status">“${added}” is now in the city's list of streets.</p>` : html``;
 }
 
 function reasons(codes: string[]): Html {
@@ -61,13 +70,14 @@ export function reviewQueuePage(
   items: RequestRecord[],
   total: number,
   done: DoneNotice | null,
+  added: string | null,
   proposals: { pending: PendingProposal[]; error: string | null } = { pending: [], error: null },
 ): Html {
   const now = new Date();
   return layout(
     ctx,
     'Review queue',
-    html`${doneNotice(done)}
+    html`${doneNotice(ctx, done, '/review')}${addedNotice(added)}
 ${proposalsSection(ctx, proposals.pending, proposals.error)}
 <h1>Review queue <span class="count">${total}</span></h1>
 ${items.length === 0
@@ -100,6 +110,12 @@ export interface ReviewScreen {
   backlog: number;
   done: DoneNotice | null;
   error: string | null;
+  /** A street just added to the city's list from this screen. */
+  added: string | null;
+  /** The request's street is not in the city's list (reason street_unknown, and not added since). */
+  streetUnknown: boolean;
+  /** The known streets nearest to it. */
+  streetSuggestions: string[];
 }
 
 export function reviewScreenPage(ctx: PageContext, s: ReviewScreen): Html {
@@ -109,7 +125,7 @@ export function reviewScreenPage(ctx: PageContext, s: ReviewScreen): Html {
   return layout(
     ctx,
     `Review ${r.trackingNumber}`,
-    html`${doneNotice(s.done)}
+    html`${doneNotice(ctx, s.done, `/review/${r.id}`)}${addedNotice(s.added)}
 ${s.error ? html`<p class="error" role="alert">${s.error}</p>` : ''}
 <div class="review-head">
   <a href="${s.prev ? `/review/${s.prev}` : '/review'}" data-key="k" class="nav-prev">← previous <kbd>k</kbd></a>
@@ -146,10 +162,17 @@ ${open ? '' : html`<p class="notice">This request was already decided: it is ${s
       <fieldset>
         <legend>Location</legend>
         ${r.outsideTown ? html`<p class="warning">The classifier placed this in ${r.outsideTown}, outside the city.</p>` : ''}
+        ${s.streetUnknown
+          ? html`<p class="warning street-unknown">“${r.street}” is not in the city's list of streets.${s.streetSuggestions.length
+              ? html` Nearest known: ${s.streetSuggestions.map((n) => html`<button type="button" class="link" data-fill="street" value="${n}">${n}</button> `)}`
+              : ' No known street is close to it.'}
+</p>
+            <button type="submit" formaction="/review/${r.id}/add-street">Add the street as written to the city's list</button>`
+          : ''}
         <label>Street <kbd>s</kbd>
           <input type="text" name="street" id="street" value="${r.street ?? ''}" list="street-options" autocomplete="off" data-suggest="/api/streets">
         </label>
-        <datalist id="street-options"></datalist>
+        <datalist id="street-options">${s.streetSuggestions.map((n) => html`<option value="${n}"></option>`)}</datalist>
         <div class="row">
           <label>Number <input type="text" name="houseNumber" value="${r.houseNumber ?? ''}" inputmode="numeric" size="6"></label>
           <label>Cross street <input type="text" name="crossStreet" value="${r.crossStreet ?? ''}" list="street-options" autocomplete="off" data-suggest="/api/streets"></label>
