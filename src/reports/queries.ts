@@ -1,6 +1,6 @@
-// SQL for the reports: every figure over requests opened in a period of local dates (both ends
-// included), in the city's time zone. One scan per table grouped several ways, so a year of a large
-// city's requests stays interactive.
+// SQL for the reports, over the daily rollups (src/reports/rollup.ts) of requests opened in a period
+// of local dates (both ends included) in the city's time zone: a year of a large city's requests is a
+// few thousand rollup rows, not millions of requests.
 import type { Db } from '../db/pool.ts';
 import type { Status } from '../requests/status.ts';
 
@@ -15,7 +15,7 @@ export interface Period {
 /** A request counts as resolved when its department fixed it or staff closed it (not a duplicate, not the city's). */
 export const RESOLVED: readonly Status[] = ['resolved', 'closed'];
 
-const IN_PERIOD = `r.created_at >= ($1::date)::timestamp AT TIME ZONE $3 AND r.created_at < ($2::date + 1)::timestamp AT TIME ZONE $3`;
+const IN_PERIOD = `s.day BETWEEN $1::date AND $2::date`;
 
 export interface ChannelMonth {
   month: string;
@@ -25,15 +25,18 @@ export interface ChannelMonth {
 
 export async function contactsByChannelAndMonth(db: Db, p: Period): Promise<ChannelMonth[]> {
   const { rows } = await db.query<ChannelMonth>(
-    `SELECT to_char(r.created_at AT TIME ZONE $3, 'YYYY-MM') AS month, r.channel, count(*)::int AS contacts
-       FROM requests r WHERE ${IN_PERIOD}
+    `SELECT to_char(s.day, 'YYYY-MM') AS month, s.channel, sum(s.opened)::int AS contacts
+       FROM request_day_stats s WHERE ${IN_PERIOD}
       GROUP BY 1, 2 ORDER BY 1, 2`,
-    [p.from, p.to, p.timeZone],
+    [p.from, p.to],
   );
   return rows;
 }
 
-export interface Figures {
+export interface Counts {
+  /** 'category', 'department' or 'all'. */
+  grouping: 'category' | 'department' | 'all';
+  key: string | null;
   opened: number;
   resolved: number;
   open: number;
@@ -42,62 +45,54 @@ export interface Figures {
   onTime: number;
   /** Requests the classifier was unsure of (they went to staff review). */
   sentToReview: number;
-  medianHoursToRoute: number | null;
-  p90HoursToRoute: number | null;
-  medianHoursToResolve: number | null;
-  p90HoursToResolve: number | null;
-}
-
-export interface GroupFigures extends Figures {
-  /** 'category', 'department' or 'all'. */
-  grouping: 'category' | 'department' | 'all';
-  key: string | null;
-}
-
-export async function figuresByGroup(db: Db, p: Period): Promise<GroupFigures[]> {
-  const { rows } = await db.query<GroupFigures>(
-    `SELECT CASE WHEN grouping(r.category) = 0 THEN 'category' WHEN grouping(r.department_code) = 0 THEN 'department' ELSE 'all' END AS grouping,
-            CASE WHEN grouping(r.category) = 0 THEN r.category ELSE r.department_code END AS key,
-            count(*)::int AS opened,
-            count(*) FILTER (WHERE r.status = ANY($4))::int AS resolved,
-            count(*) FILTER (WHERE r.closed_at IS NULL)::int AS open,
-            count(*) FILTER (WHERE r.status = ANY($4) AND r.due_at IS NOT NULL)::int AS "withTarget",
-            count(*) FILTER (WHERE r.status = ANY($4) AND r.closed_at <= r.due_at)::int AS "onTime",
-            count(*) FILTER (WHERE r.review_reasons <> '{}')::int AS "sentToReview",
-            round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.routed_at - r.created_at)) / 3600)::numeric, 2)::float8 AS "medianHoursToRoute",
-            round((percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM r.routed_at - r.created_at)) / 3600)::numeric, 2)::float8 AS "p90HoursToRoute",
-            round((percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.closed_at - r.created_at)) FILTER (WHERE r.status = ANY($4)) / 3600)::numeric, 2)::float8 AS "medianHoursToResolve",
-            round((percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM r.closed_at - r.created_at)) FILTER (WHERE r.status = ANY($4)) / 3600)::numeric, 2)::float8 AS "p90HoursToResolve"
-       FROM requests r WHERE ${IN_PERIOD}
-      GROUP BY GROUPING SETS ((r.category), (r.department_code), ())
-      ORDER BY 1, opened DESC, 2`,
-    [p.from, p.to, p.timeZone, RESOLVED],
-  );
-  return rows;
-}
-
-export interface Corrections {
+  /** Staff review decisions, and those that changed what the classifier said. */
   decisions: number;
   corrected: number;
 }
 
-/** Staff review decisions on requests of the period, and how many changed what the classifier said. */
-export async function reviewCorrections(db: Db, p: Period): Promise<Corrections> {
-  const { rows } = await db.query<Corrections>(
-    `SELECT count(*)::int AS decisions, count(*) FILTER (WHERE (e.details->>'confirmed')::boolean IS FALSE)::int AS corrected
-       FROM requests r JOIN request_events e ON e.request_id = r.id AND e.kind = 'reclassified'
-      WHERE ${IN_PERIOD}`,
-    [p.from, p.to, p.timeZone],
+const GROUPING = (category: string, department: string): string =>
+  `CASE WHEN grouping(${category}) = 0 THEN 'category' WHEN grouping(${department}) = 0 THEN 'department' ELSE 'all' END AS grouping,
+   CASE WHEN grouping(${category}) = 0 THEN ${category} ELSE nullif(${department}, '') END AS key`;
+
+export async function countsByGroup(db: Db, p: Period): Promise<Counts[]> {
+  const { rows } = await db.query<Counts>(
+    `SELECT ${GROUPING('s.category', 's.department_code')},
+            sum(s.opened)::int AS opened, sum(s.resolved)::int AS resolved, sum(s.still_open)::int AS open,
+            sum(s.with_target)::int AS "withTarget", sum(s.on_time)::int AS "onTime", sum(s.sent_to_review)::int AS "sentToReview",
+            sum(s.decisions)::int AS decisions, sum(s.corrected)::int AS corrected
+       FROM request_day_stats s WHERE ${IN_PERIOD}
+      GROUP BY GROUPING SETS ((s.category), (s.department_code), ())
+      ORDER BY 1, opened DESC, 2`,
+    [p.from, p.to],
   );
-  return rows[0] ?? { decisions: 0, corrected: 0 };
+  // With no rows at all, GROUPING SETS still gives the empty grand total.
+  return rows.filter((r) => r.grouping !== 'all' || r.opened !== null);
+}
+
+export interface DurationBucket {
+  grouping: 'category' | 'department' | 'all';
+  key: string | null;
+  kind: 'route' | 'resolve';
+  bucket: number;
+  n: number;
+}
+
+export async function durationHistograms(db: Db, p: Period): Promise<DurationBucket[]> {
+  const { rows } = await db.query<DurationBucket>(
+    `SELECT ${GROUPING('s.category', 's.department_code')}, s.kind, s.bucket, sum(s.n)::int AS n
+       FROM request_day_durations s WHERE ${IN_PERIOD}
+      GROUP BY GROUPING SETS ((s.category, s.kind, s.bucket), (s.department_code, s.kind, s.bucket), (s.kind, s.bucket))`,
+    [p.from, p.to],
+  );
+  return rows;
 }
 
 export async function busiestDays(db: Db, p: Period, limit = 10): Promise<{ day: string; contacts: number }[]> {
   const { rows } = await db.query<{ day: string; contacts: number }>(
-    `SELECT to_char(r.created_at AT TIME ZONE $3, 'YYYY-MM-DD') AS day, count(*)::int AS contacts
-       FROM requests r WHERE ${IN_PERIOD}
-      GROUP BY 1 ORDER BY contacts DESC, day LIMIT $4`,
-    [p.from, p.to, p.timeZone, limit],
+    `SELECT to_char(s.day, 'YYYY-MM-DD') AS day, sum(s.opened)::int AS contacts
+       FROM request_day_stats s WHERE ${IN_PERIOD}
+      GROUP BY s.day ORDER BY contacts DESC, s.day LIMIT $3`,
+    [p.from, p.to, limit],
   );
   return rows;
 }

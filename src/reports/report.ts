@@ -1,8 +1,9 @@
 // A period's report: the figures a 311 centre publishes (contacts by channel and month, requests by
 // category and department, time to route and to resolve, on-time share, review and correction rates,
 // busiest days), as one object and as tables for the page, the CSV export and the command line.
-import type { Db } from '../db/pool.ts';
-import { busiestDays, contactsByChannelAndMonth, figuresByGroup, reviewCorrections, type Figures, type GroupFigures, type Period } from './queries.ts';
+import type pg from 'pg';
+import { busiestDays, contactsByChannelAndMonth, countsByGroup, durationHistograms, type DurationBucket, type Period } from './queries.ts';
+import { histogramPercentile, refreshReportRollups } from './rollup.ts';
 
 export const CHANNELS = ['email', 'web', 'chat', 'phone', 'walk_in', 'letter', 'open311'] as const;
 export const CHANNEL_LABELS: Record<(typeof CHANNELS)[number], string> = {
@@ -14,6 +15,25 @@ export const CHANNEL_LABELS: Record<(typeof CHANNELS)[number], string> = {
   letter: 'Letter',
   open311: 'Open311 apps',
 };
+
+export interface Figures {
+  opened: number;
+  resolved: number;
+  open: number;
+  withTarget: number;
+  onTime: number;
+  sentToReview: number;
+  /** Hours, read from the duration histograms: within 10% of the exact figure. */
+  medianHoursToRoute: number | null;
+  p90HoursToRoute: number | null;
+  medianHoursToResolve: number | null;
+  p90HoursToResolve: number | null;
+}
+
+export interface GroupFigures extends Figures {
+  grouping: 'category' | 'department' | 'all';
+  key: string | null;
+}
 
 export interface Report {
   period: Period;
@@ -41,13 +61,36 @@ const EMPTY: Figures = {
   p90HoursToResolve: null,
 };
 
-export async function buildReport(db: Db, period: Period): Promise<Report> {
-  const [months, groups, corrections, days] = await Promise.all([
-    contactsByChannelAndMonth(db, period),
-    figuresByGroup(db, period),
-    reviewCorrections(db, period),
-    busiestDays(db, period),
+const hours = (seconds: number | null): number | null => (seconds === null ? null : Math.round((seconds / 3600) * 100) / 100);
+
+/** The report for a period, read from the rollups after bringing them up to date. */
+export async function buildReport(pool: pg.Pool, period: Period): Promise<Report> {
+  await refreshReportRollups(pool, period.timeZone);
+  const [months, counts, durations, days] = await Promise.all([
+    contactsByChannelAndMonth(pool, period),
+    countsByGroup(pool, period),
+    durationHistograms(pool, period),
+    busiestDays(pool, period),
   ]);
+  const histogram = new Map<string, DurationBucket[]>();
+  for (const d of durations) {
+    const k = `${d.grouping}\u0000${d.key ?? ''}\u0000${d.kind}`;
+    histogram.set(k, [...(histogram.get(k) ?? []), d]);
+  }
+  const percentile = (g: { grouping: string; key: string | null }, kind: 'route' | 'resolve', p: number): number | null =>
+    hours(histogramPercentile(histogram.get(`${g.grouping}\u0000${g.key ?? ''}\u0000${kind}`) ?? [], p));
+  const groups: (GroupFigures & { decisions: number; corrected: number })[] = counts.map((c) => ({
+    ...c,
+    medianHoursToRoute: percentile(c, 'route', 0.5),
+    p90HoursToRoute: percentile(c, 'route', 0.9),
+    medianHoursToResolve: percentile(c, 'resolve', 0.5),
+    p90HoursToResolve: percentile(c, 'resolve', 0.9),
+  }));
+  const all = groups.find((g) => g.grouping === 'all');
+  const figures = (g: GroupFigures & { decisions: number; corrected: number }): GroupFigures => {
+    const { decisions: _d, corrected: _c, ...rest } = g;
+    return rest;
+  };
   const byChannel: Record<string, number> = Object.fromEntries(CHANNELS.map((c) => [c, 0]));
   const byMonth = new Map<string, Record<string, number>>();
   for (const m of months) {
@@ -64,11 +107,11 @@ export async function buildReport(db: Db, period: Period): Promise<Report> {
       const row = byMonth.get(month) ?? Object.fromEntries(CHANNELS.map((c) => [c, 0]));
       return { month, byChannel: row, contacts: Object.values(row).reduce((a, b) => a + b, 0) };
     }),
-    all: groups.find((g) => g.grouping === 'all') ?? EMPTY,
-    categories: groups.filter((g) => g.grouping === 'category'),
-    departments: groups.filter((g) => g.grouping === 'department'),
-    reviewDecisions: corrections.decisions,
-    corrected: corrections.corrected,
+    all: all ? figures(all) : EMPTY,
+    categories: groups.filter((g) => g.grouping === 'category').map(figures),
+    departments: groups.filter((g) => g.grouping === 'department').map(figures),
+    reviewDecisions: all?.decisions ?? 0,
+    corrected: all?.corrected ?? 0,
     busiestDays: days,
   };
 }
