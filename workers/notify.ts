@@ -6,20 +6,22 @@ import { attachmentContents } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { defineStage, type Attempt } from '../src/jobs/define-stage.ts';
 import { parseAddress } from '../src/mail/address.ts';
-import { claimForSending, EXEMPT_CEILING_FACTOR, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
-import { createTransport } from '../src/notify/transport.ts';
+import { saysNoReplies } from '../src/mail/automated.ts';
+import { AUTOMATIC_TO_RESIDENT, claimForSending, EXEMPT_CEILING_FACTOR, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
+import { createMailTransport } from '../src/notify/mail-transport.ts';
 import type { OutgoingMail } from '../src/notify/outgoing.ts';
 import type { NotifyDeps } from '../src/pipeline/deps.ts';
 import { markConfirmed } from '../src/requests/store.ts';
 
 /**
  * Why this row must not be sent now: 'failed' for good (not exactly one valid recipient), 'suppressed'
- * (hard-bounced address), 'held' by the cap until staff release it; or null. The cap counts only mail a
+ * (hard-bounced address, or a no-reply sender for automatic mail to residents), 'held' by the cap until staff release it; or null. The cap counts only mail a
  * robot could answer (claimForSending counts 0 for the rest).
  */
 function holdBack(deps: NotifyDeps, row: ClaimedRow): { state: 'failed' | 'suppressed' | 'held'; reason: string } | null {
   // One valid addr-spec, never a list: a list is how one inbound message would mail many strangers.
   if (parseAddress(row.toAddress) === null) return { state: 'failed', reason: `not exactly one valid recipient address: "${row.toAddress.slice(0, 200)}"` };
+  if (AUTOMATIC_TO_RESIDENT.includes(row.kind) && saysNoReplies(row.toAddress)) return { state: 'suppressed', reason: `${row.toAddress} takes no replies; not mailed` };
   if (row.suppressedAddress) return { state: 'suppressed', reason: `${row.suppressedAddress} hard-bounced earlier; not mailed again` };
   if (row.capReleased) return null;
   const cap = deps.config.autoReplyCapPer24h;
@@ -54,6 +56,7 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
     html: row.html,
     headers: row.headers,
     attachments: (await attachmentContents(pool, row.attachmentIds)).map((a, i) => ({ ...a, filename: a.filename ?? `attachment-${i + 1}` })),
+    queuedAt: row.createdAt,
   };
   try {
     await transport.send(mail);
@@ -71,7 +74,7 @@ export const notifyStage = defineStage('notify', {
   handle,
   deps: async (shared): Promise<NotifyDeps> => ({
     ...shared,
-    transport: createTransport({ smtpUrl: shared.config.smtpUrl, outboxDir: shared.config.outboxDir, log: shared.log.child({ part: 'smtp' }) }),
+    transport: createMailTransport(shared.config, { log: shared.log.child({ part: 'smtp' }), ...(shared.signIn ? { signIn: shared.signIn } : {}) }),
   }),
   close: (deps) => deps.transport.close(),
   deadLetter: (shared, p, error) => markOutboxState(shared.pool, p.outboxId, 'failed', error),

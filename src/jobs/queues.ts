@@ -1,7 +1,8 @@
 // Producers: one Queue per stage, sharing one Redis connection.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { describeError } from '../errors.ts';
+import { redact } from '../config/index.ts';
+import { serviceErrors, START_REDIS, type ServiceErrors } from '../health/outage-log.ts';
 import type { Logger } from '../log.ts';
 import { STAGES, jobIds, jobOptions, type Payloads, type Stage } from './catalog.ts';
 
@@ -20,41 +21,43 @@ export interface Queues {
    */
   requeue<S extends Stage>(stage: S, payload: Payloads[S], opts?: { priority?: number }): Promise<void>;
   readonly queue: (stage: Stage) => Queue;
+  /** Calls listener each time the connection to Redis is back after being lost (not at the first connect). */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
+const reporters = new Map<string, ServiceErrors>();
+
 /**
- * Logs an emitter's 'error' events (an emitter without a listener crashes the process on one). ioredis
- * repeats the same error on every reconnect attempt while Redis is away: a repeat of the last error is
- * not logged again until the returned function says the connection came back.
+ * The one reporter of a Redis server's errors in this process: every connection, queue and worker on it
+ * reports through it, so an outage is one line a minute however many clients notice it.
  */
-export function logErrors(emitter: { on(event: 'error', fn: (err: Error) => void): unknown }, log: Logger, what: string): () => void {
-  let last: string | null = null;
-  emitter.on('error', (err) => {
-    const message = describeError(err);
-    if (message === last) return;
-    last = message;
-    log.error({ err: message }, `${what} error`);
-  });
-  return () => {
-    last = null;
-  };
+export function redisErrors(redisUrl: string, log: Logger): ServiceErrors {
+  let r = reporters.get(redisUrl);
+  if (!r) {
+    r = serviceErrors(log, { name: 'Redis', where: redact(redisUrl), fix: START_REDIS });
+    reporters.set(redisUrl, r);
+  }
+  return r;
 }
 
-export function redisConnection(redisUrl: string, log: Logger): Redis {
+export function redisConnection(redisUrl: string, log: Logger, opts: { failFast?: boolean } = {}): Redis {
   // BullMQ requires maxRetriesPerRequest null for its blocking commands.
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-  const recovered = logErrors(redis, log, 'Redis connection');
-  redis.on('ready', recovered);
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, ...(opts.failFast ? { enableOfflineQueue: false } : {}) });
+  const errors = redisErrors(redisUrl, log);
+  redis.on('error', (err) => errors.report(err, 'Redis connection'));
+  redis.on('ready', () => errors.recovered());
   return redis;
 }
 
 export function createQueues(redisUrl: string, prefix: string, log: Logger): Queues {
-  const connection = redisConnection(redisUrl, log);
+  // Producers fail at once while Redis is away rather than holding every command until it returns:
+  // what they queue is committed in PostgreSQL first, and the sweeper queues it once Redis is back.
+  const connection = redisConnection(redisUrl, log, { failFast: true });
   const queues = new Map<Stage, Queue>();
   for (const stage of STAGES) {
     const q = new Queue(stage, { connection, prefix });
-    logErrors(q, log.child({ queue: stage }), 'queue');
+    q.on('error', (err) => redisErrors(redisUrl, log).report(err, `${stage} queue`));
     queues.set(stage, q);
   }
   const queue = (stage: Stage): Queue => queues.get(stage) as Queue;
@@ -66,9 +69,18 @@ export function createQueues(redisUrl: string, prefix: string, log: Logger): Que
     });
   };
   let closed = false;
+  let connectedBefore = false;
+  const reconnectListeners: (() => void)[] = [];
+  connection.on('ready', () => {
+    if (connectedBefore) for (const listener of reconnectListeners) listener();
+    connectedBefore = true;
+  });
   return {
     queue,
     enqueue,
+    onReconnect(listener) {
+      reconnectListeners.push(listener);
+    },
     async requeue(stage, payload, opts) {
       const job = await queue(stage).getJob(jobIds[stage](payload));
       if (job) {

@@ -12,7 +12,8 @@ import type { Routing } from '../routing/rules.ts';
 import { getInbound } from '../intake/store.ts';
 import { parseDepartmentCommand } from './department-command.ts';
 import { isStatusQuestion } from './status-question.ts';
-import { changeStatusInTransaction, proposeStatusInTransaction, queueMail, type QueuedMail } from './actions.ts';
+import { awaitAnswer, changeStatusInTransaction, forwardDepartmentNote, forwardToDepartment, proposeStatusInTransaction, queueMail, raiseUrgencyInTransaction, type QueuedMail, type ResidentMessage } from './actions.ts';
+import { recordDepartmentReply } from './department-replies.ts';
 import { FINISHED, type Status } from './status.ts';
 import { addEvent, addThreadMessage, conversationMessageIds, markResidentVerified, statusHistory, type RequestRecord } from './store.ts';
 import type { SenderRole, ThreadMatch } from './threading.ts';
@@ -78,10 +79,13 @@ export async function handleReply(
   const req = thread.request;
   const actor = `${thread.role}:${input.parsed.from?.address ?? 'unknown'}`;
   // A From alone is a claim anyone can make: it may add to the thread, but acting in a role (changing a
-  // status, reopening, being answered) needs proof (see Proof in threading.ts).
+  // status, reopening, being answered, being passed on) needs proof (see Proof in threading.ts).
   const proven = thread.proof !== null;
+  // A reply with nothing typed (the quote sent back, a photo on its own) asks for nothing and reopens nothing.
+  const saysSomething = authored.trim() !== '';
+  const resident: ResidentMessage = { inboundMessageId: id, authored: authored.trim(), receivedAt: new Date() };
 
-  if (thread.role === 'resident' && proven && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
+  if (thread.role === 'resident' && proven && saysSomething && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
     if (config.reopenMode === 'new' || !withinReopenWindow(req, config)) {
       return { next: 'classify', followUpOf: req.id };
     }
@@ -90,8 +94,13 @@ export async function handleReply(
   await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: thread.role, inboundMessageId: id });
   await addEvent(tx, { requestId: req.id, kind: 'reply', actor, details: { via: thread.via, proof: thread.proof, inboundMessageId: id } });
   if (thread.role === 'resident' && proven) await markResidentVerified(tx, req.id);
-  const done = (queued: (QueuedMail | null)[]): ReplyOutcome => ({
-    next: 'none', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id, queued,
+  // After whatever the reply asked for (a reopen routes first): a resident's reply can show a danger the
+  // request did not have ("now the wire is on fire"), which raises it.
+  const done = async (queued: (QueuedMail | null)[]): Promise<ReplyOutcome> => ({
+    next: 'none', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id,
+    queued: thread.role !== 'resident' ? queued : [...queued, ...await raiseUrgencyInTransaction(tx, ctx, req.id, {
+      inboundMessageId: id, authored, subject: input.parsed.subject, receivedAt: new Date(), actor,
+    })],
   });
   const propose = async (to: Status, note: string | null): Promise<ReplyOutcome> => {
     await proposeStatusInTransaction(tx, req, { inboundMessageId: id, to, note, claimedActor: actor, reason: unprovenReason(thread.role, config) });
@@ -102,7 +111,19 @@ export async function handleReply(
   if (command.kind === 'status' && !(thread.role === 'department' && proven)) return propose(command.status, command.note);
 
   if (thread.role === 'department') {
-    if (command.kind === 'none') return done([]);
+    if (command.kind === 'none') {
+      if (!saysSomething) return done([]);
+      // Words for the resident, or not: staff decide, unless this department's replies always go on (and
+      // this one proved it came from the department: an unproven one must not reach the resident).
+      const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
+      if (dept?.forwardReplies && proven) {
+        const queued = await forwardDepartmentNote(tx, ctx, req, dept, { inboundMessageId: id, note: authored.trim() });
+        await recordDepartmentReply(tx, { inboundMessageId: id, requestId: req.id, state: 'forwarded', outboxId: queued?.id ?? null, by: 'routing' });
+        return done([queued]);
+      }
+      await recordDepartmentReply(tx, { inboundMessageId: id, requestId: req.id, state: 'needs_attention' });
+      return done([]);
+    }
     if (command.kind === 'invalid') {
       return done([await commandError(tx, ctx, req, { inboundMessageId: id, line: command.line, reason: command.reason })]);
     }
@@ -116,22 +137,35 @@ export async function handleReply(
   }
 
   if (thread.role === 'resident') {
-    const reopens = FINISHED.includes(req.status) && !isThanksOnly(authored) && !isStatusQuestion(authored, input.parsed.subject);
+    const reopens = saysSomething && FINISHED.includes(req.status) && !isThanksOnly(authored) && !isStatusQuestion(authored, input.parsed.subject);
     const reopenTo: Status = req.departmentCode ? 'routed' : 'needs_review';
     if (!proven) {
       // Answering would tell whoever forged the From nothing (the answer goes to the resident), but it
-      // would let anyone make us mail the resident at will; a reopening waits for staff.
+      // would let anyone make us mail the resident (or the department) at will; a reopening waits for staff.
       return reopens ? propose(reopenTo, 'the resident\'s reply says the problem is back') : done([]);
     }
-    if (isStatusQuestion(authored, input.parsed.subject)) {
+    if (saysSomething && isStatusQuestion(authored, input.parsed.subject)) {
       return done([await statusAnswer(tx, ctx, req, id)]);
     }
     if (reopens) {
-      return done(await changeStatusInTransaction(tx, ctx, req, { to: reopenTo, note: 'reopened by the resident\'s reply', actor }));
+      return done(await changeStatusInTransaction(tx, ctx, req, { to: reopenTo, note: 'reopened by the resident\'s reply', actor, reopenedBy: resident }));
+    }
+    if (ctx.routing.isQuestion(req.category)) {
+      // Their answer to our answer, or more to their question: back in the questions queue for a person.
+      if (saysSomething && !isThanksOnly(authored)) await awaitAnswer(tx, req.id);
+      return done([]);
+    }
+    // While the department works on it, what the resident adds (a correction, a photo) is theirs to see.
+    const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
+    const hasFiles = input.parsed.attachments.length > 0;
+    if (dept && WITH_DEPARTMENT.includes(req.status) && (hasFiles || (saysSomething && !isThanksOnly(authored)))) {
+      return done(await forwardToDepartment(tx, ctx, req, dept, resident, false));
     }
   }
   return done([]);
 }
+
+const WITH_DEPARTMENT: readonly Status[] = ['routed', 'in_progress'];
 
 /** Ties a bounce to the mail and request it failed for; a permanent failure stops mail to that address. */
 export async function recordBounce(tx: Db, input: { inboundMessageId: number; verdict: AutomatedVerdict; requestId: number | null }): Promise<void> {
