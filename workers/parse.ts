@@ -2,7 +2,7 @@
 import { withTransaction } from '../src/db/pool.ts';
 import { describeError, PermanentError } from '../src/errors.ts';
 import { isSubmission } from '../src/intake/open311-submission.ts';
-import { awaitOpening, getInbound, getRaw, insertAttachments, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
+import { awaitOpening, getInbound, getRaw, insertAttachments, markSenderVerified, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
 import { extractAuthoredText } from '../src/mail/authored-text.ts';
 import { detectAutomated } from '../src/mail/automated.ts';
 import { parseMessage } from '../src/mail/parse.ts';
@@ -11,7 +11,7 @@ import type { ParsedMessage } from '../src/mail/types.ts';
 import type { PipelineDeps } from '../src/pipeline/deps.ts';
 import { dispatchMail } from '../src/requests/actions.ts';
 import { handleReply, recordBounce } from '../src/requests/replies.ts';
-import { findThread } from '../src/requests/threading.ts';
+import { findThread, fromAuthenticated } from '../src/requests/threading.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { defineStage } from '../src/jobs/define-stage.ts';
 
@@ -71,6 +71,9 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
     // header only saves other mail the lookup (anyone can write it); the submissions table decides.
     const submitted = parsed.headers['x-cityline-channel'] === 'open311' && (await isSubmission(tx, id));
     const thread = submitted ? ({ kind: 'none' } as const) : await findThread(tx, parsed, deps);
+    // Authenticated, or answering mail we sent to this very address: the From is who it says.
+    const tokenFromResident = thread.kind === 'thread' && thread.proof === 'token' && thread.role === 'resident';
+    if (tokenFromResident || fromAuthenticated(parsed, config)) await markSenderVerified(tx, id);
     if (verdict) {
       const requestId = thread.kind === 'none' ? null : thread.request.id;
       if (verdict.kind === 'bounce') await recordBounce(tx, { inboundMessageId: id, verdict, requestId });

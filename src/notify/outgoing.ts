@@ -10,7 +10,7 @@ export interface OutgoingAttachment {
 
 export interface OutgoingMail {
   from: { name: string; address: string };
-  /** One address, or several separated by commas (a department's list). */
+  /** Exactly one address (a department's list gets one email per address). */
   to: string;
   replyTo: string | null;
   subject: string;

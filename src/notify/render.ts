@@ -57,6 +57,8 @@ export interface RoutedTicketData extends BaseEmailData {
   /** What the resident wrote, without quoted replies or signatures. */
   residentText: string;
   attachments: { filename: string; size: number }[];
+  /** Attachments not forwarded (not verified raster images): staff open them in the staff app. */
+  withheld: { filename: string; size: number }[];
   residentLanguage: Language;
   /** A one-line English summary, given when the resident did not write in English. */
   englishSummary: string | null;

@@ -1,11 +1,16 @@
 // Addresses we no longer mail (hard bounces) and the count of automatic replies per address, which
 // caps how often a loop we failed to recognise can make us write to the same robot.
 import type { Db } from '../db/pool.ts';
+import { PermanentError } from '../errors.ts';
+import { parseAddress } from '../mail/address.ts';
 
-/** Addresses are stored lower-cased: mail systems treat the case of a domain, and in practice the local part, as noise. */
+/**
+ * Addresses are stored lower-cased: mail systems treat the case of a domain, and in practice the local part,
+ * as noise. An invalid address is a permanent error: no retry will make it valid.
+ */
 export function normalizeAddress(address: string): string {
-  const bare = address.trim().replace(/^<(.*)>$/, '$1').trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+$/.test(bare)) throw new RangeError(`not an email address: "${address}"`);
+  const bare = parseAddress(address);
+  if (bare === null) throw new PermanentError(`not an email address: "${address.slice(0, 200)}"`, 'INVALID_ADDRESS');
   return bare;
 }
 

@@ -11,16 +11,17 @@ import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
 import { updateToMessage, withSubmittedFacts, type SubmittedUpdate } from '../intake/open311-submission.ts';
-import { attachmentsOf, lockInboundWithAttachments, openingOf, saveParsed, setInboundOutcome, storeRawMessage } from '../intake/store.ts';
+import { addressProvedBefore, attachmentsOf, lockInboundWithAttachments, openingOf, saveParsed, setInboundOutcome, storeRawMessage } from '../intake/store.ts';
 import type { Enqueue } from '../jobs/queues.ts';
 import {
-  confirmationRow, departmentNoteRow, duplicateNoticeRow, oncallAlertRow, publicUpdateRow, residentFollowUpRow, routedTicketRow, safetyNoticeRow, staffReplyRow, statusUpdateRow,
+  confirmationRow, departmentNoteRow, duplicateNoticeRow, oncallAlertRow, publicUpdateRow, residentFollowUpRows, routedTicketRows, safetyNoticeRow, staffReplyRow, statusUpdateRow,
   ticketWithdrawnRow, type TicketSource,
 } from '../notify/compose.ts';
 import { insertOutboxRows, priorityOf, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import { decideDepartmentReply, lockPendingDepartmentReply } from './department-replies.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
+import { decideProposal, insertProposal, lockProposal } from './proposals.ts';
 import {
   addEvent, addReviewReason, addThreadMessage, clearAwaitingAnswer, markAwaitingAnswer, addThreadMessages, clearUrgency, conversationMessageIds, getRequest,
   getRequestByTrackingNumber, lastStatusEventId, openRequest, prepareOpening, setAssignee, setDepartment, setStatus, setUrgency, ticketSourceOf, touchRequest,
@@ -139,9 +140,9 @@ export interface ResidentMessage {
  * What the resident adds to a request its department has (a correction, a photo), sent on to the
  * department in the ticket's thread with the attachments; `reopened` when it brought the request back.
  */
-export async function forwardToDepartment(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, m: ResidentMessage, reopened: boolean): Promise<QueuedMail | null> {
+export async function forwardToDepartment(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, m: ResidentMessage, reopened: boolean): Promise<(QueuedMail | null)[]> {
   const attachments = (await attachmentsOf(db, m.inboundMessageId)).filter((a) => !a.dropped);
-  return queueMail(db, residentFollowUpRow(ctx, req, dept, { ...m, reopened, attachments }, await conversationMessageIds(db, req.id, 'department')));
+  return queueMails(db, residentFollowUpRows(ctx, req, dept, { ...m, reopened, attachments }, await conversationMessageIds(db, req.id, 'department')));
 }
 
 /**
@@ -168,17 +169,17 @@ async function routeInTransaction(
     return [];
   }
   if (reopenedBy && req.departmentCode === dept.code) {
-    return [await forwardToDepartment(db, ctx, routed, dept, reopenedBy, true), await queueMail(db, await statusMail(db, ctx, routed, { status: 'routed', note: null, actor }))];
+    return [...(await forwardToDepartment(db, ctx, routed, dept, reopenedBy, true)), await queueMail(db, await statusMail(db, ctx, routed, { status: 'routed', note: null, actor }))];
   }
-  const ticket = await ticketRow(db, ctx, routed, dept, await conversationMessageIds(db, req.id, 'department'));
-  return queueMails(db, [ticket, await statusMail(db, ctx, routed, { status: 'routed', note: reopenedBy ? null : note, actor })]);
+  const tickets = await ticketRows(db, ctx, routed, dept, await conversationMessageIds(db, req.id, 'department'));
+  return queueMails(db, [...tickets, await statusMail(db, ctx, routed, { status: 'routed', note: reopenedBy ? null : note, actor })]);
 }
 
-/** The department's ticket for a request just routed (or re-routed) to it, threaded under `references`. */
-async function ticketRow(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, references: string[]): Promise<NewOutboxRow> {
+/** The department's tickets (one per address) for a request just routed (or re-routed) to it, threaded under `references`. */
+async function ticketRows(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, references: string[]): Promise<NewOutboxRow[]> {
   const source = await ticketSourceOf(db, req.id);
   const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
-  return routedTicketRow(
+  return routedTicketRows(
     ctx,
     req,
     dept,
@@ -221,10 +222,16 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number, 
     const opening = openingOf(msg);
     const reviewReasons = [...c.reviewReasons];
     if (opening.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
-    // A mailing's no-reply sender is not a resident who can be answered: staff decide, and nothing is sent.
+    // No address we may write to (the From and Reply-To failed the address check at parse): staff see it, nobody is mailed.
+    // A mailing's no-reply sender is not a resident who can be answered either: staff decide, and nothing is sent.
     const residentEmail = msg.replyTo ?? msg.fromAddress;
+    if (residentEmail === null) reviewReasons.push('no_valid_sender');
     const answerable = residentEmail !== null && !saysNoReplies(residentEmail);
     if (!answerable && residentEmail !== null) reviewReasons.push('no_reply_sender');
+    // What the resident wrote (their name, their subject) is echoed only to an address that proved itself,
+    // now or before; the Reply-To is not what the From's authentication covers.
+    const residentVerified = residentEmail !== null
+      && ((msg.senderVerified && residentEmail === msg.fromAddress) || (await addressProvedBefore(tx, residentEmail, id)));
     const needsReview = reviewReasons.length > 0;
     const place = c.street && !NO_DUPLICATES.has(c.category)
       ? { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet }
@@ -256,6 +263,7 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number, 
         sourceMessageId: id,
         status: route ? 'routed' : firstStatus,
         residentEmail,
+        residentVerified,
         residentName: msg.fromName,
         subject: msg.subject,
         classification: { ...c, reviewReasons, needsReview },
@@ -284,7 +292,7 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number, 
     if (route && deps.routing.isQuestion(req.category)) await markAwaitingAnswer(tx, req.id);
     else if (route) {
       const source: TicketSource = { authored, receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
-      rows.push(routedTicketRow(deps, req, route.dept, source, []));
+      rows.push(...routedTicketRows(deps, req, route.dept, source, []));
     }
     return { req, mail: await queueMails(tx, rows) };
   });
@@ -478,7 +486,7 @@ export async function reroute(deps: ReviewDeps, r: Reroute): Promise<RerouteOutc
       await setDepartment(tx, req.id, target.code);
     }
     const routings = (await ticketSourceOf(tx, req.id)).routings;
-    const rows: NewOutboxRow[] = [await ticketRow(tx, deps, moved, target, [])];
+    const rows: NewOutboxRow[] = await ticketRows(tx, deps, moved, target, []);
     if (before) rows.push(ticketWithdrawnRow(deps, moved, { from: before, to: target, routings, reason: r.reason }, earlierThread));
     return { mail: await queueMails(tx, rows), from: before, to: target };
   });
@@ -506,6 +514,39 @@ export async function assign(
     await addEvent(tx, { requestId: req.id, kind: 'assigned', actor: a.actor, details: { assignee: a.assignee?.email ?? null } });
   });
   return (await getRequest(deps.pool, a.requestId)) as RequestRecord;
+}
+
+/**
+ * A message asked for a status change it could not be trusted to make: it waits for staff in the review
+ * queue instead (never a silent drop, never applied on a From alone).
+ */
+export async function proposeStatusInTransaction(
+  db: Db,
+  req: RequestRecord,
+  p: { inboundMessageId: number; to: Status; note: string | null; claimedActor: string; reason: string },
+): Promise<void> {
+  await insertProposal(db, { requestId: req.id, inboundMessageId: p.inboundMessageId, toStatus: p.to, note: p.note, claimedActor: p.claimedActor, reason: p.reason });
+  await addEvent(db, { requestId: req.id, kind: 'status_proposed', actor: p.claimedActor, toStatus: p.to, note: p.note, details: { reason: p.reason, inboundMessageId: p.inboundMessageId } });
+}
+
+/** Staff decide a proposed status change: accepted, it is made (and mailed) as if the sender had been trusted. */
+export async function decideStatusProposal(deps: ActionDeps, input: { proposalId: number; accept: boolean; actor: string }): Promise<RequestRecord> {
+  const { mail, requestId } = await withTransaction(deps.pool, async (tx) => {
+    const p = await lockProposal(tx, input.proposalId);
+    if (!p) throw new PermanentError(`status proposal ${input.proposalId} does not exist`, 'NO_SUCH_PROPOSAL');
+    if (p.state !== 'pending') throw new PermanentError(`this status change was already ${p.state}`, 'PROPOSAL_DECIDED');
+    const req = await lockRequest(tx, p.requestId);
+    await decideProposal(tx, p.id, input.accept ? 'accepted' : 'rejected', input.actor);
+    if (!input.accept) {
+      await addEvent(tx, { requestId: req.id, kind: 'status_proposal_rejected', actor: input.actor, toStatus: p.toStatus, details: { proposalId: p.id, claimedActor: p.claimedActor } });
+      return { mail: [], requestId: req.id };
+    }
+    // The claimed actor stays first, so the resident's email names the department as the note's author.
+    const queued = await changeStatusInTransaction(tx, deps, req, { to: p.toStatus, note: p.note, actor: `${p.claimedActor} (confirmed by ${input.actor})` });
+    return { mail: queued, requestId: req.id };
+  });
+  await dispatchMail(deps.enqueue, mail);
+  return (await getRequest(deps.pool, requestId)) as RequestRecord;
 }
 
 export interface StaffReply {
@@ -603,7 +644,7 @@ export async function raiseUrgencyInTransaction(db: Db, ctx: Ctx, requestId: num
   const dept = raised.departmentCode ? ctx.routing.departments.get(raised.departmentCode) : undefined;
   if (dept && (raised.status === 'routed' || raised.status === 'in_progress')) {
     const source: TicketSource = { authored: report.authored, receivedAt: report.receivedAt, attachments: [], routings: 0, raisedBy: report.inboundMessageId };
-    mail.push(routedTicketRow(ctx, raised, dept, source, await conversationMessageIds(db, req.id, 'department')));
+    mail.push(...routedTicketRows(ctx, raised, dept, source, await conversationMessageIds(db, req.id, 'department')));
   }
   return queueMails(db, mail);
 }

@@ -24,7 +24,7 @@ import { streetRoutes } from './routes/streets.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { attachmentRoutes } from './routes/attachments.ts';
 import { addSecurityHeaders } from './security.ts';
-import { SESSION_COOKIE, SESSION_TTL_SECONDS, deriveKeys, hashToken, sameToken } from './session.ts';
+import { SESSION_COOKIE, SESSION_MAX_AGE_SECONDS, SESSION_TTL_SECONDS, deriveKeys, hashToken, readCookie, sameToken } from './session.ts';
 import { layout } from './views/layout.ts';
 
 export type { WebDeps } from './context.ts';
@@ -35,8 +35,17 @@ function refuseWithoutSession(request: FastifyRequest, reply: FastifyReply): Fas
   return reply.code(401).send({ error: 'sign in first' });
 }
 
+// A hop count trusts that many proxies nearest the app, as fastify does for a number (its typings only take the function).
+function trustProxyOption(setting: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
+}
+
 export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: deps.log.child({ part: 'web' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 256 * 1024 });
+  const app = Fastify({ loggerInstance: deps.log.child({ part: 'web' }) as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }), bodyLimit: 256 * 1024,
+    // Behind a reverse proxy, the client's address (lockout) and protocol (Secure cookies) come from
+    // X-Forwarded-For/-Proto, but only from the proxy named here.
+    trustProxy: trustProxyOption(deps.config.trustProxy),
+  });
   const ctx: RouteContext = { ...deps, keys: deriveKeys(deps.config.replySecret) };
 
   await app.register(cookie);
@@ -48,9 +57,9 @@ export async function createWebApp(deps: WebDeps): Promise<FastifyInstance> {
   app.addHook('preHandler', async (request, reply) => {
     // Open311 is public as a whole: an unknown path there answers 404 in the spec's format, not "sign in".
     if (request.routeOptions.config.public || request.url.startsWith(`${OPEN311_PREFIX}/`)) return;
-    const token = request.cookies[SESSION_COOKIE];
+    const token = readCookie(request, SESSION_COOKIE);
     const tokenHash = token ? hashToken(token) : null;
-    const user = tokenHash ? await touchSession(deps.pool, tokenHash, SESSION_TTL_SECONDS) : null;
+    const user = tokenHash ? await touchSession(deps.pool, tokenHash, SESSION_TTL_SECONDS, SESSION_MAX_AGE_SECONDS) : null;
     if (!user || !tokenHash) return refuseWithoutSession(request, reply);
     request.staff = user;
     request.csrf = ctx.keys.csrf(`session:${tokenHash}`);

@@ -98,3 +98,9 @@ export async function insertUser(db: Db, u: { email: string; passwordHash: strin
   );
   return rows[0]?.id ?? null;
 }
+
+/** The account can no longer sign in (its sessions are ended by the caller); null when there is none. */
+export async function disableUser(db: Db, email: string): Promise<{ id: number } | null> {
+  const { rows } = await db.query<{ id: number }>('UPDATE staff_users SET disabled = true WHERE lower(email) = lower($1) RETURNING id', [email]);
+  return rows[0] ?? null;
+}

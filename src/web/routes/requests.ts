@@ -6,6 +6,8 @@ import { PermanentError } from '../../errors.ts';
 import { randomBytes } from 'node:crypto';
 import { addNote, assign, changeStatus, clearDanger, decideDepartmentReplyAction, replyToResident, reroute, unlinkDuplicate, type ReviewDeps } from '../../requests/actions.ts';
 import { STATUSES, canMove, isStatus } from '../../requests/status.ts';
+import { heldMail } from '../../notify/outbox.ts';
+import { pendingProposals } from '../../requests/proposals.ts';
 import { getRequest } from '../../requests/store.ts';
 import { failsCheckCharacter, normalizeTrackingNumber } from '../../requests/tracking-number.ts';
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
@@ -46,6 +48,11 @@ function oneOf(value: string | null, allowed: readonly string[]): string | null 
   return value && allowed.includes(value) ? value : null;
 }
 
+const MAIL_NOTICES: Record<string, string> = {
+  released: 'The held email was released and will be sent now.',
+  'not-held': 'That email was no longer held; nothing was sent.',
+};
+
 export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const actionDeps: ReviewDeps = { pool: ctx.pool, config: ctx.config, routing: ctx.routing, enqueue: ctx.queues.enqueue, targets: ctx.targets };
 
@@ -59,7 +66,7 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (!r) return reply.callNotFound();
     const me = staffOf(request);
     const insertId = idParam(request.query, 'insert');
-    const [entries, events, department, original, staff, viewers, phone, answers, inserted, waiting, departmentReplies] = await Promise.all([
+    const [entries, events, department, original, staff, viewers, phone, answers, inserted, waiting, departmentReplies, held, proposals] = await Promise.all([
       thread(ctx.pool, id),
       eventsOf(ctx.pool, id),
       r.departmentCode ? departmentOf(ctx.pool, r.departmentCode) : null,
@@ -71,6 +78,8 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
       insertId ? getSavedAnswer(ctx.pool, insertId) : null,
       isAwaitingAnswer(ctx.pool, id),
       departmentReplyStates(ctx.pool, id),
+      heldMail(ctx.pool, { requestId: id, limit: 50 }),
+      pendingProposals(ctx.pool, { requestId: id, limit: 50 }),
     ]);
     const pageCtx = pageContext(request, 'requests');
     const inboundIds = entries.flatMap((e) => (e.direction === 'in' ? [e.inbound.id] : []));
@@ -100,6 +109,8 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
       events,
       error: opts.error ?? null,
       notice,
+      held,
+      proposals,
     });
     return reply.code(opts.code ?? 200).type('text/html').send(page.value);
   }

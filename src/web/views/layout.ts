@@ -76,6 +76,7 @@ const LABELS: Record<string, string> = {
   street_unknown: "street not in the city's list",
   unverified_reference: 'unverified reference',
   possible_duplicate: 'possible duplicate',
+  no_valid_sender: 'no valid sender address (not mailed)',
   no_reply_sender: 'sender takes no replies',
 };
 

@@ -1,12 +1,15 @@
 // The request search and the request page: its thread, status history, classification and routing.
 import { CATEGORIES } from '../../classify/types.ts';
 import { STATUSES } from '../../requests/status.ts';
+import type { HeldMail } from '../../notify/outbox.ts';
+import type { PendingProposal } from '../../requests/proposals.ts';
 import type { RequestRecord } from '../../requests/store.ts';
 import { html, type Html } from '../html.ts';
 import type { EventView } from '../queries/events.ts';
 import type { AttachmentMeta, ThreadEntry } from '../queries/messages.ts';
 import { PAGE_SIZE, type SearchFilters } from '../queries/search.ts';
 import { age, categoryLabel, csrfField, dangerBadge, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
+import { heldMailTable } from './dashboard.ts';
 import { inboundMessage } from './message.ts';
 
 type Department = { code: string; name: string };
@@ -102,6 +105,10 @@ export interface RequestPage {
   events: EventView[];
   error: string | null;
   notice: string | null;
+  /** Mail to this request the automatic-mail cap is holding. */
+  held: HeldMail[];
+  /** Status changes asked for by unverified messages, waiting for staff. */
+  proposals: PendingProposal[];
 }
 
 function plain(v: unknown): string {
@@ -165,6 +172,9 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
   <h1>${r.trackingNumber} <span id="request-status">${statusBadge(r.status)}</span> ${dangerBadge(r)}</h1>
   <p>${r.subject ?? '(no subject)'}</p>
 </div>
+${p.held.length ? html`<section class="held-mail" aria-label="held mail"><h2>Held: automatic-mail limit</h2>${heldMailTable(ctx, p.held, r.id)}</section>` : ''}
+${p.proposals.length ? html`<section class="proposals"><h2>Status changes to confirm</h2><ul>${p.proposals.map((x) => html`<li>${statusBadge(x.toStatus)} asked for by ${x.claimedActor}${x.note ? html`: “${x.note}”` : ''} <span class="muted">(${x.reason})</span>
+  <form method="post" action="/review/proposals/${x.id}" class="inline">${csrfField(ctx)}<button type="submit" name="decision" value="accept">Accept</button> <button type="submit" name="decision" value="reject">Reject</button></form></li>`)}</ul></section>` : ''}
 <div class="request">
 <section class="facts">
   <dl>
