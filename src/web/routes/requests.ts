@@ -84,7 +84,7 @@ export function requestRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const pageCtx = pageContext(request, 'requests');
     const inboundIds = entries.flatMap((e) => (e.direction === 'in' ? [e.inbound.id] : []));
     const done = field(request.query, 'done', 20);
-    const notice = opts.notice ?? (done && isDeskAction(done) && !opts.error ? deskNotice(done, r, events, ctx.routing) : null);
+    const notice = opts.notice ?? MAIL_NOTICES[field(request.query, 'mail') ?? ''] ?? (done && isDeskAction(done) && !opts.error ? deskNotice(done, r, events, ctx.routing) : null);
     const desk = deskPanel(pageCtx, { request: r, events, staff, viewers, departments: [...ctx.routing.departments.values()], me, routing: ctx.routing, justLogged: done === 'logged' });
     const page = requestPage(pageCtx, {
       desk,
