@@ -224,8 +224,9 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number, 
     if (opening.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
     // No address we may write to (the From and Reply-To failed the address check at parse): staff see it, nobody is mailed.
     // A mailing's no-reply sender is not a resident who can be answered either: staff decide, and nothing is sent.
+    // An agent logging a call or walk-in has decided already; a resident without an email is normal there.
     const residentEmail = msg.replyTo ?? msg.fromAddress;
-    if (residentEmail === null) reviewReasons.push('no_valid_sender');
+    if (residentEmail === null && !decided) reviewReasons.push('no_valid_sender');
     const answerable = residentEmail !== null && !saysNoReplies(residentEmail);
     if (!answerable && residentEmail !== null) reviewReasons.push('no_reply_sender');
     // What the resident wrote (their name, their subject) is echoed only to an address that proved itself,
