@@ -1,7 +1,7 @@
 // Stage 1: raw MIME -> parsed message -> what it is (new request, a reply in a thread, robot mail) -> next step.
 import { withTransaction } from '../src/db/pool.ts';
 import { describeError, PermanentError } from '../src/errors.ts';
-import { awaitOpening, getInbound, getRaw, insertAttachments, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
+import { awaitOpening, getRaw, insertAttachments, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
 import { extractAuthoredText } from '../src/mail/authored-text.ts';
 import { detectAutomated } from '../src/mail/automated.ts';
 import { parseMessage } from '../src/mail/parse.ts';
@@ -45,10 +45,8 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
   );
 
   const outcome = await withTransaction(pool, async (tx) => {
-    // Another worker may have finished this message while we parsed it.
-    const current = await getInbound(tx, id, { forUpdate: true });
-    if (current?.state !== 'stored') return { next: 'none' as const, mail: [] };
-    await saveParsed(tx, id, {
+    // Another worker may have finished this message while we parsed it: then nothing is saved.
+    const saved = await saveParsed(tx, id, {
       messageId: parsed.messageId,
       fromAddress: parsed.from?.address.toLowerCase() ?? null,
       fromName: parsed.from?.name ?? null,
@@ -64,6 +62,7 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
       headers: parsed.headers,
       notes: parsed.notes,
     });
+    if (!saved) return { next: 'none' as const, mail: [] };
     await insertAttachments(tx, id, parsed.attachments);
 
     const thread = await findThread(tx, parsed, deps);

@@ -95,8 +95,8 @@ const INBOUND_COLUMNS = `id, source, state, kind, request_id AS "requestId", mes
   from_address AS "fromAddress", from_name AS "fromName", reply_to AS "replyTo", subject, text_body AS "textBody",
   authored_text AS "authoredText", received_at AS "receivedAt"`;
 
-export async function getInbound(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<InboundRow | null> {
-  const { rows } = await db.query<InboundRow>(`SELECT ${INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1 ${opts.forUpdate ? 'FOR UPDATE' : ''}`, [id]);
+export async function getInbound(db: Db, id: number): Promise<InboundRow | null> {
+  const { rows } = await db.query<InboundRow>(`SELECT ${INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
 
@@ -143,16 +143,22 @@ export interface ParsedFields {
   notes: string[];
 }
 
-/** Records what the parser read; the state and kind are set by the decision that follows. */
-export async function saveParsed(db: Db, id: number, p: ParsedFields): Promise<void> {
-  await db.query(
+/**
+ * Records what the parser read, only while the message is still `stored`; false when another worker
+ * finished it meanwhile. The UPDATE locks the row and re-checks its state in one statement (a row being
+ * changed is waited for, then checked again), so no SELECT ... FOR UPDATE comes first. The state and
+ * kind are set by the decision that follows.
+ */
+export async function saveParsed(db: Db, id: number, p: ParsedFields): Promise<boolean> {
+  const { rowCount } = await db.query(
     `UPDATE inbound_messages SET message_id = coalesce(message_id, $2), from_address = $3, from_name = $4, reply_to = $5,
         to_addresses = $6, subject = $7, sent_at = $8, in_reply_to = $9, references_ids = $10, text_body = $11,
         html_body = $12, authored_text = $13, headers = $14, parse_notes = $15, parsed_at = now()
-      WHERE id = $1`,
+      WHERE id = $1 AND state = 'stored'`,
     [id, p.messageId, p.fromAddress, p.fromName, p.replyTo, p.to, p.subject, p.sentAt, p.inReplyTo, p.references,
       p.text, p.html, p.authoredText, JSON.stringify(p.headers), p.notes],
   );
+  return rowCount === 1;
 }
 
 export async function insertAttachments(

@@ -79,9 +79,11 @@ export async function run(args: string[]): Promise<number> {
   const sentQuery = `SELECT count(*)::int AS n FROM outbox WHERE kind IN ('confirmation', 'duplicate_notice') AND state = 'sent'`;
   const countSent = async (): Promise<number> => (await system.pool.query<{ n: number }>(sentQuery)).rows[0]?.n ?? 0;
   let sent = 0;
-  let peakRss = process.memoryUsage().rss;
+  // memoryUsage.rss(), not memoryUsage(): the full call walks the heap, and ten times a second it showed
+  // in the profile as 3% of the run.
+  let peakRss = process.memoryUsage.rss();
   const rssTimer = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 100);
   const curve: { second: number; rssMb: number; heapMb: number; sent: number }[] = [];
   let started = performance.now();
