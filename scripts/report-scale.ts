@@ -104,8 +104,8 @@ async function main(): Promise<void> {
     report = await timed(`report: ${name} (again)`, () => buildReport(pool, { from, to, timeZone: TZ }));
   }
   process.stdout.write(`five-year contacts counted: ${report?.contacts}\n`);
-  const work = await timed('digest: open work by department', () => openWorkByDepartment(pool, ['routed', 'in_progress']));
-  process.stdout.write(`open with departments: ${work.length}\n`);
+  const work = await timed('digest: open work by department (first 200 each)', () => openWorkByDepartment(pool, ['routed', 'in_progress'], new Date(), 200));
+  process.stdout.write(`open with departments: ${work.reduce((n, d) => n + d.open, 0)}\n`);
   await timed('escalation: overdue not escalated (500)', () => overdueNotEscalated(pool, ['received', 'needs_review', 'routed', 'in_progress']));
   await pool.end();
   if (!process.argv.includes('--keep')) {

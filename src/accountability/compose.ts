@@ -9,7 +9,7 @@ import type { NewOutboxRow } from '../notify/outbox.ts';
 import { renderEmail, type DigestRow } from '../notify/render.ts';
 import type { Department } from '../routing/rules.ts';
 import type { ServiceTargets } from '../targets/service-targets.ts';
-import type { OpenWork } from './open-work.ts';
+import type { DepartmentWork, OpenWork } from './open-work.ts';
 
 /** A digest lists this many requests; the rest are counted ("and 40 more"). */
 export const DIGEST_ROWS = 200;
@@ -33,7 +33,7 @@ function headers(): Record<string, string> {
 
 export interface DigestInput {
   department: Department;
-  work: readonly OpenWork[];
+  work: DepartmentWork;
   /** The local date the digest is for, YYYY-MM-DD, part of its dedupe key. */
   day: string;
   dayLabel: string;
@@ -50,19 +50,18 @@ export function digestRows(ctx: { config: Config; targets: ServiceTargets }, d: 
     dueAt: w.dueAt,
     lateBy: w.dueAt && w.dueAt < d.now ? lateBy(ctx.targets, w.dueAt, d.now) : '',
   });
-  const overdue = d.work.filter((w) => w.dueAt !== null && w.dueAt < d.now);
-  const onTime = d.work.filter((w) => !(w.dueAt !== null && w.dueAt < d.now));
-  const shownOverdue = overdue.slice(0, DIGEST_ROWS);
-  const shownOnTime = onTime.slice(0, Math.max(0, DIGEST_ROWS - shownOverdue.length));
+  const late = (w: OpenWork): boolean => w.dueAt !== null && w.dueAt < d.now;
+  const shownOverdue = d.work.first.filter(late);
+  const shownOnTime = d.work.first.filter((w) => !late(w));
   const rendered = renderEmail('department_digest', 'en', {
     city: ctx.config.cityName,
     department: d.department.name,
     day: d.dayLabel,
-    open: d.work.length,
-    overdue: overdue.length,
+    open: d.work.open,
+    overdue: d.work.overdue,
     overdueRows: shownOverdue.map(row),
     onTimeRows: shownOnTime.map(row),
-    more: d.work.length - shownOverdue.length - shownOnTime.length,
+    more: d.work.open - d.work.first.length,
     schedule: d.schedule,
   });
   // One recipient per message: a department's list gets one copy each.

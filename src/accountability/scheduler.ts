@@ -13,8 +13,9 @@ import { addEvent } from '../requests/store.ts';
 import type { Routing } from '../routing/rules.ts';
 import { instantAt, isoWeekday, localDateOf } from '../targets/calendar.ts';
 import type { ServiceTargets } from '../targets/service-targets.ts';
-import { digestRows, escalationRow } from './compose.ts';
-import { openWorkByDepartment, overdueNotEscalated, type OpenWork } from './open-work.ts';
+import { refreshReportRollups } from '../reports/rollup.ts';
+import { DIGEST_ROWS, digestRows, escalationRow } from './compose.ts';
+import { openWorkByDepartment, overdueNotEscalated } from './open-work.ts';
 import { getDigestSchedule, type DigestSchedule } from './schedule-store.ts';
 
 export interface AccountabilityDeps {
@@ -54,13 +55,11 @@ export async function sendDigests(deps: AccountabilityDeps, now: Date): Promise<
   const schedule = await getDigestSchedule(deps.pool);
   const day = digestDue(schedule, deps.targets, now);
   if (!day) return { day: null, queued: 0 };
-  const work = await openWorkByDepartment(deps.pool, WITH_DEPARTMENT);
-  const byDepartment = new Map<string, OpenWork[]>();
-  for (const w of work) byDepartment.set(w.departmentCode, [...(byDepartment.get(w.departmentCode) ?? []), w]);
+  const work = await openWorkByDepartment(deps.pool, WITH_DEPARTMENT, now, DIGEST_ROWS);
   const dayLabel = new Intl.DateTimeFormat('en-US', { timeZone: deps.targets.calendar.timeZone, weekday: 'short', month: 'short', day: 'numeric', year: 'numeric' }).format(now);
   let queued = 0;
-  for (const [code, list] of byDepartment) {
-    const department = deps.routing.departments.get(code);
+  for (const list of work) {
+    const department = deps.routing.departments.get(list.departmentCode);
     if (!department) continue;
     const rows = digestRows(deps, { department, work: list, day, dayLabel, schedule: describeSchedule(schedule), now });
     const mail = await queueMails(deps.pool, rows);
@@ -110,6 +109,8 @@ export function startAccountability(deps: AccountabilityDeps, intervalMs = 60_00
           if (done.day) digestsDoneFor = done.day;
         }
         const escalations = await sendEscalations(deps, now);
+        // Reports read the rollups; keeping them current here means no report page waits on a bulk change.
+        await refreshReportRollups(deps.pool, deps.targets.calendar.timeZone);
         if (digests || escalations) deps.log.info({ digests, escalations }, 'accountability mail queued');
       } catch (err) {
         deps.log.warn({ err: describeError(err) }, 'accountability round failed; next round in a minute');

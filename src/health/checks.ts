@@ -10,6 +10,7 @@ import { describeError } from '../errors.ts';
 import { loadRouting } from '../routing/rules.ts';
 import { loadClassifier } from '../classify/index.ts';
 import { pendingMigrations } from '../db/migrate.ts';
+import { START_POSTGRES, START_REDIS } from './outage-log.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -23,11 +24,6 @@ export interface CheckResult {
 }
 
 const TIMEOUT_MS = 3_000;
-
-export const START_POSTGRES =
-  'start it (Debian: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start, or apt-get install postgresql), or set DATABASE_URL';
-export const START_REDIS =
-  'start it (Debian: apt-get install redis-server, then redis-server --daemonize yes --maxmemory-policy noeviction), or set REDIS_URL';
 
 /** A database URL pointing at the server's own maintenance database, so a missing cityline311 is not "down". */
 function serverUrl(databaseUrl: string): string {

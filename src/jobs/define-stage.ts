@@ -6,7 +6,7 @@ import type { Config } from '../config/index.ts';
 import { describeError, isPermanent } from '../errors.ts';
 import type { PipelineDeps } from '../pipeline/deps.ts';
 import { guards, type Payloads, type Stage } from './catalog.ts';
-import { redisConnection } from './queues.ts';
+import { redisConnection, redisErrors } from './queues.ts';
 
 export interface Attempt {
   attempt: number;
@@ -73,7 +73,7 @@ export function defineStage<S extends Stage, D>(name: S, spec: StageSpec<S, D>):
       });
       // BullMQ leaves a connection it was handed open; this one is the worker's alone.
       worker.on('closed', () => connection.disconnect());
-      worker.on('error', (err) => log.error({ err: describeError(err) }, 'worker error'));
+      worker.on('error', (err) => redisErrors(config.redisUrl, log).report(err, `${name} worker`));
       worker.on('failed', (job, err) => {
         if (!job) return;
         const exhausted = err instanceof UnrecoverableError || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);

@@ -1,7 +1,8 @@
 // Producers: one Queue per stage, sharing one Redis connection.
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { describeError } from '../errors.ts';
+import { redact } from '../config/index.ts';
+import { serviceErrors, START_REDIS, type ServiceErrors } from '../health/outage-log.ts';
 import type { Logger } from '../log.ts';
 import { STAGES, jobIds, jobOptions, type Payloads, type Stage } from './catalog.ts';
 
@@ -23,29 +24,27 @@ export interface Queues {
   close(): Promise<void>;
 }
 
+const reporters = new Map<string, ServiceErrors>();
+
 /**
- * Logs an emitter's 'error' events (an emitter without a listener crashes the process on one). ioredis
- * repeats the same error on every reconnect attempt while Redis is away: a repeat of the last error is
- * not logged again until the returned function says the connection came back.
+ * The one reporter of a Redis server's errors in this process: every connection, queue and worker on it
+ * reports through it, so an outage is one line a minute however many clients notice it.
  */
-export function logErrors(emitter: { on(event: 'error', fn: (err: Error) => void): unknown }, log: Logger, what: string): () => void {
-  let last: string | null = null;
-  emitter.on('error', (err) => {
-    const message = describeError(err);
-    if (message === last) return;
-    last = message;
-    log.error({ err: message }, `${what} error`);
-  });
-  return () => {
-    last = null;
-  };
+export function redisErrors(redisUrl: string, log: Logger): ServiceErrors {
+  let r = reporters.get(redisUrl);
+  if (!r) {
+    r = serviceErrors(log, { name: 'Redis', where: redact(redisUrl), fix: START_REDIS });
+    reporters.set(redisUrl, r);
+  }
+  return r;
 }
 
 export function redisConnection(redisUrl: string, log: Logger): Redis {
   // BullMQ requires maxRetriesPerRequest null for its blocking commands.
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
-  const recovered = logErrors(redis, log, 'Redis connection');
-  redis.on('ready', recovered);
+  const errors = redisErrors(redisUrl, log);
+  redis.on('error', (err) => errors.report(err, 'Redis connection'));
+  redis.on('ready', () => errors.recovered());
   return redis;
 }
 
@@ -54,7 +53,7 @@ export function createQueues(redisUrl: string, prefix: string, log: Logger): Que
   const queues = new Map<Stage, Queue>();
   for (const stage of STAGES) {
     const q = new Queue(stage, { connection, prefix });
-    logErrors(q, log.child({ queue: stage }), 'queue');
+    q.on('error', (err) => redisErrors(redisUrl, log).report(err, `${stage} queue`));
     queues.set(stage, q);
   }
   const queue = (stage: Stage): Queue => queues.get(stage) as Queue;

@@ -133,8 +133,17 @@ export function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, 
       attachments: source.attachments.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
       residentLanguage: req.language,
       englishSummary: req.language === 'en' ? null : `${categoryLabel(req.category, 'en')}${location ? ` at ${location}` : ''}.`,
+      mapUrl: mapLink(req),
     },
   }, references);
+}
+
+/** For crews: the place on a map, when we know its coordinates (the street's, or the exact point). */
+export function mapLink(req: Pick<RequestRecord, 'lat' | 'lon'>): string | null {
+  if (req.lat === null || req.lon === null) return null;
+  const lat = req.lat.toFixed(5);
+  const lon = req.lon.toFixed(5);
+  return `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=17/${lat}/${lon}`;
 }
 
 /** A status update for the resident, once per status event (`eventId`), threaded under the resident's side. */

@@ -48,6 +48,8 @@ export interface RoutedTicketData extends BaseEmailData {
   residentLanguage: Language;
   /** A one-line English summary, given when the resident did not write in English. */
   englishSummary: string | null;
+  /** The place on a map for crews; null without coordinates. */
+  mapUrl: string | null;
 }
 
 export interface StatusUpdateData extends BaseEmailData {

@@ -37,6 +37,8 @@ export interface GroupFigures extends Figures {
 
 export interface Report {
   period: Period;
+  /** The rollups' time: every change to requests before it is counted. */
+  asOf: Date | null;
   contacts: number;
   byChannel: Record<string, number>;
   byMonth: { month: string; byChannel: Record<string, number>; contacts: number }[];
@@ -63,9 +65,12 @@ const EMPTY: Figures = {
 
 const hours = (seconds: number | null): number | null => (seconds === null ? null : Math.round((seconds / 3600) * 100) / 100);
 
-/** The report for a period, read from the rollups after bringing them up to date. */
+/** A report waits for at most this many changed requests to be rolled up; more is left to the background refresh. */
+const INLINE_REFRESH_LIMIT = 20_000;
+
+/** The report for a period, read from the rollups, brought up to date first unless that would take long. */
 export async function buildReport(pool: pg.Pool, period: Period): Promise<Report> {
-  await refreshReportRollups(pool, period.timeZone);
+  const { asOf } = await refreshReportRollups(pool, period.timeZone, { maxChanged: INLINE_REFRESH_LIMIT });
   const [months, counts, durations, days] = await Promise.all([
     contactsByChannelAndMonth(pool, period),
     countsByGroup(pool, period),
@@ -101,6 +106,7 @@ export async function buildReport(pool: pg.Pool, period: Period): Promise<Report
   }
   return {
     period,
+    asOf,
     contacts: Object.values(byChannel).reduce((a, b) => a + b, 0),
     byChannel,
     byMonth: monthsOf(period).map((month) => {

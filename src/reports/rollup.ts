@@ -19,11 +19,32 @@ const bucketSql = (seconds: string): string =>
 
 const DAY = (tz: string): string => `(r.created_at AT TIME ZONE ${tz})::date`;
 
-export async function refreshReportRollups(pool: pg.Pool, timeZone: string): Promise<{ days: number }> {
+export interface RefreshResult {
+  /** Days recomputed. */
+  days: number;
+  /** When the rollups were last brought up to date (this refresh, or an earlier one when this was skipped). */
+  asOf: Date | null;
+  /** True when more had changed than `maxChanged`: the background refresh does it instead. */
+  skipped: boolean;
+}
+
+/**
+ * Brings the rollups up to date. With `maxChanged`, a refresh that would re-read more changed requests
+ * than that is skipped (a report page should not wait minutes after a bulk change; the scheduler's
+ * refresh each minute catches up).
+ */
+export async function refreshReportRollups(pool: pg.Pool, timeZone: string, opts: { maxChanged?: number } = {}): Promise<RefreshResult> {
   return withTransaction(pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [ROLLUP_LOCK_KEY]);
     const state = (await tx.query<{ tz: string | null; at: Date | null }>('SELECT time_zone AS tz, refreshed_at AS at FROM report_rollup_state WHERE id = 1')).rows[0];
     const full = !state?.at || state.tz !== timeZone;
+    if (opts.maxChanged !== undefined && !full) {
+      const { rows: changed } = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM requests WHERE updated_at >= $1::timestamptz - interval '${OVERLAP}' LIMIT $2 + 1) c`,
+        [state.at, opts.maxChanged],
+      );
+      if ((changed[0]?.n ?? 0) > opts.maxChanged) return { days: 0, asOf: state.at, skipped: true };
+    }
     const { rows } = await tx.query<{ day: string }>(
       full
         ? `SELECT DISTINCT ${DAY('$1')}::text AS day FROM requests r`
@@ -72,8 +93,8 @@ export async function refreshReportRollups(pool: pg.Pool, timeZone: string): Pro
         [timeZone, days, RESOLVED as readonly Status[]],
       );
     }
-    await tx.query(`UPDATE report_rollup_state SET time_zone = $1, refreshed_at = now() WHERE id = 1`, [timeZone]);
-    return { days: days.length };
+    const { rows: done } = await tx.query<{ at: Date }>(`UPDATE report_rollup_state SET time_zone = $1, refreshed_at = now() WHERE id = 1 RETURNING refreshed_at AS at`, [timeZone]);
+    return { days: days.length, asOf: done[0]?.at ?? null, skipped: false };
   });
 }
 

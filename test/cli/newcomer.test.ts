@@ -1,5 +1,6 @@
 // What a newcomer sees when something is missing: one clear line saying what and how to fix it, no stack.
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -153,4 +154,49 @@ describe('/healthz checks', () => {
       expect.objectContaining({ name: 'Redis', status: 'fail', detail: expect.stringContaining(`redis://127.0.0.1:${port}`), fix: expect.stringContaining('redis-server') }),
     ]);
   });
+});
+
+describe('Redis going away while the system runs', () => {
+  it('is one line saying what to start, not a flood, and one line when it is back', async () => {
+    const port = await closedPort();
+    const redisArgs = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const redis = spawn('redis-server', redisArgs, { stdio: 'ignore' });
+    const inbox = await mkdtemp(path.join(os.tmpdir(), 'cityline-outage-'));
+    const dbName = `cityline_outage_${process.pid}`;
+    const child = spawn(BIN, ['start'], {
+      env: {
+        PATH: process.env.PATH ?? '', HOME: os.tmpdir(), CITYLINE_LOG_LEVEL: 'info',
+        REDIS_URL: `redis://127.0.0.1:${port}`, DATABASE_URL: `postgres://postgres@127.0.0.1:5432/${dbName}`,
+        CITYLINE_WEB_PORT: '0', CITYLINE_DROP_DIR: path.join(inbox, 'in'), CITYLINE_OUTBOX_DIR: path.join(inbox, 'out'),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    let again: ReturnType<typeof spawn> | null = null;
+    try {
+      await waitFor(() => stderr.includes('CityLine is running'), 30_000, 'the system to start');
+      redis.kill('SIGKILL');
+      await waitFor(() => stderr.includes('Redis is not reachable'), 15_000, 'the outage line');
+      // Every worker, queue and connection retries several times a second meanwhile.
+      await new Promise((r) => setTimeout(r, 6_000));
+      again = spawn('redis-server', redisArgs, { stdio: 'ignore' });
+      await waitFor(() => stderr.includes('Redis is back'), 20_000, 'the recovery line');
+    } finally {
+      child.kill('SIGKILL');
+      redis.kill('SIGKILL');
+      again?.kill('SIGKILL');
+      await rm(inbox, { recursive: true, force: true });
+      const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.end();
+    }
+    const outage = stderr.split('\n').filter((l) => l.includes('Redis is not reachable'));
+    expect(outage).toHaveLength(1);
+    expect(outage[0]).toContain(`redis://127.0.0.1:${port}`);
+    expect(outage[0]).toContain('redis-server');
+    expect(stderr).not.toMatch(/worker error|queue error|Redis connection error|Unhandled error event/);
+    expect(stderr.split('\n').filter((l) => l.includes('Redis is back'))).toHaveLength(1);
+  }, 90_000);
 });

@@ -33,6 +33,7 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     attachments: [{ filename: 'buraco.jpg', size: 1_234_567 }],
     residentLanguage: 'pt',
     englishSummary: 'Pothole at 12 Padanaram Road.',
+    mapUrl: 'https://www.openstreetmap.org/?mlat=41.41326&mlon=-73.45801#map=17/41.41326/-73.45801',
   },
   status_update: {
     city: 'Danbury',
@@ -101,6 +102,17 @@ const RESIDENT_KINDS: EmailKind[] = ['confirmation', 'status_update', 'status_an
 function render<K extends EmailKind>(kind: K, language: Language, patch: Partial<EmailData[K]> = {}) {
   return renderEmail(kind, language, { ...SAMPLES[kind], ...patch });
 }
+
+describe('the department ticket', () => {
+  it('links the place on a map for crews when its coordinates are known, and says nothing otherwise', () => {
+    const withMap = render('routed_ticket', 'en');
+    expect(withMap.text).toContain('Map:        https://www.openstreetmap.org/?mlat=41.41326&mlon=-73.45801#map=17/41.41326/-73.45801\n');
+    expect(withMap.html).toContain('(<a href="https://www.openstreetmap.org/?mlat&#x3D;41.41326&amp;mlon&#x3D;-73.45801#map&#x3D;17/41.41326/-73.45801">map</a>)');
+    const without = render('routed_ticket', 'en', { mapUrl: null });
+    expect(without.text).not.toContain('Map:');
+    expect(without.html).not.toContain('openstreetmap');
+  });
+});
 
 describe('renderEmail, every kind in every language', () => {
   for (const kind of KINDS) {

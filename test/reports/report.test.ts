@@ -196,6 +196,18 @@ describe('the rollups follow the requests', () => {
     const again = await buildReport(db.pool, parsePeriod({ year: '2025' }, '2026-12-02', TZ));
     expect(again.all).toEqual(after.all);
   });
+
+  it('leave a bulk change to the background refresh rather than make a report wait, and say as of when', async () => {
+    const { refreshReportRollups } = await import('../../src/reports/rollup.ts');
+    const before = await buildReport(db.pool, parsePeriod({ year: '2025' }, '2026-12-02', TZ));
+    await db.pool.query(`UPDATE requests SET updated_at = now() WHERE tracking_number IN ('T-1', 'T-2')`);
+    const skipped = await refreshReportRollups(db.pool, TZ, { maxChanged: 1 });
+    expect(skipped).toEqual({ days: 0, asOf: before.asOf, skipped: true });
+    const done = await refreshReportRollups(db.pool, TZ);
+    expect(done.skipped).toBe(false);
+    expect(done.days).toBeGreaterThanOrEqual(1);
+    expect(done.asOf!.getTime()).toBeGreaterThan(before.asOf!.getTime());
+  });
 });
 
 describe('percentiles from histograms', () => {

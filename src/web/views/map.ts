@@ -47,7 +47,7 @@ export function mapSvg(v: Pick<MapView, 'streets' | 'points' | 'categories'>): H
   const height = Math.round(spanY * scale + 2 * pad);
   const x = (lon: number): string => (pad + (lon - minLon) * k * scale).toFixed(1);
   const y = (lat: number): string => (pad + (maxLat - lat) * scale).toFixed(1);
-  return html`<svg role="img" aria-label="Map of open requests" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">
+  return html`<svg class="map-canvas" role="img" aria-label="Map of open requests" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">
 <title>Open requests in Danbury</title>
 <g fill="#c5ccd3">${v.streets.map((s) => html`<circle cx="${x(s.lon)}" cy="${y(s.lat)}" r="2"><title>${s.name}</title></circle>`)}</g>
 <g>${v.points.map(

@@ -46,7 +46,7 @@ export function reportsPage(ctx: PageContext, v: ReportsView): Html {
     html`<h1>Report: ${r.period.from} to ${r.period.to}</h1>
 ${v.error ? html`<p class="error">${v.error}</p>` : ''}
 ${periodForm(v)}
-<p class="no-print"><button type="button" class="print-page">Print</button> · <a href="/reports/schedule">Digests and targets</a> · Counted by the day a request was opened, in Danbury's time. Contacts are the requests opened, by the way they reached us.</p>
+<p class="no-print"><button type="button" class="print-page">Print</button> · <a href="/reports/schedule">Digests and targets</a> · Counted by the day a request was opened, in Danbury's time. Contacts are the requests opened, by the way they reached us. Figures as of ${r.asOf ? when(r.asOf) : 'now'}.</p>
 <div class="tiles">
   <div class="tile"><span class="big">${r.contacts}</span>contacts</div>
   <div class="tile"><span class="big">${r.all.resolved}</span>resolved</div>
