@@ -1,7 +1,7 @@
 // Stage 1: raw MIME -> parsed message -> what it is (new request, a reply in a thread, robot mail) -> next step.
 import { withTransaction } from '../src/db/pool.ts';
 import { describeError, PermanentError } from '../src/errors.ts';
-import { awaitOpening, getRaw, insertAttachments, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
+import { awaitOpening, getRaw, insertAttachments, saveParsed, setInboundOutcome, type Opening } from '../src/intake/store.ts';
 import { extractAuthoredText } from '../src/mail/authored-text.ts';
 import { detectAutomated } from '../src/mail/automated.ts';
 import { parseMessage } from '../src/mail/parse.ts';
@@ -45,6 +45,11 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
   );
 
   const outcome = await withTransaction(pool, async (tx) => {
+    // The thread is looked up first (it reads other messages and requests, never this one) so that a new
+    // request's verdict is saved with the parsed fields, in one statement.
+    const thread = await findThread(tx, parsed, deps);
+    // A tracking number from a stranger opens a request of its own, which staff review.
+    const opening: Opening | null = verdict || thread.kind === 'thread' ? null : { kind: thread.kind === 'unverified_reference' ? 'unverified_reference' : 'new_request' };
     // Another worker may have finished this message while we parsed it: then nothing is saved.
     const saved = await saveParsed(tx, id, {
       messageId: parsed.messageId,
@@ -61,29 +66,25 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
       authoredText: authored,
       headers: parsed.headers,
       notes: parsed.notes,
-    });
+    }, opening);
     if (!saved) return { next: 'none' as const, mail: [] };
     await insertAttachments(tx, id, parsed.attachments);
 
-    const thread = await findThread(tx, parsed, deps);
     if (verdict) {
       const requestId = thread.kind === 'none' ? null : thread.request.id;
       if (verdict.kind === 'bounce') await recordBounce(tx, { inboundMessageId: id, verdict, requestId });
       await setInboundOutcome(tx, id, { state: 'ignored', kind: verdict.kind, requestId, error: verdict.reason });
       return { next: 'none' as const, mail: [] };
     }
-    if (thread.kind === 'thread') {
-      const reply = await handleReply(tx, deps, { inboundMessageId: id, parsed, authored, thread });
-      if (reply.next === 'classify') {
-        await awaitOpening(tx, id, { kind: 'follow_up', previousRequestId: reply.followUpOf });
-        return { next: 'classify' as const, mail: [] };
-      }
-      await setInboundOutcome(tx, id, { state: 'done', kind: reply.kind, requestId: reply.requestId });
-      return { next: 'none' as const, mail: reply.queued };
+    // Saved above with its opening.
+    if (thread.kind !== 'thread') return { next: 'classify' as const, mail: [] };
+    const reply = await handleReply(tx, deps, { inboundMessageId: id, parsed, authored, thread });
+    if (reply.next === 'classify') {
+      await awaitOpening(tx, id, { kind: 'follow_up', previousRequestId: reply.followUpOf });
+      return { next: 'classify' as const, mail: [] };
     }
-    // A tracking number from a stranger opens a request of its own, which staff review.
-    await awaitOpening(tx, id, { kind: thread.kind === 'unverified_reference' ? 'unverified_reference' : 'new_request' });
-    return { next: 'classify' as const, mail: [] };
+    await setInboundOutcome(tx, id, { state: 'done', kind: reply.kind, requestId: reply.requestId });
+    return { next: 'none' as const, mail: reply.queued };
   });
   await dispatchMail(enqueue, outcome.mail);
   if (outcome.next === 'classify') await enqueue('classify', { inboundMessageId: id });
