@@ -12,9 +12,13 @@ import { STAGES, type Stage } from './jobs/catalog.ts';
 import type { RunningStage, StageDefinition } from './jobs/define-stage.ts';
 import { createQueues, type Queues } from './jobs/queues.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createMailTransport, outboundChannel } from './notify/mail-transport.ts';
+import { createTokenSource } from './oauth/index.ts';
 import type { PipelineDeps } from './pipeline/deps.ts';
 import { startSweeper, type Sweeper } from './pipeline/sweeper.ts';
 import { loadRouting, syncRouting, type Routing } from './routing/rules.ts';
+import { adminAlertMail } from './signin/admin-alert.ts';
+import { channelName, createSignInReporter, type SignInReporter } from './signin/reporter.ts';
 import { startAccountability } from './accountability/scheduler.ts';
 import { loadServiceTargets } from './targets/service-targets.ts';
 import { createWebApp } from './web/app.ts';
@@ -34,6 +38,16 @@ export interface SystemOptions {
   log?: Logger;
   /** How often stalled work is looked for, and how old it must be. */
   sweep?: { intervalMs: number; graceSeconds: number };
+  /**
+   * A stop asked for while starting (a signal during a long drop-folder backlog): what has started is
+   * drained and closed, and startSystem rejects with StartAborted.
+   */
+  signal?: AbortSignal;
+}
+
+/** startSystem was told to stop before it had finished starting; everything it started is stopped. */
+export class StartAborted extends Error {
+  override name = 'StartAborted';
 }
 
 export interface System {
@@ -65,15 +79,43 @@ async function checkRedisPolicy(redisUrl: string, log: Logger): Promise<void> {
   }
 }
 
+/**
+ * Sign-in failures go to the database (for /healthz and the dashboard) and, when
+ * CITYLINE_ADMIN_EMAIL is set, to the admin through the outgoing transport, unless that is the one
+ * failing.
+ */
+function signInReporter(config: Config, pool: pg.Pool, log: Logger): SignInReporter {
+  const to = config.adminEmail;
+  if (to === null) return createSignInReporter({ db: pool, log });
+  const outbound = outboundChannel(config);
+  return createSignInReporter({
+    db: pool,
+    log,
+    alert: async (channel, reason) => {
+      if (channel === outbound) {
+        throw new Error(`the only way this system sends email (${channelName(channel)}) is the one failing; the dashboard and /healthz show it`);
+      }
+      const t = createMailTransport(config, { log });
+      try {
+        await t.send(adminAlertMail(config, to, channel, reason));
+      } finally {
+        await t.close();
+      }
+    },
+  });
+}
+
 export async function startSystem(config: Config, opts: SystemOptions = {}): Promise<System> {
   const log = opts.log ?? createLogger(config.logLevel);
   const stages = opts.stages ?? STAGES;
+  if (opts.signal?.aborted) throw new StartAborted('stopped before starting');
   if (config.replySecretIsDefault) log.warn('CITYLINE_REPLY_SECRET is not set: reply addresses use the development secret');
+  if (config.oncallEmail === null) log.warn('CITYLINE_ONCALL_EMAIL is not set: emergencies are flagged in the staff app but nobody is alerted by email');
 
   await ensureDatabase(config.databaseUrl).catch((err) => {
     throw new Error(`cannot reach PostgreSQL at ${redact(config.databaseUrl)}: ${describeError(err)}`, { cause: err });
   });
-  const pool = createPool(config.databaseUrl, 20);
+  const pool = createPool(config.databaseUrl, 20, { log });
   const closers: { name: string; close: () => Promise<void> }[] = [{ name: 'database pool', close: () => pool.end() }];
   try {
     await migrate(pool);
@@ -83,7 +125,8 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
     await checkRedisPolicy(config.redisUrl, log);
     const queues = createQueues(config.redisUrl, config.queuePrefix, log);
     closers.unshift({ name: 'queues', close: () => queues.close() });
-    const deps: PipelineDeps = { pool, config, routing, enqueue: queues.enqueue, log };
+    const signIn = signInReporter(config, pool, log);
+    const deps: PipelineDeps = { pool, config, routing, enqueue: queues.enqueue, log, signIn };
 
     const running: RunningStage[] = [];
     closers.unshift({
@@ -104,13 +147,21 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
         await queues.requeue('parse', { inboundMessageId: id });
       };
       const intake = config.imap
-        ? startImapIntake({ imap: config.imap, db: pool, maxRawBytes: config.maxRawBytes, onStored, log })
+        ? startImapIntake({
+            imap: config.imap,
+            db: pool,
+            maxRawBytes: config.maxRawBytes,
+            onStored,
+            log,
+            signIn,
+            ...(config.imap.password === null && config.oauth ? { tokens: createTokenSource(config.oauth, config.imap.user) } : {}),
+          })
         : startDropFolderIntake({ dir: config.dropDir, db: pool, maxRawBytes: config.maxRawBytes, onStored, log });
       closers.unshift({ name: 'intake', close: () => intake.stop() });
       // Digests and escalations run where intake runs: one process per installation.
       const accountability = startAccountability({ pool, config, routing, targets, enqueue: queues.enqueue, log });
       closers.unshift({ name: 'digests', close: () => accountability.stop() });
-      await intake.ready;
+      await untilAborted(intake.ready, opts.signal);
       log.info(config.imap ? { mailbox: redact(config.imap.url) } : { dropDir: config.dropDir }, 'intake running');
     }
 
@@ -145,7 +196,19 @@ export async function startSystem(config: Config, opts: SystemOptions = {}): Pro
       },
     };
   } catch (err) {
-    for (const { close } of closers) await close().catch(() => {});
+    for (const { close } of closers) await close().catch((e) => log.error({ err: describeError(e) }, 'error while stopping'));
+    if (opts.signal?.aborted) throw new StartAborted('stopped while starting', { cause: err });
     throw err;
   }
+}
+
+/** Waits for a step of the start, or rejects as soon as the start is aborted. */
+function untilAborted<T>(step: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return step;
+  if (signal.aborted) return Promise.reject(new StartAborted('stopped while starting'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new StartAborted('stopped while starting'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    step.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

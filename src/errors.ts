@@ -33,8 +33,13 @@ const TEMPORARY_CODES = new Set([
   '40P01', // deadlock_detected
 ]);
 
+/**
+ * Permanent: a PermanentError, or a RangeError. A RangeError is the input's fault and comes back on
+ * every retry (the stack overflowing on 10,000 nested elements, an invalid length or code point), so
+ * retrying it eight times only delays the dead letter staff need to see.
+ */
 export function isPermanent(err: unknown): boolean {
-  return err instanceof PermanentError;
+  return err instanceof PermanentError || err instanceof RangeError;
 }
 
 /** True when the error says a service (PostgreSQL, Redis, SMTP, IMAP) could not be reached. */

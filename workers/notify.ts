@@ -5,8 +5,9 @@ import { describeError, isPermanent } from '../src/errors.ts';
 import { attachmentContents } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { defineStage, type Attempt } from '../src/jobs/define-stage.ts';
-import { claimForSending, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
-import { createTransport } from '../src/notify/transport.ts';
+import { saysNoReplies } from '../src/mail/automated.ts';
+import { AUTOMATIC_TO_RESIDENT, claimForSending, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
+import { createMailTransport } from '../src/notify/mail-transport.ts';
 import type { OutgoingMail } from '../src/notify/outgoing.ts';
 import { normalizeAddress } from '../src/notify/suppressions.ts';
 import type { NotifyDeps } from '../src/pipeline/deps.ts';
@@ -16,6 +17,7 @@ import { markConfirmed } from '../src/requests/store.ts';
 function holdBack(deps: NotifyDeps, row: ClaimedRow): string | null {
   // Each recipient must read as an address (throws otherwise), as it did when it was checked alone.
   row.toAddress.split(',').map((a) => a.trim()).filter(Boolean).forEach(normalizeAddress);
+  if (AUTOMATIC_TO_RESIDENT.includes(row.kind) && saysNoReplies(row.toAddress)) return `${row.toAddress} takes no replies; not mailed`;
   if (row.suppressedAddress) return `${row.suppressedAddress} hard-bounced earlier; not mailed again`;
   if (row.automaticSentToday >= deps.config.autoReplyCapPer24h) {
     return `cap of ${deps.config.autoReplyCapPer24h} automatic emails per 24 h reached for ${row.toAddress} (a mail loop?)`;
@@ -45,6 +47,7 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
     html: row.html,
     headers: row.headers,
     attachments: (await attachmentContents(pool, row.attachmentIds)).map((a, i) => ({ ...a, filename: a.filename ?? `attachment-${i + 1}` })),
+    queuedAt: row.createdAt,
   };
   try {
     await transport.send(mail);
@@ -62,7 +65,7 @@ export const notifyStage = defineStage('notify', {
   handle,
   deps: async (shared): Promise<NotifyDeps> => ({
     ...shared,
-    transport: createTransport({ smtpUrl: shared.config.smtpUrl, outboxDir: shared.config.outboxDir, log: shared.log.child({ part: 'smtp' }) }),
+    transport: createMailTransport(shared.config, { log: shared.log.child({ part: 'smtp' }), ...(shared.signIn ? { signIn: shared.signIn } : {}) }),
   }),
   close: (deps) => deps.transport.close(),
   deadLetter: (shared, p, error) => markOutboxState(shared.pool, p.outboxId, 'failed', error),

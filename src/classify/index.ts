@@ -9,6 +9,7 @@ import { createLocator, maskPlaceNames } from './location.ts';
 import { logits, softmax, type ModelFile } from './model.ts';
 import { prepareText } from './prepare.ts';
 import { TAXONOMY } from './taxonomy.ts';
+import { assessUrgency } from './urgency.ts';
 import type { Category, Classification, ClassifyInput } from './types.ts';
 
 export interface Classifier {
@@ -43,6 +44,7 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
       const streetKnown = location.street !== null && location.outsideTown === null && gazetteer.isKnownStreet(location.street);
       // A name the city's list lacks is kept as written, never snapped to another street: staff decide.
       if (location.street !== null && location.outsideTown === null && !streetKnown) reviewReasons.push('street_unknown');
+      const danger = assessUrgency(prepared.text);
       return {
         category,
         confidence: round(top.confidence),
@@ -54,6 +56,10 @@ export function createClassifier(model: ModelFile, modelVersion: string, reviewT
         needsReview: reviewReasons.length > 0,
         reviewReasons,
         modelVersion,
+        urgency: danger.urgency,
+        hazard: danger.hazard,
+        urgencyRule: danger.rule,
+        urgencyEvidence: danger.evidence,
       };
     },
   };

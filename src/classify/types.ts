@@ -1,4 +1,5 @@
 // The classifier's contract with the rest of the system and with `bin/cityline classify`.
+import type { Hazard, Urgency } from './urgency.ts';
 
 export const CATEGORIES = [
   'pothole',
@@ -21,7 +22,8 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-export type Language = 'en' | 'es' | 'pt';
+export const LANGUAGES = ['en', 'es', 'pt'] as const;
+export type Language = (typeof LANGUAGES)[number];
 
 /** Where the problem is, as read from the message (or corrected by staff). */
 export interface Location {
@@ -48,6 +50,12 @@ export interface Classification extends Location {
   /** Why it needs review: 'low_confidence', 'no_location', 'outside_city', 'street_unknown'. */
   reviewReasons: string[];
   modelVersion: string;
+  /** A present danger (src/classify/urgency.ts): emergency, urgent or routine, its hazard, and the rule that said so. */
+  urgency: Urgency;
+  hazard: Hazard | null;
+  urgencyRule: string | null;
+  /** The sentence the rule fired on (lower case, no accents), or null. */
+  urgencyEvidence: string | null;
 }
 
 export interface ClassifyInput {

@@ -16,11 +16,13 @@ const COMMANDS: Record<string, Command> = {
   ingest: { summary: 'ingest [FILE.eml|-]  store one raw message (MTA pipe); prints its id; exit 75 if the database is down', load: () => import('./commands/ingest.ts') },
   classify: { summary: 'classify [FILE|-] | --jsonl FILE  classify a message or plain text; JSON out', load: () => import('./commands/classify.ts') },
   eval: { summary: 'eval FILE.jsonl  evaluate the classifier on labelled lines', load: () => import('./commands/eval.ts') },
+  'eval-urgency': { summary: 'eval-urgency FILE.jsonl  evaluate urgency and hazard recognition on labelled lines', load: () => import('./commands/eval-urgency.ts') },
   train: { summary: 'train  build the model from data/training and staff corrections', load: () => import('./commands/train.ts') },
   bench: { summary: 'bench [--messages N]  push generated messages through the whole pipeline', load: () => import('./commands/bench.ts') },
   report: { summary: 'report [--month M | --quarter Q | --year Y | --from D --to D] [--csv TABLE]  the period report', load: () => import('./commands/report.ts') },
   status: { summary: 'status <tracking-number> [<new-status> [--note TEXT]]  show or change a status', load: () => import('./commands/status.ts') },
   user: { summary: 'user add <email> [--admin]  create a staff account', load: () => import('./commands/user.ts') },
+  mailbox: { summary: 'mailbox check [--json]  sign in to the mailbox and the outgoing server, list folders; sends nothing', load: () => import('./commands/mailbox.ts') },
   jobs: { summary: 'jobs failed | jobs retry <stage> [job-id]  the dead-letter list, and replaying it', load: () => import('./commands/jobs.ts') },
 };
 

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import pg from 'pg';
+import { describeError } from '../errors.ts';
+import type { Logger } from '../log.ts';
 
 /** The one-method database interface the SQL modules take: a pool or a client inside a transaction. */
 export interface Db {
@@ -19,6 +21,31 @@ function statementName(text: string): string {
     statementNames.set(text, name);
   }
   return name;
+}
+
+const NUL = /\0/g;
+
+/**
+ * What a string parameter becomes on its way to PostgreSQL: without NUL characters. No text column can
+ * hold one (22021), nor jsonb the \u0000 that JSON.stringify writes for it (22P05), so a stray NUL (a
+ * quoted-printable =00 in a bounce report) would fail its statement on every retry. A JSON text (it
+ * parses as JSON) is read and written again without NULs in its strings; any other text keeps its
+ * characters, so a resident who types "\u0000" keeps it.
+ */
+export function withoutNul(value: string): string {
+  if (value.includes('\0')) value = value.replace(NUL, '');
+  if (!value.includes('\\u0000')) return value;
+  try {
+    return JSON.stringify(JSON.parse(value, (_key, v: unknown) => (typeof v === 'string' ? v.replace(NUL, '') : v)));
+  } catch {
+    return value;
+  }
+}
+
+function cleanValues(values: unknown[]): unknown[] {
+  return values.map((v) =>
+    typeof v === 'string' ? withoutNul(v) : Array.isArray(v) ? v.map((x: unknown) => (typeof x === 'string' ? withoutNul(x) : x)) : v,
+  );
 }
 
 /** PostgreSQL refuses to run a prepared statement whose result columns a migration changed. */
@@ -44,8 +71,9 @@ class PreparingClient extends pg.Client {
     const query = super.query as (...a: unknown[]) => never;
     if (typeof text !== 'string' || !Array.isArray(values) || values.length === 0) return query.apply(this, args);
     const name = statementName(text);
+    const cleaned = cleanValues(values);
     const prepared = (): Promise<pg.QueryResult> =>
-      this.stale.has(name) ? this.forget(name).then(() => query.call(this, { name, text }, values)) : query.call(this, { name, text }, values);
+      this.stale.has(name) ? this.forget(name).then(() => query.call(this, { name, text }, cleaned)) : query.call(this, { name, text }, cleaned);
     const run = async (): Promise<pg.QueryResult> => {
       try {
         return await prepared();
@@ -74,26 +102,48 @@ class PreparingClient extends pg.Client {
   }
 }
 
-export function createPool(databaseUrl: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5_000, Client: PreparingClient });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+/**
+ * A client class whose every instance hears its own 'error' events from construction to end. pg-pool
+ * listens only while a client is idle (it removes its listener at checkout), so a connection that
+ * PostgreSQL drops under a running query (a restart, a failover, pg_terminate_backend) would otherwise
+ * raise an unhandled 'error' and end the process. The query itself still rejects, and its job retries.
+ */
+function listeningClient(log: Logger | undefined): typeof pg.Client {
+  return class extends PreparingClient {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      this.on('error', (err) => log?.warn({ err: describeError(err), code: (err as { code?: string }).code }, 'PostgreSQL connection lost'));
+    }
+  };
+}
+
+export function createPool(databaseUrl: string, max = 10, opts: { log?: Logger } = {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis: 5_000, Client: listeningClient(opts.log) });
+  // The client's own listener has logged it; pg-pool re-emits an idle client's error here, and an
+  // EventEmitter without an 'error' listener throws.
   pool.on('error', () => {});
   return pool;
 }
 
-/** Runs fn in one transaction on one client, committing on success and rolling back on any throw. */
+/**
+ * Runs fn in one transaction on one client, committing on success and rolling back on any throw. A
+ * client whose ROLLBACK fails is broken (its connection is gone): it is destroyed, not pooled again.
+ */
 export async function withTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
+    await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
+      broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+    });
     throw err;
   } finally {
-    client.release();
+    client.release(broken);
   }
 }
 

@@ -11,6 +11,9 @@ import { loadRouting } from '../routing/rules.ts';
 import { loadClassifier } from '../classify/index.ts';
 import { pendingMigrations } from '../db/migrate.ts';
 import { START_POSTGRES, START_REDIS } from './outage-log.ts';
+import { checkIncoming, checkOutgoing, type CheckStep } from '../intake/mailbox-check.ts';
+import { STATE_MAX_AGE_SECONDS } from '../signin/reporter.ts';
+import { currentFailures, type SignInChannel } from '../signin/status.ts';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
@@ -138,9 +141,25 @@ export async function checkModel(config: Config): Promise<CheckResult> {
   }
 }
 
+const SIGN_IN_LABELS: Record<SignInChannel, string> = { imap: 'IMAP', smtp: 'SMTP', graph: 'Microsoft Graph' };
+
 /**
- * What /healthz answers from a running process: its own pool (no new connection per probe) and Redis.
- * The files were read at start, so a running process has them.
+ * Mailbox sign-ins failing right now, as recorded by whichever process saw it (intake, notify): a
+ * mailbox nobody can sign in to is an outage as surely as a database that is down.
+ */
+async function signInChecks(pool: Pick<pg.Pool, 'query'>): Promise<CheckResult[]> {
+  const failures = await currentFailures(pool, STATE_MAX_AGE_SECONDS);
+  return failures.map((f) => ({
+    name: `${SIGN_IN_LABELS[f.channel]} ${f.problem === 'sign-in' ? 'sign-in' : 'connection'}`,
+    status: 'fail',
+    detail: `${f.problem === 'sign-in' ? 'cannot sign in' : 'cannot connect'} since ${f.since.toISOString()}: ${f.reason ?? ''}`,
+    fix: 'run bin/cityline mailbox check, which says what is wrong',
+  }));
+}
+
+/**
+ * What /healthz answers from a running process: its own pool (no new connection per probe), Redis,
+ * and the mailbox sign-ins. The files were read at start, so a running process has them.
  */
 export async function liveChecks(config: Config, pool: Pick<pg.Pool, 'query'>): Promise<CheckResult[]> {
   const database = pool.query('SELECT 1').then(
@@ -148,19 +167,33 @@ export async function liveChecks(config: Config, pool: Pick<pg.Pool, 'query'>): 
     (err: unknown): CheckResult => ({ name: 'PostgreSQL', status: 'fail', detail: `not reachable (${describeError(err)})`, fix: START_POSTGRES }),
   );
   const [db, redis] = await Promise.all([database, checkRedis(config)]);
-  return [db, ...redis];
+  const signIn = db.status === 'ok' ? await signInChecks(pool) : [];
+  return [db, ...redis, ...signIn];
+}
+
+const fromMailboxCheck = (steps: CheckStep[]): CheckResult[] =>
+  steps.map((s) => ({ name: s.name.charAt(0).toUpperCase() + s.name.slice(1), status: s.ok ? 'ok' : 'fail', detail: s.detail }));
+
+/** SMTP_URL with a user and no password, or Microsoft Graph: the sign-in is OAuth2, which `mailbox check` knows. */
+function outgoingSignsInWithOAuth(config: Config): boolean {
+  if (config.mailTransport === 'graph') return true;
+  if (config.smtpUrl === null) return false;
+  const u = new URL(config.smtpUrl);
+  return u.username !== '' && u.password === '';
 }
 
 /** Everything `cityline check` looks at, in the order a person would fix it. */
 export async function runAllChecks(config: Config): Promise<CheckResult[]> {
-  const [postgres, redis, relay, routing, model] = await Promise.all([
+  const [postgres, redis, incoming, relay, routing, model] = await Promise.all([
     checkPostgres(config),
     checkRedis(config),
-    checkRelay(config),
+    // The mailbox itself (sign-in, folders) when there is one: the same steps as `cityline mailbox check`.
+    config.imap ? checkIncoming(config).then(fromMailboxCheck) : Promise.resolve([]),
+    outgoingSignsInWithOAuth(config) ? checkOutgoing(config).then(fromMailboxCheck) : checkRelay(config).then((r) => [r]),
     checkRouting(config),
     checkModel(config),
   ]);
-  return [postgres, ...redis, relay, routing, model];
+  return [postgres, ...redis, ...incoming, ...relay, routing, model];
 }
 
 export function formatReport(results: readonly CheckResult[]): string {

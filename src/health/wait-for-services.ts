@@ -7,13 +7,15 @@ import { checkPostgres, checkRedis, type CheckResult } from './checks.ts';
 export interface WaitOptions {
   retryMs?: number;
   repeatMs?: number;
+  /** Stops the wait (a signal while waiting): the caller sees the abort and starts nothing. */
+  signal?: AbortSignal;
 }
 
 export async function waitForServices(config: Config, log: Logger, opts: WaitOptions = {}): Promise<void> {
   const retryMs = opts.retryMs ?? 2_000;
   const repeatMs = opts.repeatMs ?? 60_000;
   const lastSaid = new Map<string, number>();
-  for (;;) {
+  while (!opts.signal?.aborted) {
     const results: CheckResult[] = [await checkPostgres(config), ...(await checkRedis(config))];
     const missing = results.filter((r) => r.status === 'fail');
     if (missing.length === 0) {

@@ -5,7 +5,10 @@ import type { ImapConfig } from '../config/index.ts';
 import type { Db } from '../db/pool.ts';
 import { describeError, PermanentError } from '../errors.ts';
 import type { Logger } from '../log.ts';
+import type { TokenSource } from '../oauth/index.ts';
+import { createSignInReporter, type SignInReporter } from '../signin/reporter.ts';
 import { advanceCheckpoint, readCheckpoint, resetCheckpoint } from './checkpoint.ts';
+import { byeMeansNewToken, imapSignInProblem } from './imap-errors.ts';
 import { notifyStored } from './notify-stored.ts';
 import { storeRawMessage } from './store.ts';
 import { backoffMs, createWaker, withTimeout } from './waits.ts';
@@ -16,10 +19,18 @@ export interface ImapIntakeOptions {
   maxRawBytes: number;
   onStored: (inboundMessageId: number) => Promise<void>;
   log: Logger;
+  /** Where access tokens come from when the IMAP user has no password (OAuth2). */
+  tokens?: TokenSource;
+  /** Told whether sign-in works, for /healthz, the dashboard and the admin alert. */
+  signIn?: SignInReporter;
 }
 
 export interface ImapIntake {
-  /** Resolves once connected and the first backlog pass is done (or cut short by an unreachable database). */
+  /**
+   * Resolves once connected and the first backlog pass is done (or cut short by an unreachable
+   * database), or once the first attempt failed: intake goes on retrying, and the failure is on
+   * /healthz, so the rest of the system can start meanwhile.
+   */
   ready: Promise<void>;
   /** Idempotent. */
   stop(): Promise<void>;
@@ -27,6 +38,13 @@ export interface ImapIntake {
 
 const DOWNLOAD_TIMEOUT_MS = 5 * 60_000;
 const STOP_DEADLINE_MS = 10_000;
+const RECONNECT_BASE_MS = 1_000;
+const RECONNECT_CAP_MS = 60_000;
+// A session that lasted this long was healthy: the backoff starts over after it. One that ended
+// sooner (a server that lets us in and drops us) keeps the backoff growing.
+const STABLE_SESSION_MS = 60_000;
+// A server unreachable this many times in a row is reported (one restart is not news).
+const REPORT_CONNECTION_AFTER = 3;
 
 interface Folders {
   processed: string;
@@ -38,7 +56,13 @@ type Outcome = 'done' | 'retry';
 export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
   const { imap, db } = opts;
   const log = opts.log.child({ component: 'imap', mailbox: imap.mailbox });
+  if (imap.password === null && !opts.tokens) throw new Error(`IMAP user ${imap.user} has no password and no OAuth2 token source`);
   const waker = createWaker();
+  // Only stop() wakes this one. The retry backoff waits on it, so a wake left pending by the dead
+  // connection's 'close' event (or a late EXISTS) cannot cut the wait short: that is what made intake
+  // reconnect in a tight loop when the server refused connections.
+  const stopWaker = createWaker();
+  const signIn = opts.signIn ?? createSignInReporter({ db: null, log });
   const watchdogMs = imap.idleWatchdogSeconds * 1000;
   const pollMs = imap.pollSeconds * 1000;
   // A command on a live connection answers in milliseconds; one that hangs means a dead connection.
@@ -48,10 +72,8 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
   let lastHeard = Date.now();
   let readyDone = false;
   let resolveReady!: () => void;
-  let rejectReady!: (err: unknown) => void;
-  const ready = new Promise<void>((res, rej) => {
+  const ready = new Promise<void>((res) => {
     resolveReady = res;
-    rejectReady = rej;
   });
   const markReady = (): void => {
     if (!readyDone) {
@@ -62,18 +84,26 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
 
   const cmd = <T>(p: Promise<T>, what: string, ms = commandTimeoutMs): Promise<T> => withTimeout(p, ms, `IMAP ${what}`);
 
-  async function session(onConnected: () => void): Promise<void> {
+  async function signInWith(renewToken: boolean): Promise<{ user: string; pass: string } | { user: string; accessToken: string }> {
+    if (imap.password !== null) return { user: imap.user, pass: imap.password };
+    const t = await (opts.tokens as TokenSource).get({ renew: renewToken });
+    return { user: imap.user, accessToken: t.token };
+  }
+
+  async function session(renewToken: boolean, onConnected: () => void, onClient: (c: ImapFlow) => void): Promise<void> {
+    const auth = await signInWith(renewToken);
     const c = new ImapFlow({
       host: imap.host,
       port: imap.port,
       secure: imap.secure,
-      auth: { user: imap.user, pass: imap.password },
+      auth,
       logger: false,
       autoIdleDelay: imap.idleDelayMs,
       connectionTimeout: 30_000,
       greetingTimeout: 15_000,
     });
     client = c;
+    onClient(c);
     // Without an 'error' listener a socket error would crash the process.
     c.on('error', (err: unknown) => log.warn({ err: describeError(err) }, 'IMAP connection error'));
     // Only the selected mailbox (ours) reports EXISTS.
@@ -87,6 +117,7 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
       await cmd(c.mailboxOpen(imap.mailbox), `SELECT ${imap.mailbox}`);
       const folders = await ensureFolders(c);
       onConnected();
+      signIn.ok('imap');
       log.info({ processed: folders.processed, rejected: folders.rejected }, 'watching the mailbox');
       let dbAttempts = 0;
       while (!stopping) {
@@ -227,23 +258,34 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
 
   const loop = (async () => {
     let failures = 0;
+    let renewToken = false;
     while (!stopping) {
+      const last: { connectedAt: number | null; client: ImapFlow | null } = { connectedAt: null, client: null };
       try {
-        await session(() => {
-          failures = 0;
-        });
+        await session(
+          renewToken,
+          () => (last.connectedAt = Date.now()),
+          (c) => (last.client = c),
+        );
       } catch (err) {
         if (stopping) break;
-        if ((err as { authenticationFailed?: boolean }).authenticationFailed && !readyDone) {
-          log.error({ err: describeError(err) }, 'IMAP login refused: check the user and password in IMAP_URL');
-          stopping = true;
-          rejectReady(new Error(`IMAP login to ${imap.host}:${imap.port} as ${imap.user} was refused`, { cause: err }));
-          return;
-        }
+        if (last.connectedAt !== null && Date.now() - last.connectedAt >= STABLE_SESSION_MS) failures = 0;
         failures += 1;
-        const delay = backoffMs(failures, 1_000, 60_000);
-        log.warn({ err: describeError(err), attempt: failures, retryInMs: delay }, 'IMAP session ended; reconnecting');
-        await waker.wait(delay);
+        const delay = backoffMs(failures, RECONNECT_BASE_MS, RECONNECT_CAP_MS);
+        const problem = imapSignInProblem(err, { user: imap.user, oauth: imap.password === null });
+        const bye = last.client?.byeReason;
+        // A refused token, or a session the server ended over its token, is not tried again.
+        renewToken = imap.password === null && (problem !== null || byeMeansNewToken(bye));
+        if (problem !== null) {
+          // The reporter logs this once per change; the retries are only worth a debug line.
+          signIn.failed('imap', 'sign-in', problem);
+          log.debug({ err: describeError(err), attempt: failures, retryInMs: delay }, 'IMAP sign-in failed; retrying');
+        } else {
+          if (failures >= REPORT_CONNECTION_AFTER) signIn.failed('imap', 'connection', `cannot reach ${imap.host}:${imap.port}: ${describeError(err)}`);
+          log.warn({ err: describeError(err), bye, attempt: failures, retryInMs: delay }, 'IMAP session ended; reconnecting');
+        }
+        markReady();
+        await stopWaker.wait(delay);
       }
     }
   })();
@@ -255,6 +297,7 @@ export function startImapIntake(opts: ImapIntakeOptions): ImapIntake {
       stopped ??= (async () => {
         stopping = true;
         waker.wake();
+        stopWaker.wake();
         const deadline = new Promise<void>((r) => setTimeout(r, STOP_DEADLINE_MS).unref());
         await Promise.race([loop, deadline]);
         client?.close();

@@ -121,9 +121,52 @@ export async function lockInboundWithAttachments(db: Db, id: number): Promise<(I
   return rows[0] ?? null;
 }
 
+// bytea arrives as hex text: a value read in one piece costs about five times its size at once (the
+// protocol message, the hex string, the Buffer). Larger values are read in pieces this size.
+const PIECE_BYTES = 4 * 1024 * 1024;
+
+/** A bytea value of known size read in pieces into one Buffer; piece(from, length) reads one (1-based). */
+async function readInPieces(size: number, piece: (from: number, length: number) => Promise<Buffer | undefined>, what: string): Promise<Buffer> {
+  const out = Buffer.allocUnsafe(size);
+  for (let at = 0; at < size; at += PIECE_BYTES) {
+    const part = await piece(at + 1, PIECE_BYTES);
+    if (!part) throw new Error(`${what} changed while it was read`);
+    part.copy(out, at);
+  }
+  return out;
+}
+
+/** The raw message and its state; a large message is read in pieces. */
 export async function getRaw(db: Db, id: number): Promise<{ raw: Buffer; state: InboundRow['state'] } | null> {
-  const { rows } = await db.query<{ raw: Buffer; state: InboundRow['state'] }>('SELECT raw, state FROM inbound_messages WHERE id = $1', [id]);
-  return rows[0] ?? null;
+  const { rows } = await db.query<{ raw: Buffer | null; state: InboundRow['state']; size: number }>(
+    `SELECT CASE WHEN octet_length(raw) <= $2 THEN raw END AS raw, state, octet_length(raw) AS size FROM inbound_messages WHERE id = $1`,
+    [id, PIECE_BYTES],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  if (row.raw) return { raw: row.raw, state: row.state };
+  const raw = await readInPieces(row.size, async (from, length) =>
+    (await db.query<{ part: Buffer }>('SELECT substring(raw FROM $2 FOR $3) AS part FROM inbound_messages WHERE id = $1', [id, from, length])).rows[0]?.part,
+    `inbound message ${id}`);
+  return { raw, state: row.state };
+}
+
+/** Kept attachments with their content, in id order; large ones are read in pieces. */
+export async function attachmentContents(db: Db, ids: number[]): Promise<{ filename: string | null; contentType: string; content: Buffer }[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<{ id: number; filename: string | null; contentType: string; content: Buffer | null; size: number }>(
+    `SELECT id, filename, content_type AS "contentType", CASE WHEN octet_length(content) <= $2 THEN content END AS content, octet_length(content) AS size
+       FROM attachments WHERE id = ANY($1) AND content IS NOT NULL ORDER BY id`,
+    [ids, PIECE_BYTES],
+  );
+  const out: { filename: string | null; contentType: string; content: Buffer }[] = [];
+  for (const a of rows) {
+    const content = a.content ?? await readInPieces(a.size, async (from, length) =>
+      (await db.query<{ part: Buffer }>('SELECT substring(content FROM $2 FOR $3) AS part FROM attachments WHERE id = $1', [a.id, from, length])).rows[0]?.part,
+      `attachment ${a.id}`);
+    out.push({ filename: a.filename, contentType: a.contentType, content });
+  }
+  return out;
 }
 
 export interface ParsedFields {
@@ -208,16 +251,6 @@ export async function setInboundOutcome(
     `UPDATE inbound_messages SET state = $2, kind = coalesce($3, kind), request_id = coalesce($4, request_id), error = $5 WHERE id = $1`,
     [id, outcome.state, outcome.kind ?? null, outcome.requestId ?? null, outcome.error ?? null],
   );
-}
-
-/** The kept contents of attachments by id, in id order, for an outgoing email. */
-export async function attachmentContents(db: Db, ids: number[]): Promise<{ filename: string | null; contentType: string; content: Buffer }[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await db.query<{ filename: string | null; contentType: string; content: Buffer }>(
-    `SELECT filename, content_type AS "contentType", content FROM attachments WHERE id = ANY($1) AND content IS NOT NULL ORDER BY id`,
-    [ids],
-  );
-  return rows;
 }
 
 /** The request opened by one of these messages, when that message came from `sender`. */

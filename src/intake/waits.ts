@@ -34,10 +34,10 @@ export function createWaker(): Waker {
   };
 }
 
-/** Exponential backoff with jitter: attempt 1 waits about baseMs, doubling up to capMs. */
+/** Exponential backoff with jitter: attempt 1 waits about baseMs, doubling; never more than capMs. */
 export function backoffMs(attempt: number, baseMs: number, capMs: number): number {
   const exp = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(exp * (0.75 + Math.random() * 0.5));
+  return Math.min(capMs, Math.round(exp * (0.75 + Math.random() * 0.5)));
 }
 
 /** Rejects with a message naming what timed out; the late outcome of the original promise is ignored. */

@@ -66,9 +66,16 @@ export function defineStage<S extends Stage, D>(name: S, spec: StageSpec<S, D>):
         connection,
         prefix: config.queuePrefix,
         concurrency: spec.concurrency(config),
-        // A crashed worker's jobs are taken over after this long (BullMQ lock and stalled-check interval).
+        // The lock is renewed every half of it. A job is taken over at the first stalled check after its
+        // lock expired: checking every half lock bounds the takeover at 1.5 locks after a crash (it was 2
+        // with the check as long as the lock).
         lockDuration: config.jobLockMs,
-        stalledInterval: config.jobLockMs,
+        stalledInterval: Math.max(1_000, Math.round(config.jobLockMs / 2)),
+        // A stall says the process died, not that the job failed: every job running at each crash stalls,
+        // so with BullMQ's default of 1, bystanders of two crashes in a row were dead-lettered (seen in the
+        // SIGKILL fault run). Every stage is idempotent, so taking a job over again is safe; 10 still ends
+        // a job that itself brings the process down every time.
+        maxStalledCount: 10,
         ...(limiter ? { limiter } : {}),
       });
       // BullMQ leaves a connection it was handed open; this one is the worker's alone.

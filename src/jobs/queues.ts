@@ -21,6 +21,8 @@ export interface Queues {
    */
   requeue<S extends Stage>(stage: S, payload: Payloads[S], opts?: { priority?: number }): Promise<void>;
   readonly queue: (stage: Stage) => Queue;
+  /** Calls listener each time the connection to Redis is back after being lost (not at the first connect). */
+  onReconnect(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -39,9 +41,9 @@ export function redisErrors(redisUrl: string, log: Logger): ServiceErrors {
   return r;
 }
 
-export function redisConnection(redisUrl: string, log: Logger): Redis {
+export function redisConnection(redisUrl: string, log: Logger, opts: { failFast?: boolean } = {}): Redis {
   // BullMQ requires maxRetriesPerRequest null for its blocking commands.
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null, lazyConnect: false, ...(opts.failFast ? { enableOfflineQueue: false } : {}) });
   const errors = redisErrors(redisUrl, log);
   redis.on('error', (err) => errors.report(err, 'Redis connection'));
   redis.on('ready', () => errors.recovered());
@@ -49,7 +51,9 @@ export function redisConnection(redisUrl: string, log: Logger): Redis {
 }
 
 export function createQueues(redisUrl: string, prefix: string, log: Logger): Queues {
-  const connection = redisConnection(redisUrl, log);
+  // Producers fail at once while Redis is away rather than holding every command until it returns:
+  // what they queue is committed in PostgreSQL first, and the sweeper queues it once Redis is back.
+  const connection = redisConnection(redisUrl, log, { failFast: true });
   const queues = new Map<Stage, Queue>();
   for (const stage of STAGES) {
     const q = new Queue(stage, { connection, prefix });
@@ -65,9 +69,18 @@ export function createQueues(redisUrl: string, prefix: string, log: Logger): Que
     });
   };
   let closed = false;
+  let connectedBefore = false;
+  const reconnectListeners: (() => void)[] = [];
+  connection.on('ready', () => {
+    if (connectedBefore) for (const listener of reconnectListeners) listener();
+    connectedBefore = true;
+  });
   return {
     queue,
     enqueue,
+    onReconnect(listener) {
+      reconnectListeners.push(listener);
+    },
     async requeue(stage, payload, opts) {
       const job = await queue(stage).getJob(jobIds[stage](payload));
       if (job) {

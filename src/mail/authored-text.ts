@@ -37,28 +37,90 @@ const PHONE_LINE = /^\s*((tel|phone|cell|mobile|celular|telefone|teléfono|ph)\s
 const EMAIL_LINE = /^\s*\S+@\S+\.\S+\s*$/;
 const NAME_LINE = /^\s*[A-ZÀ-Ý][\p{L}'.-]*(\s+[A-ZÀ-Ý][\p{L}'.-]*){0,3}\s*$/u;
 
-function quoteStart(lines: string[]): number {
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (SEPARATOR.test(line) || BEGIN_FORWARDED.test(line) || ZOHO.test(line)) return i;
-    if (/^\s*>/.test(line)) return i;
-    if (RULE.test(line) && lines.slice(i + 1, i + 3).some((l) => HEADER_FROM.test(l))) return i;
-    if (HEADER_FROM.test(line) && lines.slice(i + 1, i + 6).some((l) => HEADER_OTHER.test(l))) return i;
-    if (/^\s*(on|am|le|el|em|il|op|den|pe)\b/i.test(line) || /\b(wrote|escribió|escreveu|a écrit|schrieb)\s*:\s*$/i.test(line)) {
-      for (let n = 1; n <= 3 && i + n <= lines.length; n++) {
-        const joined = lines.slice(i, i + n).join(' ');
-        if (WROTE.test(joined) && joined.length < 300) return i;
-      }
-      if (WROTE_SHORT.test(line) && /@|\d{4}|\d:\d\d/.test(line)) return i;
+const QUOTED_LINE = /^\s*>/;
+// s-nail's default indent prefix is a tab: "X wrote:", then the original with a tab before each line.
+const TAB_QUOTED_LINE = /^\t/;
+
+/** A marker after which everything is the earlier message: forwarded headers, Outlook's "From:/Sent:" block. */
+function startsQuotedRest(lines: string[], i: number): boolean {
+  const line = lines[i]!;
+  if (SEPARATOR.test(line) || BEGIN_FORWARDED.test(line) || ZOHO.test(line)) return true;
+  if (RULE.test(line) && lines.slice(i + 1, i + 3).some((l) => HEADER_FROM.test(l))) return true;
+  return HEADER_FROM.test(line) && lines.slice(i + 1, i + 6).some((l) => HEADER_OTHER.test(l));
+}
+
+/** How many lines the attribution line starting at i spans ("On ... wrote:", possibly wrapped), or 0. */
+function attributionLength(lines: string[], i: number): number {
+  const line = lines[i]!;
+  if (/^\s*(on|am|le|el|em|il|op|den|pe)\b/i.test(line) || /\b(wrote|escribió|escreveu|a écrit|schrieb)\s*:\s*$/i.test(line)) {
+    for (let n = 1; n <= 3 && i + n <= lines.length; n++) {
+      const joinedLines = lines.slice(i, i + n).join(' ');
+      if (WROTE.test(joinedLines) && joinedLines.length < 300) return n;
     }
-    if (DATE_ISH.test(line) && line.length < 200) {
-      for (let n = 1; n <= 3 && i + n <= lines.length; n++) {
-        const joinedLines = lines.slice(i, i + n).join(' ').trim();
-        if (joinedLines.length < 300 && /:\s*$/.test(joinedLines) && (/<\s*[^>\s]+@[^>\s]+\s*>/.test(joinedLines) || (QUOTE_VERB.test(joinedLines) && n === 1))) return i;
-      }
+    if (WROTE_SHORT.test(line) && /@|\d{4}|\d:\d\d/.test(line)) return 1;
+  }
+  if (DATE_ISH.test(line) && line.length < 200) {
+    for (let n = 1; n <= 3 && i + n <= lines.length; n++) {
+      const joinedLines = lines.slice(i, i + n).join(' ').trim();
+      if (joinedLines.length < 300 && /:\s*$/.test(joinedLines) && (/<\s*[^>\s]+@[^>\s]+\s*>/.test(joinedLines) || (QUOTE_VERB.test(joinedLines) && n === 1))) return n;
     }
   }
-  return lines.length;
+  return 0;
+}
+
+/**
+ * Which lines belong to earlier messages. Quoted blocks ("> ..." lines, or a tab-indented block under an
+ * attribution) and their attribution line are removed wherever they are, so text above, between and below
+ * them stays the sender's. An attribution or header block with no quoted block under it (clients that
+ * quote without a prefix) starts the earlier message, which then runs to the end.
+ */
+function quotedLines(lines: string[]): boolean[] {
+  const quoted = lines.map(() => false);
+  for (let i = 0; i < lines.length; i++) {
+    if (QUOTED_LINE.test(lines[i]!)) {
+      quoted[i] = true;
+      continue;
+    }
+    const restFrom = (k: number) => {
+      for (let j = k; j < lines.length; j++) quoted[j] = true;
+      return lines.length;
+    };
+    if (startsQuotedRest(lines, i)) {
+      i = restFrom(i);
+      continue;
+    }
+    const n = attributionLength(lines, i);
+    if (n === 0) continue;
+    let j = i + n;
+    while (j < lines.length && lines[j]!.trim() === '' && !TAB_QUOTED_LINE.test(lines[j]!)) j++;
+    const prefix = j < lines.length ? (QUOTED_LINE.test(lines[j]!) ? QUOTED_LINE : TAB_QUOTED_LINE.test(lines[j]!) ? TAB_QUOTED_LINE : null) : null;
+    if (!prefix) {
+      i = restFrom(i);
+      continue;
+    }
+    for (let k = i; k < j; k++) quoted[k] = true;
+    while (j < lines.length && prefix.test(lines[j]!)) quoted[j++] = true;
+    i = j - 1;
+  }
+  return joinWrappedQuoteLines(lines, quoted);
+}
+
+/**
+ * A client that wraps a long quoted line after adding the prefix leaves the rest of it unprefixed:
+ * "> ... ornare diam,\neget accumsan est\n> ...". Lines squeezed between quoted lines, with no blank line
+ * around them, that go on a sentence the quote left open, are quoted too.
+ */
+function joinWrappedQuoteLines(lines: string[], quoted: boolean[]): boolean[] {
+  for (let i = 1; i < lines.length; i++) {
+    if (quoted[i] || !quoted[i - 1] || !QUOTED_LINE.test(lines[i - 1]!)) continue;
+    let j = i;
+    while (j < lines.length && !quoted[j] && lines[j]!.trim() !== '') j++;
+    const sentenceOpen = !/[.!?:]["')\]]?\s*$/.test(lines[i - 1]!) && /^\s*\p{Ll}/u.test(lines[i]!);
+    if (j < lines.length && j - i <= 2 && quoted[j] && QUOTED_LINE.test(lines[j]!) && sentenceOpen) {
+      for (let k = i; k < j; k++) quoted[k] = true;
+    }
+  }
+  return quoted;
 }
 
 function isContactLine(line: string): boolean {
@@ -100,15 +162,21 @@ function joined(lines: string[]): string | null {
 
 export function extractAuthoredText(text: string): AuthoredText {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
-  const q = quoteStart(lines);
-  const own = lines.slice(0, q);
+  const quoted = quotedLines(lines);
+  const own: string[] = [];
+  lines.forEach((line, i) => {
+    if (!quoted[i]) own.push(line);
+    // A removed block leaves one blank line, so the paragraphs around it stay apart.
+    else if (i > 0 && !quoted[i - 1]) own.push('');
+  });
   const s = signatureStart(own);
   const mine = own.slice(0, s);
   // A rule line left just above a cut quote or signature belongs to neither.
   while (mine.length > 0 && /^\s*([-_=*]{2,}\s*)?$/.test(mine[mine.length - 1]!)) mine.pop();
+  while (mine.length > 0 && mine[0]!.trim() === '') mine.shift();
   return {
     authored: (joined(mine) ?? '').replace(/\n{3,}/g, '\n\n'),
     signature: joined(own.slice(s)),
-    quoted: joined(lines.slice(q)),
+    quoted: joined(lines.filter((_, i) => quoted[i])),
   };
 }

@@ -4,7 +4,8 @@ import type { ParsedMessage } from './types.ts';
 import { bareAddress, mainRecipient, parseDeliveryStatus, statusOf, type RecipientStatus } from './delivery-status.ts';
 import { headerValue, splitMessage, walkParts, type RawPart } from './raw-parts.ts';
 
-export type AutomatedKind = 'auto_reply' | 'bounce' | 'own_mail' | 'bulk' | 'feedback_report';
+/** 'notification': a mail service's machine report that is neither a bounce nor a complaint (an Amazon SES delivery notice). */
+export type AutomatedKind = 'auto_reply' | 'bounce' | 'own_mail' | 'bulk' | 'feedback_report' | 'notification';
 
 export interface BounceDetails {
   /** Without angle brackets: the Message-ID of the message that could not be delivered. */
@@ -79,6 +80,9 @@ export function detectAutomated(input: { raw: Buffer; parsed: ParsedMessage }, o
   const fromAddress = parsed.from?.address?.toLowerCase() ?? null;
   const fromLocal = fromAddress?.split('@')[0] ?? '';
 
+  const ses = sesNotification(parsed, fromAddress);
+  if (ses) return ses;
+
   const feedback = feedbackReason(parts, top, parsed, subject);
   if (feedback) return { kind: 'feedback_report', reason: feedback };
 
@@ -94,6 +98,77 @@ export function detectAutomated(input: { raw: Buffer; parsed: ParsedMessage }, o
   const bulk = bulkReason(parsed);
   if (bulk) return { kind: 'bulk', reason: bulk };
   return null;
+}
+
+// Local parts that say the address reads nothing sent to it.
+const NO_REPLY_LOCAL = /^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|dont[-_.]?reply)(?:[-_.+].*)?$/i;
+
+/**
+ * True for an address that says it takes no replies (no-reply@, noreply@, donotreply@, do-not-reply@,
+ * noreply-alerts@...): mail a person wrote from it cannot be answered, and an automatic answer to it
+ * goes nowhere or comes back as a bounce.
+ */
+export function saysNoReplies(address: string): boolean {
+  const at = address.lastIndexOf('@');
+  return at > 0 && NO_REPLY_LOCAL.test(address.slice(0, at).trim());
+}
+
+/**
+ * Amazon SES notifications delivered by email through Amazon SNS: From no-reply@sns.amazonaws.com, an
+ * x-amz-sns-message-id header, and a JSON body (the SES notification itself, or SNS's envelope with it
+ * as the "Message" string). A bounce is read like any other bounce; a complaint is a feedback report.
+ */
+function sesNotification(parsed: ParsedMessage, fromAddress: string | null): AutomatedVerdict | null {
+  const fromSns = fromAddress !== null && /@sns\.amazonaws\.com$/.test(fromAddress);
+  if (!fromSns && header(parsed, 'x-amz-sns-message-id') === null) return null;
+  const note = readSesJson(parsed.text);
+  const type = typeof note?.notificationType === 'string' ? note.notificationType : typeof note?.eventType === 'string' ? note.eventType : null;
+  if (type === 'Bounce') {
+    const bounce = (note?.bounce ?? {}) as { bounceType?: unknown; bouncedRecipients?: { emailAddress?: unknown; status?: unknown; diagnosticCode?: unknown }[] };
+    const first = Array.isArray(bounce.bouncedRecipients) ? bounce.bouncedRecipients[0] : undefined;
+    const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+    const recipient = str(first?.emailAddress);
+    return {
+      kind: 'bounce',
+      reason: `Amazon SES bounce notification (${str(bounce.bounceType) ?? 'unknown type'})`,
+      bounce: {
+        originalMessageId: sesOriginalMessageId(note),
+        recipient: recipient === null ? null : bareAddress(recipient),
+        permanent: bounce.bounceType === 'Permanent',
+        status: str(first?.status),
+        diagnostic: str(first?.diagnosticCode),
+      },
+    };
+  }
+  if (type === 'Complaint') return { kind: 'feedback_report', reason: 'Amazon SES complaint notification' };
+  return { kind: 'notification', reason: `Amazon SNS notification${type ? ` (${type})` : ''}` };
+}
+
+/** The SES notification object in a body, unwrapping SNS's envelope; null when the body is not one. */
+function readSesJson(text: string): Record<string, unknown> | null {
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start < 0 || end < start) return null;
+  const json = text.slice(start, end + 1);
+  // Some relays fold lines over 990 characters with "!", a line break and a space (sendmail does).
+  for (const candidate of [json, json.replace(/!\r?\n /g, '')]) {
+    try {
+      const value = JSON.parse(candidate) as Record<string, unknown>;
+      if (value.Type === 'Notification' && typeof value.Message === 'string') return JSON.parse(value.Message) as Record<string, unknown>;
+      return value;
+    } catch {
+      // Not JSON as it stands; try the unfolded text.
+    }
+  }
+  return null;
+}
+
+// SES keeps the headers of the mail it sent: the Message-ID we gave it is there.
+function sesOriginalMessageId(note: Record<string, unknown> | null): string | null {
+  const mail = (note?.mail ?? {}) as { headers?: { name?: unknown; value?: unknown }[]; commonHeaders?: { messageId?: unknown } };
+  const fromHeaders = Array.isArray(mail.headers) ? mail.headers.find((h) => typeof h.name === 'string' && h.name.toLowerCase() === 'message-id')?.value : undefined;
+  const id = typeof fromHeaders === 'string' ? fromHeaders : typeof mail.commonHeaders?.messageId === 'string' ? mail.commonHeaders.messageId : null;
+  return id === null ? null : stripBrackets(id);
 }
 
 function header(parsed: ParsedMessage, name: string): string | null {

@@ -49,6 +49,7 @@ export async function parseMessage(raw: Buffer, opts: ParseOptions): Promise<Par
     const converted = htmlToPlainText(html, MAX_HTML_TO_TEXT_CHARS);
     text = converted.text;
     if (converted.truncated) notes.push(`the HTML part is ${html.length} characters; text was made from its first ${MAX_HTML_TO_TEXT_CHARS} only`);
+    if (converted.fallback) notes.push(`the HTML part could not be converted as usual (${converted.fallback}); its text was read plainly`);
   }
   if (text.length > maxTextChars) {
     notes.push(`the text is ${text.length} characters; only the first ${maxTextChars} were kept`);

@@ -113,11 +113,15 @@ export function walkParts(raw: Buffer): RawPart[] {
 
 function visit(text: string, depth: number, out: RawPart[]): void {
   if (out.length >= MAX_PARTS) return;
-  const { headers, body } = splitMessage(text);
+  const split = splitMessage(text);
+  const { headers } = split;
   const { type, params } = parseContentType(headerValue(headers, 'content-type'));
   const multipart = type.startsWith('multipart/');
   // Only text and reports are ever read; decoding a photo would cost time and memory for nothing.
   const readable = type.startsWith('text/') || type.startsWith('message/');
+  // A part arrives as a slice of its parent, line ends as sent. Only a part that is read is rewritten
+  // with \n line ends: an attachment's body (most of a large message) is never copied.
+  const body = depth > 0 && (readable || multipart) ? split.body.replace(/\r\n/g, '\n') : split.body;
   let decoded = '';
   // A multipart body is kept as it is: a report whose boundary never appears is read as one text.
   if (multipart) decoded = body;
@@ -128,21 +132,35 @@ function visit(text: string, depth: number, out: RawPart[]): void {
   for (const child of splitMultipart(body, boundary)) visit(child, depth + 1, out);
 }
 
+/**
+ * The parts between a multipart body's delimiter lines, as slices of the body (no copies), each without
+ * the line break before the next delimiter. Text before the first delimiter is skipped, and so is text
+ * after the closing one; a body cut short (no closing delimiter) still yields its last part.
+ */
 function splitMultipart(body: string, boundary: string): string[] {
   const delimiter = `--${boundary}`;
   const children: string[] = [];
-  let current: string[] | null = null;
-  for (const line of body.split(/\r?\n/)) {
-    if (line.startsWith(delimiter)) {
-      const closing = line.slice(delimiter.length).startsWith('--');
-      if (current) children.push(current.join('\n'));
-      current = closing ? null : [];
-      if (closing) break;
-      continue;
+  let contentStart = -1;
+  let from = 0;
+  for (;;) {
+    const at = body.indexOf(delimiter, from);
+    if (at < 0) break;
+    from = at + delimiter.length;
+    if (at > 0 && body[at - 1] !== '\n') continue;
+    if (contentStart >= 0) {
+      let end = Math.max(contentStart, at - 1);
+      if (end > contentStart && body[end - 1] === '\r') end--;
+      children.push(body.slice(contentStart, end));
     }
-    current?.push(line);
+    if (body.startsWith('--', from)) return children;
+    const lineEnd = body.indexOf('\n', from);
+    if (lineEnd < 0) {
+      children.push('');
+      return children;
+    }
+    contentStart = lineEnd + 1;
+    from = contentStart;
   }
-  // A truncated report (no closing delimiter) still yields its last part.
-  if (current) children.push(current.join('\n'));
+  if (contentStart >= 0) children.push(body.slice(contentStart));
   return children;
 }

@@ -6,15 +6,21 @@ import { messageIdFor, replyAddressFor } from '../mail/reply-token.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import type { Status } from '../requests/status.ts';
 import type { RequestRecord } from '../requests/store.ts';
-import { categoryLabel } from './labels.ts';
+import { detectLanguage } from '../classify/language.ts';
+import { answerDueBy } from '../time/business-days.ts';
+import { categoryLabel, hazardLabel } from './labels.ts';
 import type { NewOutboxRow, OutboxKind } from './outbox.ts';
-import { renderEmail, type EmailData, type EmailKind } from './render.ts';
+import { DEFAULT_TIME_ZONE, renderEmail, type EmailData, type EmailKind, type TicketDanger } from './render.ts';
+import { safetyNotice, type SafetyNotice } from './safety.ts';
 
 type Ctx = { config: Config; routing: Routing };
 
 // RFC 3834: answers to a message are auto-replied, mail we start ourselves is auto-generated. Both tell
 // well-behaved robots (and Exchange, via X-Auto-Response-Suppress) not to answer.
-const AUTO_REPLIED: readonly OutboxKind[] = ['confirmation', 'duplicate_notice', 'status_answer', 'command_error'];
+const AUTO_REPLIED: readonly OutboxKind[] = ['confirmation', 'duplicate_notice', 'status_answer', 'command_error', 'safety_notice'];
+
+// What Outlook (Importance) and most other clients (X-Priority) show as high priority.
+const HIGH_PRIORITY_HEADERS = { Importance: 'high', 'X-Priority': '1 (Highest)' };
 
 export function locationText(req: Pick<RequestRecord, 'street' | 'houseNumber' | 'crossStreet' | 'outsideTown'>): string | null {
   let place: string | null = null;
@@ -22,6 +28,18 @@ export function locationText(req: Pick<RequestRecord, 'street' | 'houseNumber' |
   else if (req.street) place = req.houseNumber ? `${req.houseNumber} ${req.street}` : req.street;
   if (req.outsideTown) return place ? `${place}, ${req.outsideTown}` : req.outsideTown;
   return place;
+}
+
+/** A department's name in the resident's language (`names` in config/routing.json), else its own. */
+export function departmentName(dept: Department, language: Language): string {
+  return dept.names[language] ?? dept.name;
+}
+
+/** The language a note is written in when it is not the resident's, so the email can say so; else null. */
+function otherLanguage(note: string | null, residentLanguage: Language): Language | null {
+  if (!note) return null;
+  const written = detectLanguage(note);
+  return written === residentLanguage ? null : written;
 }
 
 function domainOf(address: string): string {
@@ -35,18 +53,19 @@ function base(ctx: Ctx, req: RequestRecord): { city: string; trackingNumber: str
 function row<K extends EmailKind>(
   ctx: Ctx,
   req: RequestRecord,
-  m: { kind: K & OutboxKind; dedupeKey: string; to: string; language: Language; data: EmailData[K]; attachmentIds?: number[] },
+  m: { kind: K & OutboxKind; dedupeKey: string; to: string; language: Language; data: EmailData[K]; attachmentIds?: number[]; urgent?: boolean; subjectPrefix?: string },
   references: string[],
 ): NewOutboxRow {
   const { config } = ctx;
   const rendered = renderEmail(m.kind, m.language, m.data);
   return {
+    urgent: m.urgent ?? false,
     dedupeKey: m.dedupeKey,
     requestId: req.id,
     kind: m.kind,
     toAddress: m.to,
     replyTo: replyAddressFor(config.fromAddress, req.id, config.replySecret),
-    subject: rendered.subject,
+    subject: `${m.subjectPrefix ?? ''}${rendered.subject}`,
     messageId: messageIdFor(req.id, m.dedupeKey, config.replySecret, domainOf(config.fromAddress)),
     inReplyTo: references.at(-1) ?? null,
     references,
@@ -55,11 +74,33 @@ function row<K extends EmailKind>(
     html: rendered.html,
     attachmentIds: m.attachmentIds ?? [],
     headers: {
-      'Auto-Submitted': AUTO_REPLIED.includes(m.kind) ? 'auto-replied' : 'auto-generated',
+      // A person wrote a staff reply: it is not automatic, and the resident's answer to it should reach us.
+      ...(m.kind === 'staff_reply' ? {} : { 'Auto-Submitted': AUTO_REPLIED.includes(m.kind) ? 'auto-replied' : 'auto-generated' }),
       'X-Auto-Response-Suppress': 'All',
       'X-CityLine-Tracking-Number': req.trackingNumber,
+      ...(m.urgent ? HIGH_PRIORITY_HEADERS : {}),
     },
   };
+}
+
+function isFlagged(req: Pick<RequestRecord, 'urgency'>): boolean {
+  return req.urgency !== 'routine';
+}
+
+/** What the resident is told to do about the request's hazard, in their language; null when routine. */
+function safetyFor(ctx: Ctx, req: RequestRecord, language: Language = req.language): SafetyNotice | null {
+  return safetyNotice(req, language, ctx.config.emergencyLines);
+}
+
+/** The same advice in English, for staff and departments. */
+function residentTold(ctx: Ctx, req: RequestRecord): string[] {
+  const notice = safetyFor(ctx, req, 'en');
+  return notice ? [notice.heading, ...notice.lines] : [];
+}
+
+function ticketDanger(ctx: Ctx, req: RequestRecord): TicketDanger | null {
+  if (!isFlagged(req) || req.hazard === null) return null;
+  return { level: req.urgency.toUpperCase(), hazard: hazardLabel(req.hazard, 'en'), residentTold: residentTold(ctx, req) };
 }
 
 /** What every email to the resident says about their request. */
@@ -74,7 +115,7 @@ function residentFields(ctx: Ctx, req: RequestRecord) {
 function toResident<K extends EmailKind>(
   ctx: Ctx,
   req: RequestRecord,
-  m: { kind: K & OutboxKind; dedupeKey: string; data: EmailData[K] },
+  m: { kind: K & OutboxKind; dedupeKey: string; data: EmailData[K]; urgent?: boolean },
   references: string[],
 ): NewOutboxRow | null {
   if (!req.residentEmail) return null;
@@ -83,19 +124,38 @@ function toResident<K extends EmailKind>(
 
 /** The confirmation of a request, threaded under `references` (the resident's side of its conversation). */
 export function confirmationRow(ctx: Ctx, req: RequestRecord, references: string[]): NewOutboxRow | null {
-  const department = req.status === 'needs_review' ? null : ctx.routing.departmentFor(req.category).name;
+  const { config, routing } = ctx;
+  const uncertain = req.status === 'needs_review';
+  const question = !uncertain && routing.isQuestion(req.category);
   return toResident(ctx, req, {
     kind: 'confirmation',
     dedupeKey: `confirmation-${req.id}`,
-    data: { ...residentFields(ctx, req), subject: req.subject ?? '', department },
+    urgent: isFlagged(req),
+    data: {
+      ...residentFields(ctx, req),
+      subject: req.subject ?? '',
+      department: uncertain || question ? null : departmentName(routing.departmentFor(req.category), req.language),
+      answerBy: question ? answerDueBy(req.createdAt, config.answerBusinessDays, DEFAULT_TIME_ZONE) : null,
+      uncertain,
+      phone: config.phone,
+      phoneHours: config.phoneHours,
+      statusUrl: statusPageUrl(ctx, req),
+      safety: safetyFor(ctx, req),
+    },
   }, references);
+}
+
+/** The public status page of a request, when the app has a public address. */
+export function statusPageUrl(ctx: Ctx, req: Pick<RequestRecord, 'trackingNumber'>): string | null {
+  return ctx.config.publicUrl ? `${ctx.config.publicUrl}/status/${encodeURIComponent(req.trackingNumber)}` : null;
 }
 
 export function duplicateNoticeRow(ctx: Ctx, req: RequestRecord, earlier: RequestRecord, references: string[]): NewOutboxRow | null {
   return toResident(ctx, req, {
     kind: 'duplicate_notice',
     dedupeKey: `duplicate-${req.id}`,
-    data: { ...residentFields(ctx, req), earlierTrackingNumber: earlier.trackingNumber, earlierStatus: earlier.status },
+    urgent: isFlagged(req),
+    data: { ...residentFields(ctx, req), earlierTrackingNumber: earlier.trackingNumber, earlierStatus: earlier.status, safety: safetyFor(ctx, req) },
   }, references);
 }
 
@@ -107,6 +167,8 @@ export interface TicketSource {
   attachments: { id: number; filename: string | null; size: number }[];
   /** How many times the request has been routed, this time included. */
   routings: number;
+  /** Set when the ticket is not a routing but a danger a reply reported: the message that did. */
+  raisedBy?: number;
 }
 
 /** The department's ticket, threaded under `references` (the department's side of the conversation). */
@@ -115,10 +177,13 @@ export function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, 
   return row(ctx, req, {
     kind: 'routed_ticket',
     // A request routed again (after a reopen or a correction) is a new ticket for the department.
-    dedupeKey: `ticket-${req.id}-${source.routings}`,
+    dedupeKey: source.raisedBy === undefined ? `ticket-${req.id}-${source.routings}` : `ticket-${req.id}-raised-${source.raisedBy}`,
     to: dept.emails.join(', '),
     language: 'en',
     attachmentIds: source.attachments.map((f) => f.id),
+    urgent: isFlagged(req),
+    // Departments sort and filter on the subject: a danger says so first.
+    subjectPrefix: isFlagged(req) ? 'URGENT: ' : '',
     data: {
       ...base(ctx, req),
       department: dept.name,
@@ -134,7 +199,64 @@ export function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, 
       residentLanguage: req.language,
       englishSummary: req.language === 'en' ? null : `${categoryLabel(req.category, 'en')}${location ? ` at ${location}` : ''}.`,
       mapUrl: mapLink(req),
+      danger: ticketDanger(ctx, req),
     },
+  }, references);
+}
+
+/** What the on-call alert quotes: the message that showed the danger. */
+export interface AlertSource {
+  inboundMessageId: number;
+  authored: string;
+  subject: string | null;
+  receivedAt: Date;
+  evidence: string | null;
+  rule: string | null;
+  raisedByReply: boolean;
+}
+
+/** The alert to the on-call address about a flagged request; null when none is configured or the request is routine. */
+export function oncallAlertRow(ctx: Ctx, req: RequestRecord, source: AlertSource): NewOutboxRow | null {
+  const to = ctx.config.oncallEmail;
+  if (!to || !isFlagged(req) || req.hazard === null) return null;
+  const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
+  return row(ctx, req, {
+    kind: 'oncall_alert',
+    dedupeKey: `alert-${req.id}-${source.inboundMessageId}`,
+    to,
+    language: 'en',
+    urgent: true,
+    data: {
+      ...base(ctx, req),
+      level: req.urgency.toUpperCase(),
+      hazard: hazardLabel(req.hazard, 'en'),
+      evidence: source.evidence,
+      rule: source.rule,
+      raisedByReply: source.raisedByReply,
+      category: req.category,
+      location: locationText(req),
+      residentName: req.residentName,
+      residentEmail: req.residentEmail ?? 'unknown',
+      residentLanguage: req.language,
+      receivedAt: source.receivedAt,
+      status: req.status,
+      department: dept?.name ?? null,
+      subject: source.subject ?? '',
+      residentText: source.authored,
+      residentTold: residentTold(ctx, req),
+    },
+  }, []);
+}
+
+/** Tells the resident what to do when their reply raised a request to urgent or emergency, threaded under their side. */
+export function safetyNoticeRow(ctx: Ctx, req: RequestRecord, q: { inboundMessageId: number }, references: string[]): NewOutboxRow | null {
+  const safety = safetyFor(ctx, req);
+  if (!safety) return null;
+  return toResident(ctx, req, {
+    kind: 'safety_notice',
+    dedupeKey: `safety-${q.inboundMessageId}`,
+    urgent: true,
+    data: { ...residentFields(ctx, req), safety },
   }, references);
 }
 
@@ -154,11 +276,12 @@ export function statusUpdateRow(
   references: string[],
 ): NewOutboxRow | null {
   const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
-  const noteFrom = change.note ? (change.actor.startsWith('department:') ? (dept?.name ?? null) : `${ctx.config.cityName} 311`) : null;
+  const fromDept = dept ? departmentName(dept, req.language) : null;
+  const noteFrom = change.note ? (change.actor.startsWith('department:') ? fromDept : `${ctx.config.cityName} 311`) : null;
   return toResident(ctx, req, {
     kind: 'status_update',
     dedupeKey: `status-${req.id}-${change.eventId}`,
-    data: { ...residentFields(ctx, req), status: change.status, note: change.note, noteFrom },
+    data: { ...residentFields(ctx, req), status: change.status, note: change.note, noteFrom, noteLanguage: otherLanguage(change.note, req.language) },
   }, references);
 }
 
@@ -190,5 +313,56 @@ export function commandErrorRow(
     to: e.to,
     language: 'en',
     data: { ...base(ctx, req), line: e.line, reason: e.reason },
+  }, references);
+}
+
+/**
+ * A resident's later message sent on to the department, threaded under `references` (the department's
+ * side): their new words and attachments, and whether they reopened the request.
+ */
+export function residentFollowUpRow(
+  ctx: Ctx,
+  req: RequestRecord,
+  dept: Department,
+  m: { inboundMessageId: number; authored: string; receivedAt: Date; reopened: boolean; attachments: { id: number; filename: string | null; size: number }[] },
+  references: string[],
+): NewOutboxRow {
+  return row(ctx, req, {
+    kind: 'resident_follow_up',
+    dedupeKey: `follow-up-${m.inboundMessageId}`,
+    to: dept.emails.join(', '),
+    language: 'en',
+    attachmentIds: m.attachments.map((f) => f.id),
+    data: {
+      ...base(ctx, req),
+      department: dept.name,
+      category: req.category,
+      location: locationText(req),
+      reopened: m.reopened,
+      residentName: req.residentName,
+      residentEmail: req.residentEmail ?? 'unknown',
+      receivedAt: m.receivedAt,
+      residentText: m.authored,
+      attachments: m.attachments.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
+      residentLanguage: req.language,
+    },
+  }, references);
+}
+
+/** Words a staff member wrote to the resident, threaded under `references` (the resident's side). */
+export function staffReplyRow(ctx: Ctx, req: RequestRecord, r: { replyId: string; body: string }, references: string[]): NewOutboxRow | null {
+  return toResident(ctx, req, {
+    kind: 'staff_reply',
+    dedupeKey: `staff-reply-${r.replyId}`,
+    data: { ...base(ctx, req), residentName: req.residentName, body: r.body, subject: req.subject ?? '' },
+  }, references);
+}
+
+/** A department's reply without a status line, passed on to the resident in their language. */
+export function departmentNoteRow(ctx: Ctx, req: RequestRecord, dept: Department, n: { inboundMessageId: number; note: string }, references: string[]): NewOutboxRow | null {
+  return toResident(ctx, req, {
+    kind: 'department_note',
+    dedupeKey: `department-note-${n.inboundMessageId}`,
+    data: { ...residentFields(ctx, req), department: departmentName(dept, req.language), note: n.note, noteLanguage: otherLanguage(n.note, req.language) },
   }, references);
 }

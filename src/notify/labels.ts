@@ -1,6 +1,7 @@
 // Words residents and departments read in our emails, in each language we write. Codes stay English
 // everywhere else (database, logs, the department's status commands); only these labels are translated.
 import type { Category, Language } from '../classify/types.ts';
+import type { Hazard } from '../classify/urgency.ts';
 import type { Status } from '../requests/status.ts';
 
 // Brazilian Portuguese (what most of Danbury's Portuguese speakers read) and the Spanish of the
@@ -43,4 +44,22 @@ export function categoryLabel(category: Category, language: Language): string {
 
 export function statusLabel(status: Status, language: Language): string {
   return STATUS_LABELS[status][language];
+}
+
+const HAZARD_LABELS: Readonly<Record<Hazard, Readonly<Record<Language, string>>>> = {
+  downed_wire: { en: 'Downed or sparking wire', es: 'Cable caído o con chispas', pt: 'Fio caído ou soltando faíscas' },
+  gas_leak: { en: 'Gas leak', es: 'Fuga de gas', pt: 'Vazamento de gás' },
+  fire: { en: 'Fire', es: 'Incendio', pt: 'Incêndio' },
+  person_in_danger: { en: 'Person in danger', es: 'Persona en peligro', pt: 'Pessoa em perigo' },
+  carbon_monoxide: { en: 'Carbon monoxide', es: 'Monóxido de carbono', pt: 'Monóxido de carbono' },
+  water_main: { en: 'Water main break', es: 'Rotura de tubería principal de agua', pt: 'Rompimento de adutora' },
+  road_blocked: { en: 'Road blocked', es: 'Calle bloqueada', pt: 'Rua bloqueada' },
+  signal_dark: { en: 'Traffic signal dark', es: 'Semáforo apagado', pt: 'Semáforo apagado' },
+  open_hole: { en: 'Open hole, sinkhole or missing cover', es: 'Hoyo abierto, socavón o tapa faltante', pt: 'Buraco aberto, afundamento ou tampa faltando' },
+  missing_stop_sign: { en: 'Missing stop sign', es: 'Señal de pare faltante', pt: 'Placa de pare faltando' },
+  ice_hazard: { en: 'Dangerous ice', es: 'Hielo peligroso', pt: 'Gelo perigoso' },
+};
+
+export function hazardLabel(hazard: Hazard, language: Language): string {
+  return HAZARD_LABELS[hazard][language];
 }

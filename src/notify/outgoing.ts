@@ -25,4 +25,10 @@ export interface OutgoingMail {
   /** Extra headers sent as given, e.g. Auto-Submitted and X-Auto-Response-Suppress. */
   headers: Record<string, string>;
   attachments: OutgoingAttachment[];
+  /**
+   * When the mail was queued (its outbox row written). With the Message-ID it names the file the file
+   * transport writes: the same row always gets the same name, and a database started afresh (whose
+   * Message-IDs begin again at request 1) never takes the name of an old file.
+   */
+  queuedAt: Date;
 }

@@ -8,6 +8,7 @@ import { PermanentError } from '../errors.ts';
 import { STATUS_COMMAND_VOCABULARY } from '../routing/commands.ts';
 import type { Status } from '../requests/status.ts';
 import { categoryLabel, statusLabel } from './labels.ts';
+import type { SafetyNotice } from './safety.ts';
 
 interface CityEmailData {
   /** The city's name as residents know it, e.g. "Danbury". */
@@ -28,8 +29,19 @@ export interface ConfirmationData extends BaseEmailData {
   location: string | null;
   /** The subject the resident wrote. */
   subject: string;
-  /** The department it was routed to; null when it waits for staff review. */
+  /** The department it was routed to; null when it waits for staff review or is a question. */
   department: string | null;
+  /** For a question a person answers: the day the answer is due by; else null. */
+  answerBy: Date | null;
+  /** True when the classifier was unsure: the category is shown as a guess a person will check. */
+  uncertain: boolean;
+  /** The 311 phone number and when it is answered (null: no hours shown). */
+  phone: string;
+  phoneHours: { fromDay: number; toDay: number; opens: string; closes: string } | null;
+  /** The public status page of this request; null when the app has no public address. */
+  statusUrl: string | null;
+  /** What to do about a present danger, shown before anything else; null for a routine request. */
+  safety: SafetyNotice | null;
 }
 
 export interface RoutedTicketData extends BaseEmailData {
@@ -50,6 +62,45 @@ export interface RoutedTicketData extends BaseEmailData {
   englishSummary: string | null;
   /** The place on a map for crews; null without coordinates. */
   mapUrl: string | null;
+  /** A present danger: the subject starts with URGENT and this leads the ticket; null for a routine request. */
+  danger: TicketDanger | null;
+}
+
+export interface TicketDanger {
+  /** 'EMERGENCY' or 'URGENT'. */
+  level: string;
+  hazard: string;
+  /** What the resident was told to do, in English. */
+  residentTold: string[];
+}
+
+export interface OncallAlertData extends BaseEmailData {
+  /** 'EMERGENCY' or 'URGENT'. */
+  level: string;
+  hazard: string;
+  /** The sentence the rule fired on, and the rule. */
+  evidence: string | null;
+  rule: string | null;
+  /** True when a reply raised an open request, false for a new request. */
+  raisedByReply: boolean;
+  category: Category;
+  location: string | null;
+  residentName: string | null;
+  residentEmail: string;
+  residentLanguage: Language;
+  receivedAt: Date;
+  status: Status;
+  department: string | null;
+  subject: string;
+  residentText: string;
+  residentTold: string[];
+}
+
+export interface SafetyNoticeData extends BaseEmailData {
+  residentName: string | null;
+  category: Category;
+  location: string | null;
+  safety: SafetyNotice;
 }
 
 export interface StatusUpdateData extends BaseEmailData {
@@ -60,6 +111,8 @@ export interface StatusUpdateData extends BaseEmailData {
   note: string | null;
   /** Who wrote the note, e.g. "Highway" or "311 staff"; null when there is no note or it is unsigned. */
   noteFrom: string | null;
+  /** The note's language when it is not the resident's (it is then introduced as such); else null. */
+  noteLanguage: Language | null;
 }
 
 export interface HistoryEntry {
@@ -84,6 +137,7 @@ export interface DuplicateNoticeData extends BaseEmailData {
   /** The open request this report was linked to. */
   earlierTrackingNumber: string;
   earlierStatus: Status;
+  safety: SafetyNotice | null;
 }
 
 export interface CommandErrorData extends BaseEmailData {
@@ -91,6 +145,40 @@ export interface CommandErrorData extends BaseEmailData {
   line: string;
   /** Why it was refused, in English, e.g. 'unknown status "fixed"'; null to show only the vocabulary. */
   reason: string | null;
+}
+
+export interface ResidentFollowUpData extends BaseEmailData {
+  department: string;
+  category: Category;
+  location: string | null;
+  /** True when these words reopened a finished request. */
+  reopened: boolean;
+  residentName: string | null;
+  residentEmail: string;
+  receivedAt: Date;
+  /** What the resident wrote this time, without quotes or signature; empty for a photo on its own. */
+  residentText: string;
+  attachments: { filename: string; size: number }[];
+  residentLanguage: Language;
+}
+
+export interface StaffReplyData extends BaseEmailData {
+  residentName: string | null;
+  /** What the staff member wrote, as written. */
+  body: string;
+  /** The request's subject as the resident wrote it. */
+  subject: string;
+}
+
+export interface DepartmentNoteData extends BaseEmailData {
+  residentName: string | null;
+  category: Category;
+  location: string | null;
+  /** The department's name in the resident's language. */
+  department: string;
+  note: string;
+  /** The note's language when it is not the resident's (it is then introduced as such); else null. */
+  noteLanguage: Language | null;
 }
 
 export interface DigestRow {
@@ -137,6 +225,11 @@ export interface EmailData {
   status_answer: StatusAnswerData;
   duplicate_notice: DuplicateNoticeData;
   command_error: CommandErrorData;
+  resident_follow_up: ResidentFollowUpData;
+  staff_reply: StaffReplyData;
+  department_note: DepartmentNoteData;
+  oncall_alert: OncallAlertData;
+  safety_notice: SafetyNoticeData;
 }
 export type EmailKind = keyof EmailData;
 
@@ -147,7 +240,7 @@ export interface RenderedEmail {
 }
 
 const TEMPLATES_DIR = path.resolve(import.meta.dirname, '..', '..', 'templates');
-const DEFAULT_TIME_ZONE = 'America/New_York';
+export const DEFAULT_TIME_ZONE = 'America/New_York';
 const LOCALES: Record<Language, string> = { en: 'en-US', es: 'es-US', pt: 'pt-BR' };
 const LANGUAGE_NAMES: Record<Language, Record<Language, string>> = {
   en: { en: 'English', es: 'Spanish', pt: 'Portuguese' },
@@ -187,12 +280,47 @@ function dateFormat({ language, timeZone }: RenderOptions): Intl.DateTimeFormat 
   return format;
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dayFormat({ language, timeZone }: RenderOptions): Intl.DateTimeFormat {
+  const key = `${language} ${timeZone}`;
+  let format = dayFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(LOCALES[language], { weekday: 'long', month: 'long', day: 'numeric', timeZone });
+    dayFormats.set(key, format);
+  }
+  return format;
+}
+
+const HOURS_WORDS: Record<Language, { to: string; through: string }> = {
+  en: { to: 'to', through: 'to' },
+  es: { to: 'a', through: 'a' },
+  pt: { to: 'às', through: 'a' },
+};
+
+/** "Monday to Friday, 8:00 AM to 4:30 PM" / "lunes a viernes, 8:00 a 16:30" / "segunda-feira a sexta-feira, 08:00 às 16:30". */
+function hoursText(h: { fromDay: number; toDay: number; opens: string; closes: string }, language: Language): string {
+  const weekday = new Intl.DateTimeFormat(LOCALES[language], { weekday: 'long', timeZone: 'UTC' });
+  // 2024-01-01 was a Monday.
+  const dayName = (iso: number) => weekday.format(new Date(Date.UTC(2024, 0, iso)));
+  const time = new Intl.DateTimeFormat(LOCALES[language], { hour: language === 'pt' ? '2-digit' : 'numeric', minute: '2-digit', timeZone: 'UTC' });
+  const at = (hhmm: string) => {
+    const [hh, mm] = hhmm.split(':').map(Number) as [number, number];
+    return time.format(new Date(Date.UTC(2024, 0, 1, hh, mm)));
+  };
+  const words = HOURS_WORDS[language];
+  const days = h.fromDay === h.toDay ? dayName(h.fromDay) : `${dayName(h.fromDay)} ${words.through} ${dayName(h.toDay)}`;
+  return `${days}, ${at(h.opens)} ${words.to} ${at(h.closes)}`;
+}
+
 function createEnvironment(): typeof Handlebars {
   const hb = Handlebars.create();
   hb.registerHelper('categoryLabel', (code: Category, o: Handlebars.HelperOptions) => categoryLabel(code, optionsOf(o).language));
   hb.registerHelper('statusLabel', (code: Status, o: Handlebars.HelperOptions) => statusLabel(code, optionsOf(o).language));
   hb.registerHelper('languageName', (code: Language, o: Handlebars.HelperOptions) => LANGUAGE_NAMES[optionsOf(o).language][code]);
   hb.registerHelper('date', (value: unknown, o: Handlebars.HelperOptions) => dateFormat(optionsOf(o)).format(toDate(value)));
+  hb.registerHelper('weekdayDate', (value: unknown, o: Handlebars.HelperOptions) => dayFormat(optionsOf(o)).format(toDate(value)));
+  hb.registerHelper('hours', (value: Parameters<typeof hoursText>[0], o: Handlebars.HelperOptions) => hoursText(value, optionsOf(o).language));
   hb.registerHelper('percent', (value: number) => `${Math.round(value * 100)}%`);
   hb.registerHelper('size', (bytes: number) => {
     if (bytes < 1024) return `${bytes} B`;
@@ -200,6 +328,10 @@ function createEnvironment(): typeof Handlebars {
     return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
   });
   hb.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  // Phone numbers in safety instructions become tap-to-call links. The text is escaped first; only the
+  // digits and dashes matched here go into the link.
+  hb.registerHelper('telLinks', (text: string) =>
+    new hb.SafeString(hb.escapeExpression(text).replace(/\b(911|\d{3}-\d{3}-\d{4})\b/g, (n) => `<a href="tel:${n.replace(/-/g, '')}" style="color:inherit;font-weight:bold;">${n}</a>`)));
   // The statuses a department may write come from the parser that reads them, so the help cannot drift.
   hb.registerHelper('statusCommands', () => Object.keys(STATUS_COMMAND_VOCABULARY).join(', '));
   const partialsDir = path.join(TEMPLATES_DIR, 'partials');

@@ -3,6 +3,7 @@
 // the mail it causes (transactional outbox). Used by the pipeline stages, the staff app and `cityline status`.
 import type pg from 'pg';
 import type { Category, Classification } from '../classify/types.ts';
+import { assessUrgency, urgencyRank } from '../classify/urgency.ts';
 import type { ServiceTargets } from '../targets/service-targets.ts';
 import type { Classifier } from '../classify/index.ts';
 import type { Config } from '../config/index.ts';
@@ -10,16 +11,20 @@ import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
 import { attachmentsOf, lockInboundWithAttachments, openingOf, setInboundOutcome } from '../intake/store.ts';
 import type { Enqueue } from '../jobs/queues.ts';
-import { confirmationRow, duplicateNoticeRow, routedTicketRow, statusUpdateRow, type TicketSource } from '../notify/compose.ts';
-import { insertOutboxRows, PRIORITY, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
+import {
+  confirmationRow, departmentNoteRow, duplicateNoticeRow, oncallAlertRow, residentFollowUpRow, routedTicketRow, safetyNoticeRow, staffReplyRow, statusUpdateRow, type TicketSource,
+} from '../notify/compose.ts';
+import { insertOutboxRows, priorityOf, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Department, Routing } from '../routing/rules.ts';
+import { decideDepartmentReply, lockPendingDepartmentReply } from './department-replies.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
 import {
-  addEvent, addReviewReason, addThreadMessages, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus, ticketSourceOf,
-  updateClassification, type NewEvent, type RequestRecord,
+  addEvent, addReviewReason, clearAwaitingAnswer, markAwaitingAnswer, addThreadMessages, clearUrgency, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus,
+  setUrgency, ticketSourceOf, updateClassification, type NewEvent, type RequestRecord,
 } from './store.ts';
 import { formatTrackingNumber } from './tracking-number.ts';
 import { recordTrainingExample } from './training-examples.ts';
+import { saysNoReplies } from '../mail/automated.ts';
 
 export interface ActionDeps {
   pool: pg.Pool;
@@ -33,27 +38,28 @@ type Ctx = { config: Config; routing: Routing };
 export interface QueuedMail {
   id: number;
   kind: OutboxKind;
+  priority: number;
 }
 
 /** Queues an email in the current transaction and adds it to the request's thread. */
-export async function queueMail(db: Db, row: NewOutboxRow | null): Promise<QueuedMail | null> {
-  return (await queueMails(db, [row]))[0] ?? null;
+export async function queueMail(db: Db, row: NewOutboxRow | null, author: 'system' | 'staff' = 'system'): Promise<QueuedMail | null> {
+  return (await queueMails(db, [row], author))[0] ?? null;
 }
 
 /** Queues emails in the current transaction, in order, and adds them to their requests' threads: two statements for any number. */
-export async function queueMails(db: Db, rows: (NewOutboxRow | null)[]): Promise<(QueuedMail | null)[]> {
+export async function queueMails(db: Db, rows: (NewOutboxRow | null)[], author: 'system' | 'staff' = 'system'): Promise<(QueuedMail | null)[]> {
   const wanted = rows.filter((r): r is NewOutboxRow => r !== null);
   const ids = await insertOutboxRows(db, wanted);
   const queued = new Map<NewOutboxRow, QueuedMail>();
   wanted.forEach((row, i) => {
     const id = ids[i];
-    if (id !== null && id !== undefined) queued.set(row, { id, kind: row.kind });
+    if (id !== null && id !== undefined) queued.set(row, { id, kind: row.kind, priority: priorityOf(row) });
   });
   await addThreadMessages(
     db,
     wanted.flatMap((row) => {
       const id = queued.get(row)?.id;
-      return row.requestId !== null && id !== undefined ? [{ requestId: row.requestId, direction: 'out' as const, author: 'system' as const, outboxId: id }] : [];
+      return row.requestId !== null && id !== undefined ? [{ requestId: row.requestId, direction: 'out' as const, author, outboxId: id }] : [];
     }),
   );
   return rows.map((row) => (row ? (queued.get(row) ?? null) : null));
@@ -62,7 +68,7 @@ export async function queueMails(db: Db, rows: (NewOutboxRow | null)[]): Promise
 /** After the transaction commits: hand the queued mail to the notify stage (the sweeper covers a crash here). */
 export async function dispatchMail(enqueue: Enqueue, mail: (QueuedMail | null)[]): Promise<void> {
   for (const m of mail) {
-    if (m) await enqueue('notify', { outboxId: m.id }, { priority: PRIORITY[m.kind] });
+    if (m) await enqueue('notify', { outboxId: m.id }, { priority: m.priority });
   }
 }
 
@@ -108,13 +114,44 @@ async function statusMail(db: Db, ctx: Ctx, req: RequestRecord, change: { status
   return statusUpdateRow(ctx, req, { ...change, eventId: await lastStatusEventId(db, req.id) }, references);
 }
 
+/** The resident waits for a person's answer again (they wrote more to a question): back in the questions queue. */
+export async function awaitAnswer(db: Db, requestId: number): Promise<void> {
+  await markAwaitingAnswer(db, requestId);
+}
+
+/** A resident's message that causes a change, and what it said (quotes and signature removed). */
+export interface ResidentMessage {
+  inboundMessageId: number;
+  authored: string;
+  receivedAt: Date;
+}
+
+/**
+ * What the resident adds to a request its department has (a correction, a photo), sent on to the
+ * department in the ticket's thread with the attachments; `reopened` when it brought the request back.
+ */
+export async function forwardToDepartment(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, m: ResidentMessage, reopened: boolean): Promise<QueuedMail | null> {
+  const attachments = (await attachmentsOf(db, m.inboundMessageId)).filter((a) => !a.dropped);
+  return queueMail(db, residentFollowUpRow(ctx, req, dept, { ...m, reopened, attachments }, await conversationMessageIds(db, req.id, 'department')));
+}
+
 /**
  * Routes a request to its category's department: status routed, the department's ticket queued, and the
- * resident told.
+ * resident told. A question goes to the questions queue instead, and nothing is mailed until a person
+ * answers. A request reopened by the resident goes back to its department in the same ticket thread,
+ * with what is new, and its status event records why.
  */
-async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null): Promise<(QueuedMail | null)[]> {
+async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null, reopenedBy?: ResidentMessage): Promise<(QueuedMail | null)[]> {
   const { dept, event } = routeTo(ctx, req, actor);
-  const routed = await move(db, req, 'routed', { actor, note, details: event.details ?? {}, departmentCode: dept.code });
+  const reason = reopenedBy ? { reason: 'resident_reply', inboundMessageId: reopenedBy.inboundMessageId } : {};
+  const routed = await move(db, req, 'routed', { actor, note, details: { ...(event.details ?? {}), ...reason }, departmentCode: dept.code });
+  if (ctx.routing.isQuestion(req.category)) {
+    await markAwaitingAnswer(db, req.id);
+    return [];
+  }
+  if (reopenedBy && req.departmentCode === dept.code) {
+    return [await forwardToDepartment(db, ctx, routed, dept, reopenedBy, true), await queueMail(db, await statusMail(db, ctx, routed, { status: 'routed', note: null, actor }))];
+  }
   const source = await ticketSourceOf(db, req.id);
   const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
   const ticket = routedTicketRow(
@@ -124,7 +161,7 @@ async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: s
     { authored: source.authored, receivedAt: source.receivedAt ?? req.createdAt, attachments: files, routings: source.routings },
     await conversationMessageIds(db, req.id, 'department'),
   );
-  return queueMails(db, [ticket, await statusMail(db, ctx, routed, { status: 'routed', note, actor })]);
+  return queueMails(db, [ticket, await statusMail(db, ctx, routed, { status: 'routed', note: reopenedBy ? null : note, actor })]);
 }
 
 // Categories where "the same street" says nothing about being the same problem.
@@ -158,11 +195,17 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     const opening = openingOf(msg);
     const reviewReasons = [...c.reviewReasons];
     if (opening.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
+    // A mailing's no-reply sender is not a resident who can be answered: staff decide, and nothing is sent.
+    const residentEmail = msg.replyTo ?? msg.fromAddress;
+    const answerable = residentEmail !== null && !saysNoReplies(residentEmail);
+    if (!answerable && residentEmail !== null) reviewReasons.push('no_reply_sender');
     const needsReview = reviewReasons.length > 0;
     const place = c.street && !NO_DUPLICATES.has(c.category)
       ? { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet }
       : null;
-    const { trackingSequence, duplicate: earlier } = await prepareOpening(tx, place);
+    const { trackingSequence, duplicate } = await prepareOpening(tx, place);
+    // A danger is never folded into a calmer report of the same place: it must be seen and alerted on its own.
+    const earlier = duplicate && urgencyRank(duplicate.urgency) >= urgencyRank(c.urgency) ? duplicate : null;
     const trackingNumber = formatTrackingNumber(config.trackingPrefix, trackingSequence);
     const firstStatus: Status = earlier ? 'duplicate' : needsReview ? 'needs_review' : 'received';
     // A sure classification is routed as the request opens: its history still reads received, then routed.
@@ -171,7 +214,8 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
       {
         kind: 'classified',
         actor: `model:${c.modelVersion}`,
-        details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons },
+        details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons,
+          urgency: c.urgency, hazard: c.hazard, urgencyRule: c.urgencyRule, urgencyEvidence: c.urgencyEvidence },
       },
       { kind: 'status', fromStatus: null, toStatus: firstStatus, actor: 'system' },
     ];
@@ -184,7 +228,7 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
         trackingNumber,
         sourceMessageId: id,
         status: route ? 'routed' : firstStatus,
-        residentEmail: msg.replyTo ?? msg.fromAddress,
+        residentEmail,
         residentName: msg.fromName,
         subject: msg.subject,
         classification: { ...c, reviewReasons, needsReview },
@@ -201,10 +245,18 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     // A brand-new request's thread is known without asking: the resident's side is their message, the
     // department's side is empty.
     const residentSide = msg.messageId ? [msg.messageId] : [];
-    if (earlier) return { req, mail: await queueMails(tx, [duplicateNoticeRow(deps, req, earlier, residentSide)]) };
-    const rows: (NewOutboxRow | null)[] = [confirmationRow(deps, req, residentSide)];
-    if (route) {
-      const source: TicketSource = { authored: msg.authoredText ?? msg.textBody ?? '', receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
+    const authored = msg.authoredText ?? msg.textBody ?? '';
+    // A present danger: the resident's safety instructions first, then the on-call alert, then the
+    // department's URGENT ticket, all ahead of other mail (a duplicate of a danger is alerted too).
+    const alert = oncallAlertRow(deps, req, {
+      inboundMessageId: id, authored, subject: msg.subject, receivedAt: msg.receivedAt, evidence: c.urgencyEvidence, rule: c.urgencyRule, raisedByReply: false,
+    });
+    if (earlier) return { req, mail: await queueMails(tx, [answerable ? duplicateNoticeRow(deps, req, earlier, residentSide) : null, alert]) };
+    const rows: (NewOutboxRow | null)[] = [answerable ? confirmationRow(deps, req, residentSide) : null, alert];
+    // A question waits for a person in the staff app's questions queue; no ticket is mailed.
+    if (route && deps.routing.isQuestion(req.category)) await markAwaitingAnswer(tx, req.id);
+    else if (route) {
+      const source: TicketSource = { authored, receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
       rows.push(routedTicketRow(deps, req, route.dept, source, []));
     }
     return { req, mail: await queueMails(tx, rows) };
@@ -265,6 +317,8 @@ export interface StatusChange {
   to: Status;
   note: string | null;
   actor: string;
+  /** Set when the resident's message reopens the request: recorded as the reason, and sent on to the department. */
+  reopenedBy?: ResidentMessage;
 }
 
 /** Moves a request to a new status inside a transaction; returns the mail it queued. */
@@ -274,8 +328,9 @@ export async function changeStatusInTransaction(
   req: RequestRecord,
   change: Omit<StatusChange, 'requestId'>,
 ): Promise<(QueuedMail | null)[]> {
-  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, change.note);
-  const moved = await move(db, req, change.to, { actor: change.actor, note: change.note });
+  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, change.note, change.reopenedBy);
+  const reason = change.reopenedBy ? { details: { reason: 'resident_reply', inboundMessageId: change.reopenedBy.inboundMessageId } } : {};
+  const moved = await move(db, req, change.to, { actor: change.actor, note: change.note, ...reason });
   if (!NOTIFY_RESIDENT.includes(change.to)) return [];
   return [await queueMail(db, await statusMail(db, ctx, moved, { status: change.to, note: change.note, actor: change.actor }))];
 }
@@ -297,6 +352,117 @@ export async function unlinkDuplicate(deps: ActionDeps, input: { requestId: numb
     await addReviewReason(tx, req.id, 'unlinked_duplicate');
     await addEvent(tx, { requestId: req.id, kind: 'unlinked_duplicate', actor: input.actor, details: { was: req.duplicateOf } });
     await move(tx, req, 'needs_review', { actor: input.actor, note: 'duplicate link undone' });
+  });
+  return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+export interface StaffReply {
+  requestId: number;
+  body: string;
+  /** Close the request with this answer (the answer itself tells the resident; no separate status email). */
+  close: boolean;
+  actor: string;
+  /** A random token (hex) of the form it was sent from: the same form sent twice sends one email. */
+  formToken: string;
+}
+
+/** A staff member answers the resident in free text: mailed in the thread, recorded, out of the questions queue. */
+export async function replyToResident(deps: ActionDeps, r: StaffReply): Promise<RequestRecord> {
+  const mail = await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, r.requestId);
+    if (!req.residentEmail) throw new PermanentError(`request ${req.trackingNumber} has no resident address to answer`, 'NO_RESIDENT_ADDRESS');
+    if (r.close && req.status !== 'closed') checkMove(req, 'closed');
+    const references = await conversationMessageIds(tx, req.id, 'resident');
+    const queued = await queueMail(tx, staffReplyRow(deps, req, { replyId: `${req.id}-${r.formToken}`, body: r.body }, references), 'staff');
+    // The same form sent again: its email is queued already, and so is everything else.
+    if (!queued) return [];
+    await addEvent(tx, { requestId: req.id, kind: 'staff_reply', actor: r.actor, note: r.body, details: { outboxId: queued.id } });
+    await clearAwaitingAnswer(tx, req.id);
+    if (r.close && req.status !== 'closed') await move(tx, req, 'closed', { actor: r.actor, note: 'answered by staff' });
+    return [queued];
+  });
+  await dispatchMail(deps.enqueue, mail);
+  return (await getRequest(deps.pool, r.requestId)) as RequestRecord;
+}
+
+/** A department's reply without a status line, passed on to the resident in their language, in their thread. */
+export async function forwardDepartmentNote(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, n: { inboundMessageId: number; note: string }): Promise<QueuedMail | null> {
+  const references = req.residentEmail ? await conversationMessageIds(db, req.id, 'resident') : [];
+  return queueMail(db, departmentNoteRow(ctx, req, dept, n, references));
+}
+
+/**
+ * Staff decide on a department's reply without a status line: forward it to the resident (in their
+ * language, introduced as the department's words) or set it aside as not for them.
+ */
+export async function decideDepartmentReplyAction(deps: ActionDeps, d: { inboundMessageId: number; forward: boolean; actor: string }): Promise<number> {
+  const result = await withTransaction(deps.pool, async (tx) => {
+    const pending = await lockPendingDepartmentReply(tx, d.inboundMessageId);
+    if (!pending) throw new PermanentError('that department reply was already forwarded or set aside', 'ALREADY_DECIDED');
+    const req = await lockRequest(tx, pending.requestId);
+    const dept = req.departmentCode ? deps.routing.departments.get(req.departmentCode) : undefined;
+    if (d.forward && (!dept || !req.residentEmail)) throw new PermanentError(`request ${req.trackingNumber} has no department or resident address to forward between`, 'CANNOT_FORWARD');
+    const queued = d.forward && dept ? await forwardDepartmentNote(tx, deps, req, dept, { inboundMessageId: d.inboundMessageId, note: pending.text.trim() }) : null;
+    await decideDepartmentReply(tx, d.inboundMessageId, { state: d.forward ? 'forwarded' : 'dismissed', outboxId: queued?.id ?? null, by: d.actor });
+    await addEvent(tx, {
+      requestId: req.id, kind: 'forwarded', actor: d.actor,
+      note: d.forward ? 'department reply forwarded to the resident' : 'department reply not for the resident',
+      details: { inboundMessageId: d.inboundMessageId, outboxId: queued?.id ?? null },
+    });
+    return { requestId: req.id, mail: [queued] };
+  });
+  await dispatchMail(deps.enqueue, result.mail);
+  return result.requestId;
+}
+
+export interface DangerReport {
+  inboundMessageId: number;
+  /** What the sender wrote (quotes and signature removed). */
+  authored: string;
+  subject: string | null;
+  receivedAt: Date;
+  actor: string;
+}
+
+/**
+ * A reply that describes a present danger raises its request ("now the wire is on fire"): flagged, the
+ * resident told what to do, the on-call address alerted and the department (when it has the request)
+ * sent an URGENT ticket quoting the reply. Only ever raises: lowering is a staff decision. Queues nothing
+ * when the reply shows no danger beyond what the request already has.
+ */
+export async function raiseUrgencyInTransaction(db: Db, ctx: Ctx, requestId: number, report: DangerReport): Promise<(QueuedMail | null)[]> {
+  const danger = assessUrgency(report.authored);
+  if (danger.hazard === null) return [];
+  const req = await lockRequest(db, requestId);
+  if (urgencyRank(danger.urgency) <= urgencyRank(req.urgency)) return [];
+  await setUrgency(db, req.id, danger.urgency, danger.hazard);
+  await addEvent(db, {
+    requestId: req.id,
+    kind: 'urgency_raised',
+    actor: report.actor,
+    details: { from: req.urgency, to: danger.urgency, hazard: danger.hazard, rule: danger.rule, evidence: danger.evidence, inboundMessageId: report.inboundMessageId },
+  });
+  const raised: RequestRecord = { ...req, urgency: danger.urgency, hazard: danger.hazard };
+  const residentSide = raised.residentEmail ? await conversationMessageIds(db, req.id, 'resident') : [];
+  const mail: (NewOutboxRow | null)[] = [
+    safetyNoticeRow(ctx, raised, { inboundMessageId: report.inboundMessageId }, residentSide),
+    oncallAlertRow(ctx, raised, { ...report, evidence: danger.evidence, rule: danger.rule, raisedByReply: true }),
+  ];
+  const dept = raised.departmentCode ? ctx.routing.departments.get(raised.departmentCode) : undefined;
+  if (dept && (raised.status === 'routed' || raised.status === 'in_progress')) {
+    const source: TicketSource = { authored: report.authored, receivedAt: report.receivedAt, attachments: [], routings: 0, raisedBy: report.inboundMessageId };
+    mail.push(routedTicketRow(ctx, raised, dept, source, await conversationMessageIds(db, req.id, 'department')));
+  }
+  return queueMails(db, mail);
+}
+
+/** Staff clear a false alarm: the request goes back to routine (its history keeps what was flagged, and by whom it was cleared). */
+export async function clearDanger(deps: ActionDeps, input: { requestId: number; actor: string }): Promise<RequestRecord> {
+  await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, input.requestId);
+    if (req.urgency === 'routine') throw new PermanentError(`request ${req.trackingNumber} is not flagged as a danger`, 'NOT_FLAGGED');
+    await clearUrgency(tx, req.id);
+    await addEvent(tx, { requestId: req.id, kind: 'urgency_cleared', actor: input.actor, details: { was: req.urgency, hazard: req.hazard } });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
 }

@@ -12,8 +12,9 @@ import type { Routing } from '../routing/rules.ts';
 import { getInbound } from '../intake/store.ts';
 import { parseDepartmentCommand } from './department-command.ts';
 import { isStatusQuestion } from './status-question.ts';
-import { changeStatusInTransaction, queueMail, type QueuedMail } from './actions.ts';
-import { FINISHED } from './status.ts';
+import { awaitAnswer, changeStatusInTransaction, forwardDepartmentNote, forwardToDepartment, queueMail, raiseUrgencyInTransaction, type QueuedMail, type ResidentMessage } from './actions.ts';
+import { recordDepartmentReply } from './department-replies.ts';
+import { FINISHED, type Status } from './status.ts';
 import { addEvent, addThreadMessage, conversationMessageIds, statusHistory, type RequestRecord } from './store.ts';
 import type { ThreadMatch } from './threading.ts';
 
@@ -62,8 +63,11 @@ export async function handleReply(
   const { inboundMessageId: id, authored, thread } = input;
   const req = thread.request;
   const actor = `${thread.role}:${input.parsed.from?.address ?? 'unknown'}`;
+  // A reply with nothing typed (the quote sent back, a photo on its own) asks for nothing and reopens nothing.
+  const saysSomething = authored.trim() !== '';
+  const resident: ResidentMessage = { inboundMessageId: id, authored: authored.trim(), receivedAt: new Date() };
 
-  if (thread.role === 'resident' && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
+  if (thread.role === 'resident' && saysSomething && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
     if (config.reopenMode === 'new' || !withinReopenWindow(req, config)) {
       return { next: 'classify', followUpOf: req.id };
     }
@@ -71,13 +75,29 @@ export async function handleReply(
 
   await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: thread.role, inboundMessageId: id });
   await addEvent(tx, { requestId: req.id, kind: 'reply', actor, details: { via: thread.via, inboundMessageId: id } });
-  const done = (queued: (QueuedMail | null)[]): ReplyOutcome => ({
-    next: 'none', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id, queued,
+  // After whatever the reply asked for (a reopen routes first): a resident's reply can show a danger the
+  // request did not have ("now the wire is on fire"), which raises it.
+  const done = async (queued: (QueuedMail | null)[]): Promise<ReplyOutcome> => ({
+    next: 'none', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id,
+    queued: thread.role !== 'resident' ? queued : [...queued, ...await raiseUrgencyInTransaction(tx, ctx, req.id, {
+      inboundMessageId: id, authored, subject: input.parsed.subject, receivedAt: new Date(), actor,
+    })],
   });
 
   if (thread.role === 'department') {
     const command = parseDepartmentCommand(authored);
-    if (command.kind === 'none') return done([]);
+    if (command.kind === 'none') {
+      if (!saysSomething) return done([]);
+      // Words for the resident, or not: staff decide, unless this department's replies always go on.
+      const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
+      if (dept?.forwardReplies) {
+        const queued = await forwardDepartmentNote(tx, ctx, req, dept, { inboundMessageId: id, note: authored.trim() });
+        await recordDepartmentReply(tx, { inboundMessageId: id, requestId: req.id, state: 'forwarded', outboxId: queued?.id ?? null, by: 'routing' });
+        return done([queued]);
+      }
+      await recordDepartmentReply(tx, { inboundMessageId: id, requestId: req.id, state: 'needs_attention' });
+      return done([]);
+    }
     if (command.kind === 'invalid') {
       return done([await commandError(tx, ctx, req, { inboundMessageId: id, line: command.line, reason: command.reason })]);
     }
@@ -91,16 +111,29 @@ export async function handleReply(
   }
 
   if (thread.role === 'resident') {
-    if (isStatusQuestion(authored, input.parsed.subject)) {
+    if (saysSomething && isStatusQuestion(authored, input.parsed.subject)) {
       return done([await statusAnswer(tx, ctx, req, id)]);
     }
-    if (FINISHED.includes(req.status) && !isThanksOnly(authored)) {
+    if (saysSomething && FINISHED.includes(req.status) && !isThanksOnly(authored)) {
       const to = req.departmentCode ? 'routed' : 'needs_review';
-      return done(await changeStatusInTransaction(tx, ctx, req, { to, note: 'reopened by the resident\'s reply', actor }));
+      return done(await changeStatusInTransaction(tx, ctx, req, { to, note: 'reopened by the resident\'s reply', actor, reopenedBy: resident }));
+    }
+    if (ctx.routing.isQuestion(req.category)) {
+      // Their answer to our answer, or more to their question: back in the questions queue for a person.
+      if (saysSomething && !isThanksOnly(authored)) await awaitAnswer(tx, req.id);
+      return done([]);
+    }
+    // While the department works on it, what the resident adds (a correction, a photo) is theirs to see.
+    const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
+    const hasFiles = input.parsed.attachments.length > 0;
+    if (dept && WITH_DEPARTMENT.includes(req.status) && (hasFiles || (saysSomething && !isThanksOnly(authored)))) {
+      return done([await forwardToDepartment(tx, ctx, req, dept, resident, false)]);
     }
   }
   return done([]);
 }
+
+const WITH_DEPARTMENT: readonly Status[] = ['routed', 'in_progress'];
 
 /** Ties a bounce to the mail and request it failed for; a permanent failure stops mail to that address. */
 export async function recordBounce(tx: Db, input: { inboundMessageId: number; verdict: AutomatedVerdict; requestId: number | null }): Promise<void> {

@@ -1,5 +1,6 @@
 // SQL for the requests, request_events and thread_messages tables.
 import type { Category, Classification, Language, Location } from '../classify/types.ts';
+import type { Hazard, Urgency } from '../classify/urgency.ts';
 import type { Db } from '../db/pool.ts';
 import type { OutboxKind } from '../notify/outbox.ts';
 import { FINISHED, OPEN, sqlList, type Status } from './status.ts';
@@ -25,6 +26,9 @@ export interface RequestRecord extends Location {
   confirmedAt: Date | null;
   routedAt: Date | null;
   closedAt: Date | null;
+  /** A present danger: flagged for staff, the resident told what to do, the department's ticket marked URGENT. */
+  urgency: Urgency;
+  hazard: Hazard | null;
   /** When its service target says it should be resolved; null for requests opened before targets. */
   dueAt: Date | null;
   /** How it reached us: email, web, chat, phone, walk_in, letter or open311. */
@@ -38,7 +42,7 @@ export const REQUEST_COLUMNS = `
   r.cross_street AS "crossStreet", r.outside_town AS "outsideTown", r.lat, r.lon, r.review_reasons AS "reviewReasons",
   r.department_code AS "departmentCode", r.duplicate_of AS "duplicateOf", r.created_at AS "createdAt",
   r.updated_at AS "updatedAt", r.confirmed_at AS "confirmedAt", r.routed_at AS "routedAt", r.closed_at AS "closedAt",
-  r.due_at AS "dueAt", r.channel`;
+  r.urgency, r.hazard, r.due_at AS "dueAt", r.channel`;
 
 export async function getRequest(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<RequestRecord | null> {
   const { rows } = await db.query<RequestRecord>(
@@ -70,13 +74,14 @@ export interface NewRequest {
 // same header means nothing.
 const INSERT_REQUEST = `INSERT INTO requests AS r (tracking_number, source_message_id, status, resident_email, resident_name, language, subject,
     category, confidence, alternatives, model_version, street, house_number, cross_street, outside_town, lat, lon,
-    review_reasons, department_code, duplicate_of, routed_at, closed_at, due_at, channel)
-  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-    CASE WHEN $3 = 'routed' THEN now() END, CASE WHEN $3 IN (${sqlList(FINISHED)}) THEN now() END, $21,
+    review_reasons, department_code, duplicate_of, urgency, hazard, routed_at, closed_at, due_at, channel, urgency_raised_at)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+    CASE WHEN $3 = 'routed' THEN now() END, CASE WHEN $3 IN (${sqlList(FINISHED)}) THEN now() END, $23,
     coalesce((SELECT CASE WHEN i.source <> 'http' THEN 'email'
                           WHEN i.headers->>'x-cityline-channel' IN ('chat', 'phone', 'walk_in', 'letter', 'open311') THEN i.headers->>'x-cityline-channel'
                           ELSE 'web' END
-                FROM inbound_messages i WHERE i.id = $2), 'email'))
+                FROM inbound_messages i WHERE i.id = $2), 'email'),
+    CASE WHEN $21 <> 'routine' THEN now() END)
   ON CONFLICT (source_message_id) DO NOTHING
   RETURNING ${REQUEST_COLUMNS}`;
 
@@ -85,7 +90,7 @@ function requestValues(r: NewRequest): unknown[] {
   return [
     r.trackingNumber, r.sourceMessageId, r.status, r.residentEmail, r.residentName, c.language, r.subject,
     c.category, c.confidence, JSON.stringify(c.alternatives), c.modelVersion, c.street, c.houseNumber,
-    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf, r.dueAt,
+    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf, c.urgency, c.hazard, r.dueAt,
   ];
 }
 
@@ -105,7 +110,7 @@ export async function openRequest(db: Db, r: NewRequest, events: Omit<NewEvent, 
      events AS (
        INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, details)
        SELECT opened.id, e.kind, e.from_status, e.to_status, e.actor, e.note, e.details
-         FROM opened, ROWS FROM (jsonb_to_recordset($22::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
+         FROM opened, ROWS FROM (jsonb_to_recordset($24::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
               WITH ORDINALITY AS e(kind, from_status, to_status, actor, note, details, n)
         ORDER BY e.n),
      thread AS (
@@ -174,13 +179,24 @@ export async function updateClassification(db: Db, id: number, c: Reclassificati
   );
 }
 
+/** Raises a request's urgency (never lowers it: staff do that by hand). */
+export async function setUrgency(db: Db, id: number, urgency: Urgency, hazard: Hazard): Promise<void> {
+  await db.query(`UPDATE requests SET urgency = $2, hazard = $3, urgency_raised_at = now(), updated_at = now() WHERE id = $1`, [id, urgency, hazard]);
+}
+
+/** Staff say a flagged request is no danger after all. */
+export async function clearUrgency(db: Db, id: number): Promise<void> {
+  await db.query(`UPDATE requests SET urgency = 'routine', hazard = NULL, updated_at = now() WHERE id = $1`, [id]);
+}
+
 export async function markConfirmed(db: Db, id: number): Promise<void> {
   await db.query('UPDATE requests SET confirmed_at = coalesce(confirmed_at, now()) WHERE id = $1', [id]);
 }
 
 export interface NewEvent {
   requestId: number;
-  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'escalated';
+  kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'staff_reply' | 'forwarded' | 'escalated'
+    | 'urgency_raised' | 'urgency_cleared';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;
@@ -265,7 +281,7 @@ export async function prepareOpening(db: Db, place: DuplicateQuery | null): Prom
   return { trackingSequence, duplicate: duplicate.id === null ? null : duplicate };
 }
 
-const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error'];
+const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error', 'resident_follow_up'];
 
 /**
  * Message-IDs of one side of a request's conversation (the resident's, or the department's), oldest
@@ -284,4 +300,13 @@ export async function conversationMessageIds(db: Db, requestId: number, side: 'r
     [requestId, side, DEPARTMENT_KINDS],
   );
   return rows.map((r) => r.mid);
+}
+
+/** The resident now waits for a person's answer (the questions queue) (kept from the first time when they were already waiting). */
+export async function markAwaitingAnswer(db: Db, requestId: number): Promise<void> {
+  await db.query('UPDATE requests SET awaiting_answer_since = coalesce(awaiting_answer_since, now()) WHERE id = $1', [requestId]);
+}
+
+export async function clearAwaitingAnswer(db: Db, requestId: number): Promise<void> {
+  await db.query('UPDATE requests SET awaiting_answer_since = NULL WHERE id = $1', [requestId]);
 }

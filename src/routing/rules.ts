@@ -1,19 +1,28 @@
 // Category -> department routing is configuration (config/routing.json), checked once and mirrored into
 // the departments and category_routes tables so that SQL (the staff app, reports) can join on it.
 import { readFile } from 'node:fs/promises';
-import { CATEGORIES, type Category } from '../classify/types.ts';
+import { CATEGORIES, LANGUAGES, type Category, type Language } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
 import { ConfigError } from '../config/index.ts';
 
 export interface Department {
   code: string;
   name: string;
+  /** What residents writing in another language call it, e.g. { es: 'Obras Viales' }. */
+  names: Partial<Record<Language, string>>;
   emails: string[];
+  /** Its replies without a status line go straight to the resident, instead of waiting for staff to decide. */
+  forwardReplies: boolean;
 }
 
 export interface Routing {
   departments: ReadonlyMap<string, Department>;
   departmentFor(category: Category): Department;
+  /**
+   * Categories 311 staff answer themselves ("questions" in the routing file): they wait in the staff
+   * app's questions queue instead of being emailed to their department as tickets.
+   */
+  isQuestion(category: Category): boolean;
   /** The department whose list holds this address, if any. */
   departmentOfSender(address: string): Department | null;
 }
@@ -23,17 +32,25 @@ function fail(file: string, what: string): never {
 }
 
 export function parseRouting(json: unknown, file: string): Routing {
-  const obj = json as { departments?: unknown; routes?: unknown };
+  const obj = json as { departments?: unknown; routes?: unknown; questions?: unknown };
   if (!Array.isArray(obj?.departments)) fail(file, '"departments" must be a list');
   const departments = new Map<string, Department>();
   for (const d of obj.departments as unknown[]) {
-    const { code, name, emails } = (d ?? {}) as Record<string, unknown>;
+    const { code, name, emails, names, forwardReplies } = (d ?? {}) as Record<string, unknown>;
+    if (forwardReplies !== undefined && typeof forwardReplies !== 'boolean') fail(file, `department ${code} "forwardReplies" must be true or false`);
     if (typeof code !== 'string' || !/^[a-z][a-z0-9_]*$/.test(code)) fail(file, `department code ${JSON.stringify(code)} must be lower-case letters, digits, _`);
     if (typeof name !== 'string' || !name.trim()) fail(file, `department ${code} needs a name`);
     if (!Array.isArray(emails) || emails.length === 0 || !emails.every((e) => typeof e === 'string' && /^[^\s@]+@[^\s@]+$/.test(e))) {
       fail(file, `department ${code} needs "emails": a non-empty list of addresses`);
     }
-    departments.set(code, { code, name: name.trim(), emails: (emails as string[]).map((e) => e.toLowerCase()) });
+    const translated: Partial<Record<Language, string>> = {};
+    for (const [lang, value] of Object.entries((names ?? {}) as Record<string, unknown>)) {
+      if (!(LANGUAGES as readonly string[]).includes(lang) || typeof value !== 'string' || !value.trim()) {
+        fail(file, `department ${code} "names" must map a language (${LANGUAGES.join(', ')}) to a name, got ${JSON.stringify(lang)}`);
+      }
+      translated[lang as Language] = value.trim();
+    }
+    departments.set(code, { code, name: name.trim(), names: translated, emails: (emails as string[]).map((e) => e.toLowerCase()), forwardReplies: forwardReplies === true });
   }
   const routes = (obj.routes ?? {}) as Record<string, unknown>;
   const byCategory = new Map<Category, Department>();
@@ -47,11 +64,17 @@ export function parseRouting(json: unknown, file: string): Routing {
   for (const key of Object.keys(routes)) {
     if (!(CATEGORIES as readonly string[]).includes(key)) fail(file, `"routes" names unknown category ${key}`);
   }
+  const questions = obj.questions ?? [];
+  if (!Array.isArray(questions) || !questions.every((c) => typeof c === 'string' && (CATEGORIES as readonly string[]).includes(c))) {
+    fail(file, '"questions" must be a list of categories');
+  }
+  const questionSet = new Set(questions as Category[]);
   const bySender = new Map<string, Department>();
   for (const d of departments.values()) for (const e of d.emails) bySender.set(e, d);
   return {
     departments,
     departmentFor: (category) => byCategory.get(category) as Department,
+    isQuestion: (category) => questionSet.has(category),
     departmentOfSender: (address) => bySender.get(address.toLowerCase()) ?? null,
   };
 }

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATEGORIES } from '../../src/classify/types.ts';
 
 const BIN = path.join(import.meta.dirname, '..', '..', 'bin', 'cityline');
-const KEYS = ['category', 'confidence', 'alternatives', 'language', 'street', 'houseNumber', 'crossStreet', 'streetKnown', 'needsReview'];
+const KEYS = ['category', 'confidence', 'alternatives', 'language', 'street', 'houseNumber', 'crossStreet', 'streetKnown', 'needsReview', 'urgency', 'hazard'];
 let cwd: string;
 
 function cityline(args: string[], input?: string) {
@@ -38,6 +38,22 @@ function expectContract(line: string) {
 }
 
 describe('cityline classify', () => {
+  it('names a present danger: urgency and hazard, for one message and for --jsonl', () => {
+    const one = cityline(['classify', '-'], "Power line down across the road, it's sparking");
+    expect(one.code).toBe(0);
+    expect(expectContract(one.stdout.trim())).toMatchObject({ urgency: 'emergency', hazard: 'downed_wire' });
+    const file = path.join(cwd, 'dangers.jsonl');
+    fs.writeFileSync(file, [
+      { subject: 'gas', body: 'Huele a gas en toda la cuadra de la calle Main.' },
+      { subject: 'URGENT!!!', body: 'My trash was not picked up again on Spring St.' },
+      { subject: 'sinal', body: 'O semáforo do cruzamento da Main está apagado.' },
+    ].map((r) => JSON.stringify(r)).join('\n'));
+    const many = cityline(['classify', '--jsonl', file]);
+    expect(many.code).toBe(0);
+    const got = many.stdout.trim().split('\n').map((l) => expectContract(l)).map((o) => [o.urgency, o.hazard]);
+    expect(got).toEqual([['emergency', 'gas_leak'], ['routine', null], ['urgent', 'signal_dark']]);
+  });
+
   it('prints exactly one JSON object for plain text on stdin, ignoring a .env in the working folder', () => {
     const r = cityline(['classify', '-'], 'There is a huge pothole in front of 45 Padanaram Rd, my car almost lost a tire');
     expect(r.stderr).toBe('');

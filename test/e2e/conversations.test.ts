@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusLabel } from '../../src/notify/labels.ts';
 import { waitFor } from '../helpers/db.ts';
 import type { Captured } from '../helpers/smtp-peer.ts';
-import { residentMail, startTestSystem, type TestSystem } from '../helpers/system.ts';
+import { residentMail, startTestSystem, waitUntilSettled, type TestSystem } from '../helpers/system.ts';
 
 const uniq = (): string => randomBytes(6).toString('hex');
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'bounces');
@@ -34,17 +34,9 @@ describe('conversations on the real services', () => {
     return rows[0]?.n ?? 0;
   }
 
-  async function settled(): Promise<void> {
-    await waitFor(async () => (await t.dovecot.list('INBOX')).length === 0, 20_000, 'the INBOX to empty');
-    await waitFor(async () => {
-      const { rows } = await t.db.pool.query<{ n: number }>(
-        `SELECT (SELECT count(*) FROM inbound_messages WHERE state IN ('stored', 'parsed')) + (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')) AS n`,
-      );
-      return Number(rows[0]?.n) === 0;
-    }, 20_000, 'all work to be done');
-  }
+  const settled = (): Promise<void> => waitUntilSettled(t);
 
-  it('adds a resident reply with a photo to its request, opens nothing, mails nobody', async () => {
+  it('adds a resident reply with a photo to its request, opens nothing, and sends it on to the department only', async () => {
     const { req, confirmation } = await report('photo@resident.example', 'broken sidewalk', 'The sidewalk in front of 12 Osborne Street is raised about 3 inches, someone will trip.');
     await settled();
     const before = await outboxCount();
@@ -85,7 +77,9 @@ describe('conversations on the real services', () => {
     expect(rows[0]).toEqual({ kind: 'reply', request_id: req.id, author: 'resident', photos: 1 });
     const { rows: count } = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM requests WHERE resident_email = $1', ['photo@resident.example']);
     expect(count[0]?.n).toBe(1);
-    expect(await outboxCount()).toBe(before);
+    expect(await outboxCount()).toBe(before + 1);
+    const { rows: sent } = await t.db.pool.query('SELECT kind, to_address FROM outbox WHERE request_id = $1 ORDER BY id DESC LIMIT 1', [req.id]);
+    expect(sent[0]).toEqual({ kind: 'resident_follow_up', to_address: 'engineering@danbury.example' });
   });
 
   it("changes the status on a department's status reply and tells the resident in their language", async () => {

@@ -16,9 +16,10 @@ describe('sending at the relay rate', () => {
   it('drains a burst no faster than the configured rate, confirmations before department copies', async () => {
     const notify = t.system.queues.queue('notify');
     await notify.pause();
+    // Routine reports: a blocked road would be urgent, and danger mail goes first (test/e2e/emergencies.test.ts).
     const streets = ['Osborne Street', 'Padanaram Road', 'Deer Hill Avenue', 'Franklin Street'];
     for (const [i, street] of streets.entries()) {
-      await t.dovecot.append(residentMail({ from: `storm${i}@resident.example`, subject: 'tree down', body: `A big tree fell across ${street} near number ${i + 10}, the road is blocked.`, messageId: `${randomBytes(6).toString('hex')}@resident.example` }));
+      await t.dovecot.append(residentMail({ from: `storm${i}@resident.example`, subject: 'tree down', body: `A big tree fell on the lawn of the park on ${street} near number ${i + 10}, please clear it.`, messageId: `${randomBytes(6).toString('hex')}@resident.example` }));
     }
     await waitFor(async () => {
       const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE state = 'pending'`);

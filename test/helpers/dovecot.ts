@@ -40,7 +40,8 @@ export interface Dovecot {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);
@@ -97,6 +98,25 @@ const CAPABILITIES_WITHOUT_IDLE =
 export interface DovecotOptions {
   /** Leave IDLE out of the advertised capabilities. */
   withoutIdle?: boolean;
+  /** Listen on this port (a test that watched it refuse connections) instead of a free one. */
+  port?: number;
+  /**
+   * Also accept OAuth2 bearer tokens (XOAUTH2, OAUTHBEARER) for the user, checked by Dovecot's
+   * oauth2 passdb against this RFC 7662 introspection URL (test/helpers/token-server.ts). The
+   * password still works, for the helper's own client.
+   */
+  oauth2IntrospectionUrl?: string;
+}
+
+function oauth2Config(base: string): string {
+  return `
+auth_mechanisms = plain login xoauth2 oauthbearer
+passdb {
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = ${base}/dovecot-oauth2.conf.ext
+}
+`;
 }
 
 export async function startDovecot(options: DovecotOptions = {}): Promise<Dovecot> {
@@ -114,6 +134,14 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   const user = 'resident311';
   const password = 'test-password';
   await writeFile(path.join(base, 'users'), `${user}:{PLAIN}${password}\n`);
+  if (options.oauth2IntrospectionUrl) {
+    // Dovecot 2.3's oauth2 passdb: POST token=... to the URL; the token is good while "active" is true
+    // and "username" names the user signing in.
+    await writeFile(
+      path.join(base, 'dovecot-oauth2.conf.ext'),
+      [`introspection_mode = post`, `introspection_url = ${options.oauth2IntrospectionUrl}`, 'force_introspection = yes', 'username_attribute = username', 'active_attribute = active', 'active_value = true', ''].join('\n'),
+    );
+  }
   const template = await readFile(TEMPLATE, 'utf8');
 
   let port = 0;
@@ -127,7 +155,8 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
       .replaceAll('@@PORT@@', String(port))
       .replaceAll('@@UID@@', String(ids.uid))
       .replaceAll('@@GID@@', String(ids.gid))
-      .concat(options.withoutIdle ? `imap_capability = ${CAPABILITIES_WITHOUT_IDLE}\n` : '');
+      .concat(options.withoutIdle ? `imap_capability = ${CAPABILITIES_WITHOUT_IDLE}\n` : '')
+      .concat(options.oauth2IntrospectionUrl ? oauth2Config(base) : '');
     const confPath = path.join(base, 'dovecot.conf');
     await writeFile(confPath, conf);
     const child = spawn(DOVECOT, ['-F', '-c', confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -177,13 +206,13 @@ export async function startDovecot(options: DovecotOptions = {}): Promise<Doveco
   }
 
   for (let attempt = 1; ; attempt++) {
-    port = await freePort();
+    port = options.port ?? (await freePort());
     try {
       await launch();
       break;
     } catch (err) {
       // Another process may have taken the port between our probe and Dovecot's bind.
-      if (attempt >= 3) throw err;
+      if (attempt >= 3 || options.port !== undefined) throw err;
     }
   }
 

@@ -58,7 +58,16 @@ function smtpError(f: Failure): Error {
   return Object.assign(new Error(f.message), { responseCode: f.code });
 }
 
-export async function startSmtpPeer(opts: { port?: number } = {}): Promise<SmtpPeer> {
+export interface SmtpPeerOptions {
+  port?: number;
+  /**
+   * Accept only SASL XOAUTH2, with a token this says is currently valid (test/helpers/token-server.ts):
+   * no mail without signing in, no password login.
+   */
+  xoauth2?: (user: string, token: string) => boolean;
+}
+
+export async function startSmtpPeer(opts: SmtpPeerOptions = {}): Promise<SmtpPeer> {
   const messages: Captured[] = [];
   const listeners = new Set<() => void>();
   const failures: Record<FailStage, Failure[]> = { data: [], rcpt: [] };
@@ -85,7 +94,19 @@ export async function startSmtpPeer(opts: { port?: number } = {}): Promise<SmtpP
   const server = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS'],
-    authOptional: true,
+    ...(opts.xoauth2
+      ? {
+          authMethods: ['XOAUTH2'],
+          authOptional: false,
+          // No TLS on the test loopback; the token is what is being tested.
+          allowInsecureAuth: true,
+          onAuth(auth: { method: string; username?: string; accessToken?: string }, _session: SMTPServerSession, callback: (err: Error | null, response?: { user?: string; data?: Record<string, string> }) => void) {
+            if (auth.method === 'XOAUTH2' && auth.username && auth.accessToken && opts.xoauth2?.(auth.username, auth.accessToken)) return callback(null, { user: auth.username });
+            // RFC 7628 section 3.2.2: a JSON error challenge, then 535.
+            callback(null, { data: { status: '401', schemes: 'bearer', scope: 'https://mail.test/.default' } });
+          },
+        }
+      : { authOptional: true }),
     logger: false,
     banner: 'CityLine test SMTP peer',
     // Pooled clients keep idle connections open; without a short grace close() would wait 30 s for them.

@@ -85,3 +85,14 @@ export function residentMail(m: { from: string; subject: string; body: string; m
     '',
   ].join('\r\n');
 }
+
+/** Waits until the mailbox is empty, every stored message is handled and every queued email is sent. */
+export async function waitUntilSettled(t: TestSystem): Promise<void> {
+  await waitFor(async () => (await t.dovecot.list('INBOX')).length === 0, 20_000, 'the INBOX to empty');
+  await waitFor(async () => {
+    const { rows } = await t.db.pool.query<{ n: number }>(
+      `SELECT (SELECT count(*) FROM inbound_messages WHERE state IN ('stored', 'parsed')) + (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')) AS n`,
+    );
+    return Number(rows[0]?.n) === 0;
+  }, 20_000, 'all work to be done');
+}

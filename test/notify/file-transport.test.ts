@@ -93,6 +93,28 @@ describe('file transport', () => {
     console.info(`file transport: 25 messages in ${ms.toFixed(0)} ms`);
   });
 
+  it('writes a row sent again (after a crash left it sending) once, even when both attempts run at once', async () => {
+    const { dir, transport } = outbox('again');
+    const mail = sampleMail();
+    const first = await transport.send(mail);
+    const again = await transport.send({ ...mail });
+    expect(again.response).toBe(`already written to ${first.response.replace(/^written to /, '')}`);
+    const racing = sampleMail();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => transport.send({ ...racing })));
+    expect(answers.filter((a) => a.response.startsWith('written to '))).toHaveLength(1);
+    const files = await fs.readdir(dir);
+    expect(files.filter((f) => f.endsWith('.eml'))).toHaveLength(2);
+    expect(files.filter((f) => !f.endsWith('.eml'))).toEqual([]);
+  });
+
+  it('gives the same Message-ID queued at another time (a database started afresh) a file of its own', async () => {
+    const { dir, transport } = outbox('fresh-database');
+    const mail = sampleMail({ queuedAt: new Date('2026-11-01T10:00:00Z') });
+    await transport.send(mail);
+    await transport.send({ ...mail, queuedAt: new Date('2026-12-02T10:00:00Z') });
+    expect(await fs.readdir(dir)).toHaveLength(2);
+  });
+
   it('reports a folder it cannot write as a temporary error naming the file', async () => {
     const blocker = path.join(root, 'not-a-folder');
     await fs.writeFile(blocker, 'a file where the outbox folder should be');

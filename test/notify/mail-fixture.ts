@@ -23,6 +23,7 @@ export function sampleMail(over: Partial<OutgoingMail> = {}): OutgoingMail {
       'X-CityLine-Tracking-Number': 'DB-100A7',
     },
     attachments: [{ filename: 'buraco.png', contentType: 'image/png', content: PNG }],
+    queuedAt: new Date(),
     ...over,
   };
 }

@@ -17,6 +17,12 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     location: '12 Padanaram Road',
     subject: `Buraco ${HOSTILE}`,
     department: 'Highway',
+    answerBy: null,
+    uncertain: false,
+    phone: '311',
+    phoneHours: { fromDay: 1, toDay: 5, opens: '08:00', closes: '16:30' },
+    statusUrl: 'https://311.danbury.example/status/DB-100A7',
+    safety: null,
   },
   routed_ticket: {
     city: 'Danbury',
@@ -34,6 +40,7 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     residentLanguage: 'pt',
     englishSummary: 'Pothole at 12 Padanaram Road.',
     mapUrl: 'https://www.openstreetmap.org/?mlat=41.41326&mlon=-73.45801#map=17/41.41326/-73.45801',
+    danger: null,
   },
   status_update: {
     city: 'Danbury',
@@ -44,6 +51,17 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     status: 'resolved',
     note: `filled on 11/27 ${HOSTILE}`,
     noteFrom: 'Highway',
+    noteLanguage: null,
+  },
+  department_note: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    residentName: 'Lucía',
+    category: 'pothole',
+    location: '12 Padanaram Road',
+    department: 'Obras Viales',
+    note: `We will get to it next week. ${HOSTILE}`,
+    noteLanguage: 'en',
   },
   status_answer: {
     city: 'Danbury',
@@ -65,12 +83,41 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     location: 'Main Street and White Street',
     earlierTrackingNumber: 'DB-100A7',
     earlierStatus: 'routed',
+    safety: null,
   },
   command_error: {
     city: 'Danbury',
     trackingNumber: 'DB-100A7',
     line: `status: fixed ${HOSTILE}`,
     reason: 'unknown status "fixed"',
+  },
+  oncall_alert: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    level: 'EMERGENCY',
+    hazard: 'Gas leak',
+    evidence: 'i smell gas outside 22 crosby street.',
+    rule: 'gas-smell-en',
+    raisedByReply: false,
+    category: 'other',
+    location: '22 Crosby Street',
+    residentName: 'Ana',
+    residentEmail: 'ana@example.com',
+    residentLanguage: 'es',
+    receivedAt: new Date('2026-11-26T15:04:00Z'),
+    status: 'routed',
+    department: '311',
+    subject: 'Huele a gas',
+    residentText: `Huele a gas en la calle. ${HOSTILE}`,
+    residentTold: ['Gas leak: call 911 now', 'Leave the building or the area now.'],
+  },
+  safety_notice: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    residentName: `Maria ${HOSTILE}`,
+    category: 'tree',
+    location: 'Main Street',
+    safety: { urgency: 'emergency', subjectPrefix: 'Call 911 now', heading: `Fire: call 911 now ${HOSTILE}`, lines: ['Get out, stay out.'] },
   },
   department_digest: {
     city: 'Danbury',
@@ -94,10 +141,31 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     dueAt: new Date('2026-11-25T15:00:00Z'),
     lateBy: '2.0 business days',
   },
+  resident_follow_up: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    department: 'Highway',
+    category: 'pothole',
+    location: '12 Padanaram Road',
+    reopened: true,
+    residentName: 'João Silva',
+    residentEmail: 'joao@example.com',
+    receivedAt: new Date('2026-11-28T15:04:00Z'),
+    residentText: `Voltou o buraco. ${HOSTILE}`,
+    attachments: [{ filename: 'buraco2.jpg', size: 4096 }],
+    residentLanguage: 'pt',
+  },
+  staff_reply: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    residentName: 'Ana',
+    body: `Leaf pickup on your street is the week of Nov 16. ${HOSTILE}`,
+    subject: 'leaf pickup?',
+  },
 };
 
 const KINDS = Object.keys(SAMPLES) as EmailKind[];
-const RESIDENT_KINDS: EmailKind[] = ['confirmation', 'status_update', 'status_answer', 'duplicate_notice'];
+const RESIDENT_KINDS: EmailKind[] = ['confirmation', 'status_update', 'status_answer', 'duplicate_notice', 'staff_reply', 'department_note'];
 
 function render<K extends EmailKind>(kind: K, language: Language, patch: Partial<EmailData[K]> = {}) {
   return renderEmail(kind, language, { ...SAMPLES[kind], ...patch });
@@ -244,6 +312,27 @@ describe('what each kind says', () => {
     expect(bare.text).toContain('The department is working on it.');
   });
 
+  it('introduces a note written in another language than the resident\'s', () => {
+    expect(render('status_update', 'es', { noteLanguage: 'en', noteFrom: 'Obras Viales' }).text).toContain('Nota de Obras Viales (escrita en inglés): filled on 11/27');
+    expect(render('status_update', 'pt', { noteLanguage: 'en', noteFrom: 'Obras Viárias' }).text).toContain('Observação de Obras Viárias (escrita em inglês):');
+    expect(render('department_note', 'es').text).toContain('Obras Viales escribió en inglés:\n\nWe will get to it next week.');
+    expect(render('department_note', 'en', { noteLanguage: null, department: 'Highway' }).text).toContain('Highway wrote:\n\nWe will get to it next week.');
+  });
+
+  it('confirmation: a question says when a person answers; an unsure category is a guess; phone, hours and status link', () => {
+    const question = render('confirmation', 'en', { category: 'info_request', department: null, answerBy: new Date('2026-12-03T12:00:00Z') });
+    expect(question.text).toContain('A person from 311 will answer your question by Thursday, December 3.');
+    expect(question.text).not.toContain('sent your request to the department');
+    const unsure = render('confirmation', 'es', { department: null, uncertain: true });
+    expect(unsure.text).toContain('Creemos que se trata de: Bache. Una persona lo revisará.');
+    expect(unsure.text).not.toContain('Tipo de problema');
+    const pt = render('confirmation', 'pt');
+    expect(pt.text).toContain('ligue para 311 (segunda-feira a sexta-feira, 08:00 às 16:30)');
+    expect(pt.text).toContain('https://311.danbury.example/status/DB-100A7');
+    expect(pt.html).toContain('href="https://311.danbury.example/status/DB-100A7"');
+    expect(render('confirmation', 'en', { phoneHours: null, statusUrl: null }).text).toContain('To talk to a person, call 311.\n');
+  });
+
   it('status answer: current status and the dated history', () => {
     const { subject, text, html } = render('status_answer', 'en');
     expect(subject).toBe('[DB-100A7] Status of your request: In progress');
@@ -275,5 +364,18 @@ describe('what each kind says', () => {
   it('shows dates in the time zone it is given', () => {
     const { text } = render('routed_ticket', 'en', { timeZone: 'UTC' });
     expect(text).toContain('Received:   Nov 26, 2026, 3:04 PM UTC');
+  });
+});
+
+describe('safety instructions', () => {
+  it('lead the confirmation in text and HTML, with tap-to-call numbers, and stay escaped', () => {
+    const safety = { urgency: 'emergency' as const, subjectPrefix: 'Call 911 now', heading: 'Gas leak: call 911 now', lines: [`Then call the Eversource emergency line at 877-944-5325. ${HOSTILE}`] };
+    const { subject, text, html } = render('confirmation', 'en', { safety });
+    expect(subject).toBe(`[DB-100A7] Call 911 now: We received your request: ${categoryLabel('pothole', 'en')}`);
+    expect(text.startsWith('*** Gas leak: call 911 now ***\n- Then call the Eversource emergency line at 877-944-5325.')).toBe(true);
+    expect(html).toContain('<a href="tel:911"');
+    expect(html).toContain('<a href="tel:8779445325" style="color:inherit;font-weight:bold;">877-944-5325</a>');
+    expect(html.indexOf('role="alert"')).toBeLessThan(html.indexOf('<h1'));
+    expect(html).not.toContain('<script');
   });
 });

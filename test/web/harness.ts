@@ -6,6 +6,7 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { createQueues, type Queues } from '../../src/jobs/queues.ts';
 import type { Category } from '../../src/classify/types.ts';
+import type { Hazard, Urgency } from '../../src/classify/urgency.ts';
 import type { Status } from '../../src/requests/status.ts';
 import { addEvent, addThreadMessage, insertRequest, type RequestRecord } from '../../src/requests/store.ts';
 import { loadRouting, syncRouting, type Routing } from '../../src/routing/rules.ts';
@@ -139,6 +140,8 @@ export interface Seed {
   status?: Status;
   reviewReasons?: string[];
   departmentCode?: string | null;
+  urgency?: Urgency;
+  hazard?: Hazard | null;
   duplicateOf?: number | null;
   createdAt?: Date;
   dueAt?: Date;
@@ -194,6 +197,10 @@ export async function seedRequest(db: TestDb, s: Seed = {}): Promise<RequestReco
       needsReview: status === 'needs_review',
       reviewReasons: s.reviewReasons ?? ['low_confidence'],
       modelVersion: 'test-model',
+      urgency: s.urgency ?? 'routine',
+      hazard: s.hazard ?? null,
+      urgencyRule: null,
+      urgencyEvidence: null,
     },
     departmentCode: s.departmentCode ?? null,
     duplicateOf: s.duplicateOf ?? null,

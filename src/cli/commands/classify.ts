@@ -4,7 +4,7 @@ import { loadConfig } from '../../config/index.ts';
 import { loadClassifier } from '../../classify/index.ts';
 import type { Classification, ClassifyInput } from '../../classify/types.ts';
 
-/** The command-line contract's fields, in its order (DESIGN.md "Command line contract"). */
+/** The command-line contract's fields, in its order (DESIGN.md "Command line contract"), then urgency and hazard. */
 export function contractJson(c: Classification): string {
   return JSON.stringify({
     category: c.category,
@@ -16,6 +16,8 @@ export function contractJson(c: Classification): string {
     crossStreet: c.crossStreet,
     streetKnown: c.streetKnown,
     needsReview: c.needsReview,
+    urgency: c.urgency,
+    hazard: c.hazard,
   });
 }
 

@@ -1,8 +1,8 @@
 import { startSystem } from '../../app.ts';
 import { loadConfig } from '../../config/index.ts';
 import { waitForServices } from '../../health/wait-for-services.ts';
-import { createLogger } from '../../log.ts';
 import { isStage, STAGES } from '../../jobs/catalog.ts';
+import { createLogger } from '../../log.ts';
 import { runUntilSignal } from '../run-until-signal.ts';
 
 export async function run(args: string[]): Promise<number> {
@@ -14,7 +14,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const config = loadConfig();
   const log = createLogger(config.logLevel);
-  await waitForServices(config, log);
-  const system = await startSystem(config, { stages: wanted.filter(isStage), intake: args.includes('--intake'), web: false, log });
-  return runUntilSignal(system);
+  return runUntilSignal(log, async (signal) => {
+    await waitForServices(config, log, { signal });
+    return startSystem(config, { stages: wanted.filter(isStage), intake: args.includes('--intake'), web: false, log, signal });
+  });
 }

@@ -5,12 +5,16 @@ import { STAGES, isStage } from '../../jobs/catalog.ts';
 import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field, idParam } from '../forms.ts';
 import { dailyVolume, failedInbound, failedOutbox, flowFigures, volumeByCategory } from '../queries/dashboard.ts';
-import { reviewBacklog } from '../queries/review.ts';
+import { flaggedOpen, reviewBacklog } from '../queries/review.ts';
 import { replayInbound, replayJob, replayOutbox } from '../../pipeline/replay.ts';
+import { STATE_MAX_AGE_SECONDS } from '../../signin/reporter.ts';
+import { currentFailures } from '../../signin/status.ts';
 import { dashboardPage, type StageHealth } from '../views/dashboard.ts';
 
 const FLOW_DAYS = 30;
 const FAILED_SHOWN = 50;
+// Every open danger is shown: there should never be so many that a page cannot hold them.
+const FLAGGED_SHOWN = 200;
 const QUEUE_TIMEOUT_MS = 3_000;
 
 const NOTICES: Record<string, string> = {
@@ -53,7 +57,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }
 
   app.get('/dashboard', async (request, reply) => {
-    const [volume, daily, backlog, flow, stages, inbound, outbox] = await Promise.all([
+    const [volume, daily, backlog, flow, stages, inbound, outbox, signIn, flagged] = await Promise.all([
       volumeByCategory(ctx.pool, CITY_TIME_ZONE),
       dailyVolume(ctx.pool, CITY_TIME_ZONE, 14),
       reviewBacklog(ctx.pool),
@@ -61,11 +65,13 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
       stageHealth(),
       failedInbound(ctx.pool, FAILED_SHOWN),
       failedOutbox(ctx.pool, FAILED_SHOWN),
+      currentFailures(ctx.pool, STATE_MAX_AGE_SECONDS),
+      flaggedOpen(ctx.pool, FLAGGED_SHOWN),
     ]);
     const notice = NOTICES[field(request.query, 'retried') ?? ''] ?? null;
     return reply.type('text/html').send(
       dashboardPage(pageContext(request, 'dashboard'), {
-        volume, daily, backlog, flow, flowDays: FLOW_DAYS, stages, failedInbound: inbound, failedOutbox: outbox, notice,
+        volume, daily, backlog, flow, flowDays: FLOW_DAYS, stages, failedInbound: inbound, failedOutbox: outbox, signIn, flagged, notice,
       }).value,
     );
   });

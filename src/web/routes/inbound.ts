@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { describeError, isPermanent, isUnavailable } from '../../errors.ts';
 import { formToMessage, parseFormSubmission } from '../../intake/form-message.ts';
+import { notifyStored } from '../../intake/notify-stored.ts';
 import { storeRawMessage } from '../../intake/store.ts';
 import type { RouteContext } from '../context.ts';
 
@@ -23,10 +24,8 @@ export function inboundRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (!authorized(request, token as string)) return reply.code(401).send({ error: 'a valid bearer token is required' });
     try {
       const stored = await storeRawMessage(ctx.pool, { raw: await raw(), source: 'http', maxRawBytes: ctx.config.maxRawBytes });
-      // Stored is what counts: if Redis is down the sweeper queues the message later.
-      await ctx.queues.requeue('parse', { inboundMessageId: stored.id }).catch((err) =>
-        request.log.warn({ err: describeError(err), inboundMessageId: stored.id }, 'stored, but not queued yet'),
-      );
+      // Stored is what counts: the answer does not wait on Redis (bounded), and the sweeper queues it later.
+      await notifyStored((id) => ctx.queues.requeue('parse', { inboundMessageId: id }), stored.id, request.log);
       return reply.code(202).send({ id: stored.id, duplicate: !stored.created });
     } catch (err) {
       if (isPermanent(err)) return reply.code(400).send({ error: describeError(err) });

@@ -31,7 +31,7 @@
       '<kbd>1</kbd>–<kbd>3</kbd> choose an alternative category<br>' +
       '<kbd>c</kbd> category list · <kbd>s</kbd> street · <kbd>o</kbd> full original<br>' +
       '<kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>Esc</kbd> leave a field<br>' +
-      '<kbd>g</kbd> then <kbd>r</kbd> review, <kbd>q</kbd> requests, <kbd>d</kbd> dashboard, <kbd>p</kbd> reports, <kbd>m</kbd> map · <kbd>/</kbd> search';
+      '<kbd>g</kbd> then <kbd>r</kbd> review, <kbd>a</kbd> questions, <kbd>s</kbd> saved answers, <kbd>q</kbd> requests, <kbd>d</kbd> dashboard, <kbd>p</kbd> reports, <kbd>m</kbd> map · <kbd>/</kbd> search';
     document.body.appendChild(help);
   }
 
@@ -45,7 +45,7 @@
     if (t && (t.tagName === 'BUTTON' || t.tagName === 'A') && e.key === 'Enter') return;
     if (pendingG) {
       pendingG = false;
-      var go = { r: '/review', q: '/requests', d: '/dashboard', p: '/reports', m: '/map' }[e.key];
+      var go = { r: '/review', a: '/questions', s: '/answers', q: '/requests', d: '/dashboard', p: '/reports', m: '/map' }[e.key];
       if (go) { e.preventDefault(); location.href = go; }
       return;
     }

@@ -1,8 +1,11 @@
 // The dashboard: volume, backlog, how much flows without staff, how fast, and what failed.
 import { html, type Html } from '../html.ts';
 import type { CategoryVolume, FailedInbound, FailedOutbox, FlowFigures } from '../queries/dashboard.ts';
+import { channelName } from '../../signin/reporter.ts';
+import type { SignInState } from '../../signin/status.ts';
 import { columns, horizontalBars } from './charts.ts';
-import { age, categoryLabel, csrfField, layout, percent, when, type PageContext } from './layout.ts';
+import type { RequestRecord } from '../../requests/store.ts';
+import { age, categoryLabel, csrfField, dangerBadge, layout, percent, statusBadge, when, type PageContext } from './layout.ts';
 
 export interface FailedJob {
   id: string;
@@ -27,7 +30,28 @@ export interface Dashboard {
   stages: StageHealth[] | null;
   failedInbound: FailedInbound[];
   failedOutbox: FailedOutbox[];
+  /** Mailbox sign-ins failing right now (IMAP in, SMTP or Graph out). */
+  signIn: SignInState[];
+  /** Open requests flagged as a danger, emergencies first. */
+  flagged: (RequestRecord & { raisedAt: Date })[];
   notice: string | null;
+}
+
+function signInAlert(failures: SignInState[]): Html | string {
+  if (failures.length === 0) return '';
+  return html`<section class="error sign-in-alert" role="alert"><h2>Mailbox sign-in failing</h2><ul>
+${failures.map((f) => html`<li><strong>${channelName(f.channel)}</strong>: ${f.problem === 'sign-in' ? 'cannot sign in' : 'cannot connect'} since ${when(f.since)}: ${f.reason ?? ''}</li>`)}
+</ul><p>Mail waits (nothing is lost) until this is fixed. <code>bin/cityline mailbox check</code> explains what is wrong.</p></section>`;
+}
+
+function flaggedPanel(d: Dashboard): Html {
+  if (d.flagged.length === 0) return html``;
+  return html`<section class="flagged" aria-labelledby="flagged-heading">
+<h2 id="flagged-heading">Emergencies and urgent requests <span class="count">${d.flagged.length}</span></h2>
+<table class="list"><thead><tr><th>Danger</th><th>Tracking</th><th>Raised</th><th>Status</th><th>Where</th><th>Subject</th></tr></thead><tbody>
+${d.flagged.map((r) => html`<tr class="flag-${r.urgency}"><td>${dangerBadge(r)}</td><td><a href="${r.status === 'needs_review' ? `/review/${r.id}` : `/requests/${r.id}`}">${r.trackingNumber}</a></td>
+<td title="${r.raisedAt.toISOString()}">${age(r.raisedAt)}</td><td>${statusBadge(r.status)}</td><td>${r.street ? [r.houseNumber, r.street].filter(Boolean).join(' ') : html`<span class="muted">no location</span>`}</td><td>${r.subject ?? ''}</td></tr>`)}
+</tbody></table></section>`;
 }
 
 function duration(seconds: number | null): string {
@@ -50,7 +74,9 @@ export function dashboardPage(ctx: PageContext, d: Dashboard): Html {
     ctx,
     'Dashboard',
     html`${d.notice ? html`<p class="notice" role="status">${d.notice}</p>` : ''}
+${signInAlert(d.signIn)}
 <h1>Dashboard</h1>
+${flaggedPanel(d)}
 <div class="tiles">
   <div class="tile"><span class="big">${today}</span> requests today</div>
   <div class="tile"><span class="big">${week}</span> this week</div>

@@ -6,7 +6,7 @@ export interface PageContext {
   user: SessionUser | null;
   csrf: string;
   /** Which navigation entry to highlight. */
-  section?: 'review' | 'requests' | 'dashboard' | 'reports' | 'map';
+  section?: 'review' | 'questions' | 'answers' | 'requests' | 'dashboard' | 'reports' | 'map';
 }
 
 export function layout(ctx: PageContext, title: string, body: Html): Html {
@@ -25,7 +25,7 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
 <header class="top">
   <span class="brand">CityLine 311</span>
   ${ctx.user
-    ? html`<nav>${nav('/review', 'Review queue', 'review', 'r')}${nav('/requests', 'Requests', 'requests', 'q')}${nav('/dashboard', 'Dashboard', 'dashboard', 'd')}${nav('/reports', 'Reports', 'reports', 'p')}${nav('/map', 'Map', 'map', 'm')}</nav>
+    ? html`<nav>${nav('/review', 'Review queue', 'review', 'r')}${nav('/questions', 'Questions', 'questions', 'a')}${nav('/answers', 'Saved answers', 'answers', 's')}${nav('/requests', 'Requests', 'requests', 'q')}${nav('/dashboard', 'Dashboard', 'dashboard', 'd')}${nav('/reports', 'Reports', 'reports', 'p')}${nav('/map', 'Map', 'map', 'm')}</nav>
   <form method="post" action="/signout" class="signout">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
     <a class="who" href="/account/password" title="change password">${ctx.user.email}</a> <button type="submit" class="link">Sign out</button>
@@ -76,6 +76,7 @@ const LABELS: Record<string, string> = {
   street_unknown: "street not in the city's list",
   unverified_reference: 'unverified reference',
   possible_duplicate: 'possible duplicate',
+  no_reply_sender: 'sender takes no replies',
 };
 
 export function reasonLabel(code: string): string {
@@ -84,6 +85,13 @@ export function reasonLabel(code: string): string {
 
 export function categoryLabel(code: string): string {
   return code.replace(/_/g, ' ');
+}
+
+/** A request's danger, for staff: EMERGENCY (red) or URGENT (amber) with its hazard; nothing when routine. */
+export function dangerBadge(r: { urgency: string; hazard: string | null }): Html {
+  if (r.urgency === 'routine') return html``;
+  const hazard = r.hazard ? ` · ${r.hazard.replace(/_/g, ' ')}` : '';
+  return html`<span class="danger danger-${r.urgency}" title="${r.urgency === 'emergency' ? 'Emergency: the resident was told to call 911' : 'Urgent: flagged for same-day attention'}">${r.urgency.toUpperCase()}${hazard}</span>`;
 }
 
 export function statusBadge(status: string): Html {

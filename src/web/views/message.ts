@@ -26,11 +26,13 @@ export function attachmentList(attachments: AttachmentMeta[]): Html {
 export function inboundMessage(m: InboundView, attachments: AttachmentMeta[], opts: { originalId: string; open?: boolean }): Html {
   const inline = new Map<string, number>();
   for (const a of attachments) if (a.contentId && a.stored && isInlineImage(a.contentType)) inline.set(a.contentId.replace(/^<|>$/g, ''), a.id);
-  const authored = m.authoredText?.trim() || m.textBody?.trim() || '';
+  // authored_text is null only before the message is parsed; empty means they typed nothing of their own.
+  const authored = (m.authoredText ?? m.textBody ?? '').trim();
+  const nothingTyped = attachments.some((a) => a.contentType.startsWith('image/')) ? '(photo only)' : attachments.length > 0 ? '(attachment only)' : '(nothing typed: only the quoted message)';
   return html`<article class="mail in">
   <header><strong>${m.fromName ?? ''}</strong> <span class="addr">&lt;${m.fromAddress ?? 'unknown sender'}&gt;</span> · ${when(m.receivedAt)}
     <div class="subject">${m.subject ?? '(no subject)'}</div></header>
-  <div class="authored">${authored ? html`<p class="text">${authored}</p>` : html`<p class="muted">(no text)</p>`}</div>
+  <div class="authored">${authored ? html`<p class="text">${authored}</p>` : html`<p class="muted">${nothingTyped}</p>`}</div>
   ${attachmentList(attachments)}
   <details id="${opts.originalId}" class="original" ${opts.open ? html`open` : ''}>
     <summary>Full original message</summary>

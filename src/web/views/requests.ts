@@ -6,7 +6,7 @@ import { html, type Html } from '../html.ts';
 import type { EventView } from '../queries/events.ts';
 import type { AttachmentMeta, ThreadEntry } from '../queries/messages.ts';
 import { PAGE_SIZE, type SearchFilters } from '../queries/search.ts';
-import { categoryLabel, csrfField, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
+import { categoryLabel, csrfField, dangerBadge, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
 import { inboundMessage } from './message.ts';
 
 type Department = { code: string; name: string };
@@ -53,8 +53,8 @@ export function searchPage(ctx: PageContext, f: SearchFilters, departments: Depa
 ${result.rows.length
   ? html`<table class="list"><thead><tr><th>Tracking</th><th>Received</th><th>Due</th><th>Status</th><th>Category</th><th>Street</th><th>Department</th><th>Resident</th><th>Subject</th></tr></thead><tbody>
 ${result.rows.map(
-  (r) => html`<tr>
-  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${dueCell(r)}</td><td>${statusBadge(r.status)}</td>
+  (r) => html`<tr class="flag-${r.urgency}">
+  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${dueCell(r)}</td><td>${statusBadge(r.status)} ${dangerBadge(r)}</td>
   <td>${categoryLabel(r.category)}</td><td>${[r.houseNumber, r.street].filter(Boolean).join(' ')}</td>
   <td>${r.departmentCode ? (deptName.get(r.departmentCode) ?? r.departmentCode) : ''}</td><td>${r.residentEmail ?? ''}</td><td>${r.subject ?? ''}</td>
 </tr>`,
@@ -68,6 +68,10 @@ ${pages > 1
 
 export interface RequestPage {
   request: RequestRecord;
+  /** The box for writing to the resident; null when there is no address to write to. */
+  reply: Html | null;
+  /** What became of the department's replies without a status line, by inbound message id. */
+  departmentReplies: Map<number, string>;
   department: { name: string; emails: string[] } | null;
   duplicateOf: { id: number; trackingNumber: string } | null;
   thread: ThreadEntry[];
@@ -94,13 +98,24 @@ function details(d: Record<string, unknown>): Html {
   return html`<dl class="details">${entries.map(([k, v]) => html`<dt>${k}</dt><dd>${plain(v)}</dd>`)}</dl>`;
 }
 
-function threadEntry(e: ThreadEntry, attachments: AttachmentMeta[], i: number): Html {
+function departmentReplyControls(ctx: PageContext, inboundId: number, state: string | undefined): Html {
+  if (state === 'forwarded') return html`<p class="muted">Forwarded to the resident.</p>`;
+  if (state === 'dismissed') return html`<p class="muted">Not for the resident (set aside).</p>`;
+  if (state !== 'needs_attention') return html``;
+  return html`<form method="post" action="/department-replies/${inboundId}" class="attention">
+  ${csrfField(ctx)}<span class="reason">needs attention: no status line</span>
+  <button type="submit" name="decision" value="forward" class="primary">Forward to the resident</button>
+  <button type="submit" name="decision" value="dismiss">Not for the resident</button>
+</form>`;
+}
+
+function threadEntry(ctx: PageContext, e: ThreadEntry, attachments: AttachmentMeta[], i: number, departmentReplies: Map<number, string>): Html {
   if (e.direction === 'in') {
     return html`<li class="from-${e.author}"><span class="who">${e.author}</span>${inboundMessage(
       e.inbound,
       attachments.filter((a) => a.inboundMessageId === e.inbound.id),
       { originalId: `original-${i}` },
-    )}</li>`;
+    )}${departmentReplyControls(ctx, e.inbound.id, departmentReplies.get(e.inbound.id))}</li>`;
   }
   const o = e.outbound;
   return html`<li class="out"><span class="who">sent · ${o.kind.replace(/_/g, ' ')}</span><article class="mail out">
@@ -125,7 +140,7 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
     r.trackingNumber,
     html`${p.error ? html`<p class="error" role="alert">${p.error}</p>` : ''}${p.notice ? html`<p class="notice" role="status">${p.notice}</p>` : ''}
 <div class="request-head">
-  <h1>${r.trackingNumber} <span id="request-status">${statusBadge(r.status)}</span></h1>
+  <h1>${r.trackingNumber} <span id="request-status">${statusBadge(r.status)}</span> ${dangerBadge(r)}</h1>
   <p>${r.subject ?? '(no subject)'}</p>
 </div>
 <div class="request">
@@ -155,13 +170,17 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
     <button type="submit" class="primary">Change status</button>
   </form>`
     : ''}
+  ${r.urgency !== 'routine'
+    ? html`<form method="post" action="/requests/${r.id}/not-danger" class="unlink-form">${csrfField(ctx)}<button type="submit">Not a danger: clear the ${r.urgency} flag</button></form>`
+    : ''}
   ${r.duplicateOf !== null
     ? html`<form method="post" action="/requests/${r.id}/unlink" class="unlink-form">${csrfField(ctx)}<button type="submit">Not a duplicate: unlink and review</button></form>`
     : ''}
 </section>
 <section class="thread">
   <h2>Thread</h2>
-  <ol class="thread-list">${p.thread.map((e, i) => threadEntry(e, p.attachments, i))}</ol>
+  <ol class="thread-list">${p.thread.map((e, i) => threadEntry(ctx, e, p.attachments, i, p.departmentReplies))}</ol>
+  ${p.reply ?? ''}
   <h2>Status history</h2>
   <table class="list history"><thead><tr><th>When</th><th>From</th><th>To</th><th>Who</th><th>Note</th></tr></thead><tbody>
   ${statusEvents.map((e) => html`<tr><td>${when(e.createdAt)}</td><td>${e.fromStatus ? statusBadge(e.fromStatus) : ''}</td><td>${e.toStatus ? statusBadge(e.toStatus) : ''}</td><td>${e.actor}</td><td>${e.note ?? ''}</td></tr>`)}

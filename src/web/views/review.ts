@@ -4,7 +4,7 @@ import type { RequestRecord } from '../../requests/store.ts';
 import type { Routing } from '../../routing/rules.ts';
 import { html, type Html } from '../html.ts';
 import type { AttachmentMeta, InboundView } from '../queries/messages.ts';
-import { age, categoryLabel, csrfField, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
+import { age, categoryLabel, csrfField, dangerBadge, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
 import { inboundMessage } from './message.ts';
 
 export interface DoneNotice {
@@ -42,15 +42,15 @@ export function reviewQueuePage(ctx: PageContext, items: RequestRecord[], total:
 <h1>Review queue <span class="count">${total}</span></h1>
 ${items.length === 0
     ? html`<p class="empty">Nothing to review. New unsure messages appear here as they arrive.</p>`
-    : html`<p class="hint">Oldest first. Press <kbd>Enter</kbd> to start with the oldest, <kbd>?</kbd> for all shortcuts.</p>
+    : html`<p class="hint">Emergencies first, then urgent requests, then oldest first. Press <kbd>Enter</kbd> to start with the first, <kbd>?</kbd> for all shortcuts.</p>
 <table class="list">
 <thead><tr><th>Tracking</th><th>Waiting</th><th>Why</th><th>Subject</th><th>Suggested</th><th>Street</th></tr></thead>
 <tbody>
 ${items.map(
-  (r, i) => html`<tr>
+  (r, i) => html`<tr class="flag-${r.urgency}">
   <td><a href="/review/${r.id}" ${i === 0 ? html`data-first` : ''}>${r.trackingNumber}</a></td>
   <td title="${r.createdAt.toISOString()}">${age(r.createdAt, now)}</td>
-  <td>${reasons(r.reviewReasons)}</td>
+  <td>${dangerBadge(r)} ${reasons(r.reviewReasons)}</td>
   <td>${r.subject ?? ''}</td>
   <td>${categoryLabel(r.category)} <span class="muted">${percent(r.confidence)}</span></td>
   <td>${r.street ?? (r.outsideTown ? html`<span class="muted">in ${r.outsideTown}</span>` : html`<span class="muted">—</span>`)}</td>
@@ -89,7 +89,7 @@ export function reviewScreenPage(ctx: PageContext, s: ReviewScreen): Html {
 ${s.error ? html`<p class="error" role="alert">${s.error}</p>` : ''}
 <div class="review-head">
   <a href="${s.prev ? `/review/${s.prev}` : '/review'}" data-key="k" class="nav-prev">← previous <kbd>k</kbd></a>
-  <h1><a href="/requests/${r.id}">${r.trackingNumber}</a> ${statusBadge(r.status)}</h1>
+  <h1><a href="/requests/${r.id}">${r.trackingNumber}</a> ${statusBadge(r.status)} ${dangerBadge(r)}</h1>
   <span class="muted">${s.backlog} waiting · arrived ${when(r.createdAt)}</span>
   ${reasons(r.reviewReasons)}
   <a href="${s.next ? `/review/${s.next}` : '/review'}" data-key="j" class="nav-next">next <kbd>j</kbd> →</a>
