@@ -5,22 +5,31 @@ import { describeError, isPermanent } from '../src/errors.ts';
 import { attachmentContents } from '../src/intake/store.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { defineStage, type Attempt } from '../src/jobs/define-stage.ts';
+import { parseAddress } from '../src/mail/address.ts';
 import { saysNoReplies } from '../src/mail/automated.ts';
-import { AUTOMATIC_TO_RESIDENT, claimForSending, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
+import { AUTOMATIC_TO_RESIDENT, claimForSending, EXEMPT_CEILING_FACTOR, markOutboxState, markSent, type ClaimedRow } from '../src/notify/outbox.ts';
 import { createMailTransport } from '../src/notify/mail-transport.ts';
 import type { OutgoingMail } from '../src/notify/outgoing.ts';
-import { normalizeAddress } from '../src/notify/suppressions.ts';
 import type { NotifyDeps } from '../src/pipeline/deps.ts';
 import { markConfirmed } from '../src/requests/store.ts';
 
-/** Why this row must not be sent, or null. The cap counts only mail a robot could answer (claimForSending counts 0 for the rest). */
-function holdBack(deps: NotifyDeps, row: ClaimedRow): string | null {
-  // Each recipient must read as an address (throws otherwise), as it did when it was checked alone.
-  row.toAddress.split(',').map((a) => a.trim()).filter(Boolean).forEach(normalizeAddress);
-  if (AUTOMATIC_TO_RESIDENT.includes(row.kind) && saysNoReplies(row.toAddress)) return `${row.toAddress} takes no replies; not mailed`;
-  if (row.suppressedAddress) return `${row.suppressedAddress} hard-bounced earlier; not mailed again`;
-  if (row.automaticSentToday >= deps.config.autoReplyCapPer24h) {
-    return `cap of ${deps.config.autoReplyCapPer24h} automatic emails per 24 h reached for ${row.toAddress} (a mail loop?)`;
+/**
+ * Why this row must not be sent now: 'failed' for good (not exactly one valid recipient), 'suppressed'
+ * (hard-bounced address, or a no-reply sender for automatic mail to residents), 'held' by the cap until staff release it; or null. The cap counts only mail a
+ * robot could answer (claimForSending counts 0 for the rest).
+ */
+function holdBack(deps: NotifyDeps, row: ClaimedRow): { state: 'failed' | 'suppressed' | 'held'; reason: string } | null {
+  // One valid addr-spec, never a list: a list is how one inbound message would mail many strangers.
+  if (parseAddress(row.toAddress) === null) return { state: 'failed', reason: `not exactly one valid recipient address: "${row.toAddress.slice(0, 200)}"` };
+  if (AUTOMATIC_TO_RESIDENT.includes(row.kind) && saysNoReplies(row.toAddress)) return { state: 'suppressed', reason: `${row.toAddress} takes no replies; not mailed` };
+  if (row.suppressedAddress) return { state: 'suppressed', reason: `${row.suppressedAddress} hard-bounced earlier; not mailed again` };
+  if (row.capReleased) return null;
+  const cap = deps.config.autoReplyCapPer24h;
+  if (row.capExempt && row.allAutomaticSentToday >= cap * EXEMPT_CEILING_FACTOR) {
+    return { state: 'held', reason: `held: automatic-mail limit (${cap * EXEMPT_CEILING_FACTOR} in 24 h to ${row.toAddress}, even for a known resident)` };
+  }
+  if (!row.capExempt && row.automaticSentToday >= cap) {
+    return { state: 'held', reason: `held: automatic-mail limit (${cap} in 24 h to ${row.toAddress}; a mail loop, or a busy resident?)` };
   }
   return null;
 }
@@ -29,10 +38,10 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
   const { pool, config, transport, log } = deps;
   const row = await claimForSending(pool, payload.outboxId);
   if (!row) return;
-  const reason = holdBack(deps, row);
-  if (reason) {
-    await markOutboxState(pool, row.id, 'suppressed', reason);
-    log.warn({ outboxId: row.id, kind: row.kind }, reason);
+  const held = holdBack(deps, row);
+  if (held) {
+    await markOutboxState(pool, row.id, held.state, held.reason);
+    log.warn({ outboxId: row.id, kind: row.kind, state: held.state }, held.reason);
     return;
   }
   const mail: OutgoingMail = {
@@ -48,6 +57,7 @@ export async function handle(payload: Payloads['notify'], deps: NotifyDeps, ctx:
     headers: row.headers,
     attachments: (await attachmentContents(pool, row.attachmentIds)).map((a, i) => ({ ...a, filename: a.filename ?? `attachment-${i + 1}` })),
     queuedAt: row.createdAt,
+    kind: row.kind,
   };
   try {
     await transport.send(mail);

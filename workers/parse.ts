@@ -1,7 +1,8 @@
 // Stage 1: raw MIME -> parsed message -> what it is (new request, a reply in a thread, robot mail) -> next step.
 import { withTransaction } from '../src/db/pool.ts';
 import { describeError, PermanentError } from '../src/errors.ts';
-import { awaitOpening, getRaw, insertAttachments, saveParsed, setInboundOutcome, type Opening } from '../src/intake/store.ts';
+import { isSubmission } from '../src/intake/open311-submission.ts';
+import { awaitOpening, getRaw, insertAttachments, markSenderVerified, saveParsed, setInboundOutcome, type Opening } from '../src/intake/store.ts';
 import { extractAuthoredText } from '../src/mail/authored-text.ts';
 import { detectAutomated } from '../src/mail/automated.ts';
 import { parseMessage } from '../src/mail/parse.ts';
@@ -10,7 +11,7 @@ import type { ParsedMessage } from '../src/mail/types.ts';
 import type { PipelineDeps } from '../src/pipeline/deps.ts';
 import { dispatchMail } from '../src/requests/actions.ts';
 import { handleReply, recordBounce } from '../src/requests/replies.ts';
-import { findThread } from '../src/requests/threading.ts';
+import { findThread, fromAuthenticated } from '../src/requests/threading.ts';
 import type { Payloads } from '../src/jobs/catalog.ts';
 import { defineStage } from '../src/jobs/define-stage.ts';
 
@@ -46,8 +47,11 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
 
   const outcome = await withTransaction(pool, async (tx) => {
     // The thread is looked up first (it reads other messages and requests, never this one) so that a new
-    // request's verdict is saved with the parsed fields, in one statement.
-    const thread = await findThread(tx, parsed, deps);
+    // request's verdict is saved with the parsed fields, in one statement. An Open311 submission is a new
+    // request by definition, whatever tracking number its text quotes; the header only saves other mail the
+    // lookup (anyone can write it), the submissions table decides.
+    const submitted = parsed.headers['x-cityline-channel'] === 'open311' && (await isSubmission(tx, id));
+    const thread = submitted ? ({ kind: 'none' } as const) : await findThread(tx, parsed, deps);
     // A tracking number from a stranger opens a request of its own, which staff review.
     const opening: Opening | null = verdict || thread.kind === 'thread' ? null : { kind: thread.kind === 'unverified_reference' ? 'unverified_reference' : 'new_request' };
     // Another worker may have finished this message while we parsed it: then nothing is saved.
@@ -70,6 +74,9 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
     if (!saved) return { next: 'none' as const, mail: [] };
     await insertAttachments(tx, id, parsed.attachments);
 
+    // Authenticated, or answering mail we sent to this very address: the From is who it says.
+    const tokenFromResident = thread.kind === 'thread' && thread.proof === 'token' && thread.role === 'resident';
+    if (tokenFromResident || fromAuthenticated(parsed, config)) await markSenderVerified(tx, id);
     if (verdict) {
       const requestId = thread.kind === 'none' ? null : thread.request.id;
       if (verdict.kind === 'bounce') await recordBounce(tx, { inboundMessageId: id, verdict, requestId });

@@ -1,5 +1,6 @@
 // The only module that reads process.env: everything else receives a frozen Config.
 import path from 'node:path';
+import { parseAddress } from '../mail/address.ts';
 import { isHazard, type Hazard } from '../hazards.ts';
 
 export interface Config {
@@ -33,6 +34,13 @@ export interface Config {
   readonly trackingPrefix: string;
   readonly replySecret: string;
   readonly replySecretIsDefault: boolean;
+  /**
+   * authserv-ids (RFC 8601) of the city's own receiving mail servers, lower-cased: only their
+   * Authentication-Results headers are believed. Empty: no header is believed, so no sender is authenticated.
+   */
+  readonly trustedAuthservIds: readonly string[];
+  /** fastify's trustProxy: false, true, a hop count, or the proxy's addresses (comma-separated). */
+  readonly trustProxy: boolean | number | string;
   readonly routingFile: string;
   /** Service targets per category and the city's business calendar. */
   readonly targetsFile: string;
@@ -52,6 +60,12 @@ export interface Config {
   readonly modelFile: string;
   /** How long a job may run unseen before BullMQ presumes its worker dead and hands the job to another. */
   readonly jobLockMs: number;
+  /** Open311: the service definitions (attributes per category, notices, keywords). */
+  readonly open311ServicesFile: string;
+  /** How long POST requests waits for the pipeline to open the request before answering with a token instead. */
+  readonly open311WaitMs: number;
+  /** Open311 reads each client (API key, else IP address) may make per minute. */
+  readonly open311ReadsPerMinute: number;
   /** Where an emergency or urgent request is announced at once; null: staff see it only in the app. */
   readonly oncallEmail: string | null;
   /** The utility lines an emergency's confirmation gives, per hazard (besides 911). */
@@ -156,10 +170,11 @@ function fraction(env: Env, name: string, fallback: number): number {
 
 function email(env: Env, name: string, fallback: string): string {
   const v = str(env, name, fallback);
-  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v)) {
+  const address = parseAddress(v);
+  if (address === null || v.startsWith('<')) {
     throw new ConfigError(`${name} must be a bare email address like cityline311@danbury.example, got "${v}"`);
   }
-  return v.toLowerCase();
+  return address;
 }
 
 function url(env: Env, name: string, fallback: string | null, protocols: readonly string[]): string | null {
@@ -209,6 +224,28 @@ function imapConfig(env: Env): ImapConfig | null {
     idleDelayMs: int(env, 'IMAP_IDLE_DELAY_MS', 200, 0, 60_000),
     idleWatchdogSeconds: int(env, 'IMAP_IDLE_WATCHDOG_SECONDS', 300, 5, 3600),
   });
+}
+
+function authservIds(env: Env): readonly string[] {
+  const raw = optional(env, 'CITYLINE_TRUSTED_AUTHSERV_ID');
+  if (raw === null) return Object.freeze([]);
+  const ids = raw.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  for (const id of ids) {
+    if (!/^[a-z0-9][a-z0-9.-]*$/.test(id)) throw new ConfigError(`CITYLINE_TRUSTED_AUTHSERV_ID must be host names separated by commas, got "${id}"`);
+  }
+  return Object.freeze(ids);
+}
+
+function trustProxy(env: Env): boolean | number | string {
+  const raw = optional(env, 'CITYLINE_TRUST_PROXY');
+  if (raw === null || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d+$/.test(raw)) return int(env, 'CITYLINE_TRUST_PROXY', 0, 1, 100);
+  const parts = raw.split(',').map((s) => s.trim());
+  if (!parts.every((p) => /^[0-9a-f.:]+(\/\d{1,3})?$/i.test(p) || /^(loopback|linklocal|uniquelocal)$/.test(p))) {
+    throw new ConfigError(`CITYLINE_TRUST_PROXY must be true, a hop count, or the proxy's addresses (e.g. 10.0.0.5 or 10.0.0.0/8), got "${raw}"`);
+  }
+  return parts.join(',');
 }
 
 function required(env: Env, name: string, why: string): string {
@@ -355,6 +392,13 @@ export function loadConfig(env: Env = process.env): Config {
   const fromAddress = email(env, 'CITYLINE_FROM', 'cityline311@danbury.example');
   const transport = mailTransport(env, smtpUrl, oauth, fromAddress);
   const adminEmail = optional(env, 'CITYLINE_ADMIN_EMAIL') === null ? null : email(env, 'CITYLINE_ADMIN_EMAIL', '');
+  const token = inboundToken(env);
+  // With the public default anyone can compute reply addresses and Message-IDs that thread into any
+  // request; that is only harmless while no real mail or web form can reach the system.
+  if (replySecret === DEFAULT_REPLY_SECRET && (imap || smtpUrl || token)) {
+    const what = [imap && 'IMAP_URL', smtpUrl && 'SMTP_URL', token && 'CITYLINE_INBOUND_TOKEN'].filter(Boolean).join(', ');
+    throw new ConfigError(`CITYLINE_REPLY_SECRET must be set to a long random string of your own when ${what} is set: the development default is public`);
+  }
   return Object.freeze({
     databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/cityline311', [
       'postgres:',
@@ -372,7 +416,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboxDir: path.resolve(str(env, 'CITYLINE_OUTBOX_DIR', './var/outbox')),
     webPort: int(env, 'CITYLINE_WEB_PORT', 3311, 0, 65535),
     webHost: str(env, 'CITYLINE_WEB_HOST', '127.0.0.1'),
-    inboundToken: inboundToken(env),
+    inboundToken: token,
     fromAddress,
     fromName: str(env, 'CITYLINE_FROM_NAME', 'CityLine 311, City of Danbury'),
     cityName: str(env, 'CITYLINE_CITY_NAME', 'Danbury'),
@@ -383,6 +427,8 @@ export function loadConfig(env: Env = process.env): Config {
     trackingPrefix,
     replySecret,
     replySecretIsDefault: replySecret === DEFAULT_REPLY_SECRET,
+    trustedAuthservIds: authservIds(env),
+    trustProxy: trustProxy(env),
     routingFile: path.resolve(str(env, 'CITYLINE_ROUTING_FILE', path.join(ROOT, 'config', 'routing.json'))),
     targetsFile: path.resolve(str(env, 'CITYLINE_TARGETS_FILE', path.join(ROOT, 'config', 'service-targets.json'))),
     autoReplyCapPer24h: int(env, 'CITYLINE_AUTO_REPLY_CAP', 10, 1, 10_000),
@@ -402,6 +448,9 @@ export function loadConfig(env: Env = process.env): Config {
     oncallEmail: optional(env, 'CITYLINE_ONCALL_EMAIL') === null ? null : email(env, 'CITYLINE_ONCALL_EMAIL', ''),
     emergencyLines: Object.freeze(emergencyLines(env)),
     modelFile: path.resolve(str(env, 'CITYLINE_MODEL_FILE', path.join(ROOT, 'data', 'model', 'model.json'))),
+    open311ServicesFile: path.resolve(str(env, 'CITYLINE_OPEN311_SERVICES_FILE', path.join(ROOT, 'config', 'open311-services.json'))),
+    open311WaitMs: int(env, 'CITYLINE_OPEN311_WAIT_MS', 3000, 0, 30_000),
+    open311ReadsPerMinute: int(env, 'CITYLINE_OPEN311_READS_PER_MINUTE', 120, 1, 1_000_000),
   });
 }
 

@@ -1,7 +1,9 @@
 // Web-form and chat submissions become ordinary RFC 822 messages, so that one pipeline (parsing,
 // threading, classification, confirmations) serves every channel and the raw record looks the same.
+import { randomBytes } from 'node:crypto';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { PermanentError } from '../errors.ts';
+import { parseAddress } from '../mail/address.ts';
 
 export interface FormSubmission {
   email: string;
@@ -30,7 +32,7 @@ export function parseFormSubmission(input: unknown): FormSubmission {
   }
   const o = input as Record<string, unknown>;
   const email = text(o.email, 'email', 254);
-  if (!email || !/^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/.test(email)) {
+  if (!email || parseAddress(email) === null) {
     throw new PermanentError('"email" must be the resident\'s email address', 'BAD_SUBMISSION');
   }
   const body = text(o.body, 'body', MAX_BODY_CHARS);
@@ -52,7 +54,9 @@ export async function formToMessage(form: FormSubmission, opts: { to: string; no
     subject: form.subject,
     text: form.body,
     date: opts.now ?? new Date(),
-    ...(form.submissionId ? { messageId: `<${form.channel}-${form.submissionId}@${domain}>` } : {}),
+    // Random, so no email can claim a submission's Message-ID in advance; the same submission is
+    // recognised by its (channel, id) when stored.
+    messageId: `<${form.channel}-${form.submissionId ?? 'anon'}.${randomBytes(9).toString('hex')}@${domain}>`,
     headers: { 'X-CityLine-Channel': form.channel },
   });
   return composer.compile().build();

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
+import { isRasterImage } from '../mail/raster-image.ts';
 
 export type IntakeSource = 'imap' | 'drop' | 'pipe' | 'http' | 'bench';
 
@@ -41,6 +42,8 @@ export interface StoreInput {
   source: IntakeSource;
   sourceRef?: string | null;
   maxRawBytes: number;
+  /** What makes this message the same as another, when the caller knows better than its Message-ID (a form's channel and id). */
+  dedupeKey?: string;
 }
 
 /**
@@ -54,7 +57,7 @@ export async function storeRawMessage(db: Db, input: StoreInput): Promise<Stored
     throw new PermanentError(`message is ${raw.length} bytes, over the ${input.maxRawBytes}-byte cap (CITYLINE_MAX_RAW_BYTES)`, 'MESSAGE_TOO_LARGE');
   }
   const sourceRef = input.sourceRef ?? null;
-  const dedupeKey = dedupeKeyOf(raw);
+  const dedupeKey = input.dedupeKey ?? dedupeKeyOf(raw);
   const inserted = await db.query<{ id: number; state: string }>(
     `INSERT INTO inbound_messages (source, source_ref, dedupe_key, raw, raw_size, message_id)
      VALUES ($1, $2, $3, $4, $5, $6)
@@ -89,11 +92,12 @@ export interface InboundRow {
   textBody: string | null;
   authoredText: string | null;
   receivedAt: Date;
+  senderVerified: boolean;
 }
 
 const INBOUND_COLUMNS = `id, source, state, kind, request_id AS "requestId", message_id AS "messageId",
   from_address AS "fromAddress", from_name AS "fromName", reply_to AS "replyTo", subject, text_body AS "textBody",
-  authored_text AS "authoredText", received_at AS "receivedAt"`;
+  authored_text AS "authoredText", received_at AS "receivedAt", sender_verified AS "senderVerified"`;
 
 export async function getInbound(db: Db, id: number): Promise<InboundRow | null> {
   const { rows } = await db.query<InboundRow>(`SELECT ${INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1`, [id]);
@@ -104,6 +108,8 @@ export interface KeptAttachment {
   id: number;
   filename: string | null;
   size: number;
+  /** A raster image by its bytes: the only kind forwarded to a department. */
+  forwardable: boolean;
 }
 
 /**
@@ -113,7 +119,7 @@ export interface KeptAttachment {
 export async function lockInboundWithAttachments(db: Db, id: number): Promise<(InboundRow & { attachments: KeptAttachment[] }) | null> {
   const { rows } = await db.query<InboundRow & { attachments: KeptAttachment[] }>(
     `SELECT ${INBOUND_COLUMNS},
-            (SELECT coalesce(json_agg(json_build_object('id', a.id, 'filename', a.filename, 'size', a.size) ORDER BY a.part_index), '[]')
+            (SELECT coalesce(json_agg(json_build_object('id', a.id, 'filename', a.filename, 'size', a.size, 'forwardable', a.forwardable) ORDER BY a.part_index), '[]')
                FROM attachments a WHERE a.inbound_message_id = m.id AND a.content IS NOT NULL) AS attachments
        FROM inbound_messages m WHERE m.id = $1 FOR UPDATE OF m`,
     [id],
@@ -186,6 +192,20 @@ export interface ParsedFields {
   notes: string[];
 }
 
+/** The From proved itself (see migration 006); set once the parse stage knows how the message threads. */
+export async function markSenderVerified(db: Db, id: number): Promise<void> {
+  await db.query('UPDATE inbound_messages SET sender_verified = true WHERE id = $1', [id]);
+}
+
+/** Whether mail from this address has ever proved itself before (an earlier message other than `exceptId`). */
+export async function addressProvedBefore(db: Db, address: string, exceptId: number): Promise<boolean> {
+  const { rows } = await db.query<{ known: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM inbound_messages WHERE lower(from_address) = lower($1) AND sender_verified AND id <> $2) AS known`,
+    [address, exceptId],
+  );
+  return rows[0]?.known ?? false;
+}
+
 /**
  * Records what the parser read, only while the message is still `stored`; false when another worker
  * finished it meanwhile. The UPDATE locks the row and re-checks its state in one statement (a row being
@@ -214,9 +234,9 @@ export async function insertAttachments(
 ): Promise<void> {
   for (const a of parts) {
     await db.query(
-      `INSERT INTO attachments (inbound_message_id, part_index, filename, content_type, size, content_id, disposition, sha256, content, dropped_reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (inbound_message_id, part_index) DO NOTHING`,
-      [inboundMessageId, a.partIndex, a.filename, a.contentType, a.size, a.contentId, a.disposition, a.sha256, a.content, a.droppedReason],
+      `INSERT INTO attachments (inbound_message_id, part_index, filename, content_type, size, content_id, disposition, sha256, content, dropped_reason, forwardable)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (inbound_message_id, part_index) DO NOTHING`,
+      [inboundMessageId, a.partIndex, a.filename, a.contentType, a.size, a.contentId, a.disposition, a.sha256, a.content, a.droppedReason, isRasterImage(a.content)],
     );
   }
 }
@@ -264,9 +284,9 @@ export async function requestOfMessageFrom(db: Db, messageIds: string[], sender:
   return rows[0]?.requestId ?? null;
 }
 
-export async function attachmentsOf(db: Db, inboundMessageId: number): Promise<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean }[]> {
-  const { rows } = await db.query<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean }>(
-    `SELECT id, filename, content_type AS "contentType", size, content IS NULL AS dropped
+export async function attachmentsOf(db: Db, inboundMessageId: number): Promise<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean; forwardable: boolean }[]> {
+  const { rows } = await db.query<{ id: number; filename: string | null; contentType: string; size: number; dropped: boolean; forwardable: boolean }>(
+    `SELECT id, filename, content_type AS "contentType", size, content IS NULL AS dropped, forwardable
        FROM attachments WHERE inbound_message_id = $1 ORDER BY part_index`,
     [inboundMessageId],
   );

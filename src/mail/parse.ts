@@ -2,6 +2,7 @@
 // is said in `notes`; only input that is not mail at all is refused.
 import { MailParser, type AddressObject, type AttachmentStream, type HeaderLines, type HeaderValue, type Headers, type MessageText } from 'mailparser';
 import { describeError, PermanentError } from '../errors.ts';
+import { parseAddress } from './address.ts';
 import { htmlToPlainText } from './html-text.ts';
 import type { ParsedAttachment, ParsedMessage } from './types.ts';
 
@@ -40,8 +41,14 @@ export async function parseMessage(raw: Buffer, opts: ParseOptions): Promise<Par
   notes.push(...structureNotes(raw, headers), ...charsetNotes(raw));
 
   const fromList = addresses(headers.get('from'));
-  const from = fromList[0] ?? null;
-  if (!from && headers.has('from')) notes.push('the From header holds no address that could be read');
+  // Only an address we could write to counts: "<<<@@@>>>" is a sender nobody can answer (staff review it).
+  const fromValid = fromList.flatMap((a) => {
+    const address = parseAddress(a.address);
+    return address ? [{ address, name: a.name }] : [];
+  });
+  const from = fromValid[0] ?? null;
+  if (!from && headers.has('from')) notes.push('the From header holds no valid email address; nobody will be mailed');
+  const replyTo = soleReplyTo(addresses(headers.get('reply-to')), headers.has('reply-to'), notes);
 
   let text = clean(parsed.text ?? '');
   let html = parsed.html === undefined ? null : clean(parsed.html);
@@ -67,7 +74,7 @@ export async function parseMessage(raw: Buffer, opts: ParseOptions): Promise<Par
   return {
     messageId: messageIds(headers.get('message-id'))[0] ?? null,
     from,
-    replyTo: addresses(headers.get('reply-to'))[0]?.address ?? null,
+    replyTo,
     to: addresses(headers.get('to')).map((a) => a.address),
     cc: addresses(headers.get('cc')).map((a) => a.address),
     subject: typeof headers.get('subject') === 'string' ? clean(headers.get('subject') as string).trim() : '',
@@ -202,6 +209,16 @@ function addresses(v: HeaderValue | undefined): { address: string; name: string 
   };
   for (const o of objects) walk(o.value);
   return out;
+}
+
+/**
+ * The Reply-To, only when it is exactly one valid address. Several (or one "address" that is really a
+ * list inside one pair of brackets) would make a single message mail many people: the From is used instead.
+ */
+function soleReplyTo(list: { address: string }[], present: boolean, notes: string[]): string | null {
+  const only = list.length === 1 ? parseAddress((list[0] as { address: string }).address) : null;
+  if (present && only === null) notes.push(`the Reply-To is not exactly one valid address (${list.length} found); it is ignored and the From is used`);
+  return only;
 }
 
 /** Message ids from a Message-ID, In-Reply-To or References value, without angle brackets. */

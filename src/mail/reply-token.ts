@@ -50,26 +50,40 @@ function parseId(text: string): number | null {
   return Number.isSafeInteger(n) && n > 0 && !text.startsWith('0') ? n : null;
 }
 
-/** Our address plus-addressed for one request: cityline311+r123-kabcdefghij@danbury.example. */
-export function replyAddressFor(fromAddress: string, requestId: number, secret: string): string {
+/** Who a reply address was given to: the resident's mail and the department's ticket carry different ones. */
+export type ReplySide = 'resident' | 'department';
+
+// The side is both in the address (k or d) and under the MAC, so a resident cannot turn the address
+// they were given into the department's by editing one letter.
+const SIDE_TAG: Record<ReplySide, string> = { resident: 'k', department: 'd' };
+const SIDE_PURPOSE: Record<ReplySide, string> = { resident: 'reply-address', department: 'reply-address-department' };
+
+/** Our address plus-addressed for one request: cityline311+r123-kabcdefghij@danbury.example (the department's: -d...). */
+export function replyAddressFor(fromAddress: string, requestId: number, secret: string, side: ReplySide = 'resident'): string {
   checkRequestId(requestId);
   const { local, domain } = splitAddress(fromAddress);
   if (!local || local.includes('+')) throw new RangeError(`cannot plus-address "${fromAddress}"`);
-  const k = mac(secret, 'reply-address', `${local}@${domain}:${requestId}`, ADDRESS_MAC_CHARS);
-  return `${local}+r${requestId}-k${k}@${domain}`;
+  const k = mac(secret, SIDE_PURPOSE[side], `${local}@${domain}:${requestId}`, ADDRESS_MAC_CHARS);
+  return `${local}+r${requestId}-${SIDE_TAG[side]}${k}@${domain}`;
+}
+
+/** The request a reply address names and whose side it was given to, or null when it is not one of ours or its MAC is wrong. */
+export function replyAddressTarget(address: string, fromAddress: string, secret: string): { requestId: number; side: ReplySide } | null {
+  const ours = splitAddress(fromAddress);
+  const { local, domain } = splitAddress(address);
+  if (domain !== ours.domain) return null;
+  const m = new RegExp(`^(.+)\\+r(\\d{1,15})-([kd])([a-z2-7]{${ADDRESS_MAC_CHARS}})$`).exec(local);
+  if (!m || m[1] !== ours.local) return null;
+  const requestId = parseId(m[2] as string);
+  if (requestId === null) return null;
+  const side: ReplySide = m[3] === 'd' ? 'department' : 'resident';
+  const expected = mac(secret, SIDE_PURPOSE[side], `${ours.local}@${ours.domain}:${requestId}`, ADDRESS_MAC_CHARS);
+  return sameMac(expected, m[4] as string) ? { requestId, side } : null;
 }
 
 /** The request a reply address names, or null when it is not one of ours or its MAC is wrong. */
 export function requestIdFromReplyAddress(address: string, fromAddress: string, secret: string): number | null {
-  const ours = splitAddress(fromAddress);
-  const { local, domain } = splitAddress(address);
-  if (domain !== ours.domain) return null;
-  const m = new RegExp(`^(.+)\\+r(\\d{1,15})-k([a-z2-7]{${ADDRESS_MAC_CHARS}})$`).exec(local);
-  if (!m || m[1] !== ours.local) return null;
-  const requestId = parseId(m[2] as string);
-  if (requestId === null) return null;
-  const expected = mac(secret, 'reply-address', `${ours.local}@${ours.domain}:${requestId}`, ADDRESS_MAC_CHARS);
-  return sameMac(expected, m[3] as string) ? requestId : null;
+  return replyAddressTarget(address, fromAddress, secret)?.requestId ?? null;
 }
 
 /**

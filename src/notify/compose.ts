@@ -2,6 +2,7 @@
 // (Message-ID, In-Reply-To, References, a reply address that leads back to the request), and its text.
 import type { Language } from '../classify/types.ts';
 import type { Config } from '../config/index.ts';
+import { parseAddress } from '../mail/address.ts';
 import { messageIdFor, replyAddressFor } from '../mail/reply-token.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import type { Status } from '../requests/status.ts';
@@ -9,7 +10,7 @@ import type { RequestRecord } from '../requests/store.ts';
 import { detectLanguage } from '../classify/language.ts';
 import { answerDueBy } from '../time/business-days.ts';
 import { categoryLabel, hazardLabel } from './labels.ts';
-import type { NewOutboxRow, OutboxKind } from './outbox.ts';
+import { ANSWERS_RESIDENT, isDepartmentMail, type NewOutboxRow, type OutboxKind } from './outbox.ts';
 import { DEFAULT_TIME_ZONE, renderEmail, type EmailData, type EmailKind, type TicketDanger } from './render.ts';
 import { safetyNotice, type SafetyNotice } from './safety.ts';
 
@@ -63,8 +64,11 @@ function row<K extends EmailKind>(
     dedupeKey: m.dedupeKey,
     requestId: req.id,
     kind: m.kind,
-    toAddress: m.to,
-    replyTo: replyAddressFor(config.fromAddress, req.id, config.replySecret),
+    // Stored normalised so the cap counts per address; an invalid one is kept as given, and notify fails it with that reason.
+    toAddress: parseAddress(m.to) ?? m.to,
+    // The department's reply address differs from the resident's: only it (or the ticket's Message-ID)
+    // proves a status command came from someone who holds the ticket.
+    replyTo: replyAddressFor(config.fromAddress, req.id, config.replySecret, isDepartmentMail(m.kind) ? 'department' : 'resident'),
     subject: `${m.subjectPrefix ?? ''}${rendered.subject}`,
     messageId: messageIdFor(req.id, m.dedupeKey, config.replySecret, domainOf(config.fromAddress)),
     inReplyTo: references.at(-1) ?? null,
@@ -103,9 +107,13 @@ function ticketDanger(ctx: Ctx, req: RequestRecord): TicketDanger | null {
   return { level: req.urgency.toUpperCase(), hazard: hazardLabel(req.hazard, 'en'), residentTold: residentTold(ctx, req) };
 }
 
-/** What every email to the resident says about their request. */
+/**
+ * What every email to the resident says about their request. The name they gave is echoed only to an
+ * address that has proved itself (see RequestRecord.residentVerified): otherwise anyone could make us
+ * mail a stranger a text of their choosing in the display name, from the city's own address.
+ */
 function residentFields(ctx: Ctx, req: RequestRecord) {
-  return { ...base(ctx, req), residentName: req.residentName, category: req.category, location: locationText(req) };
+  return { ...base(ctx, req), residentName: req.residentVerified ? req.residentName : null, category: req.category, location: locationText(req) };
 }
 
 /**
@@ -119,7 +127,9 @@ function toResident<K extends EmailKind>(
   references: string[],
 ): NewOutboxRow | null {
   if (!req.residentEmail) return null;
-  return row(ctx, req, { ...m, to: req.residentEmail, language: req.language }, references);
+  const mail = row(ctx, req, { ...m, to: req.residentEmail, language: req.language }, references);
+  // Answering a known resident's own message is not what a mail loop looks like: it must not be held.
+  return { ...mail, capExempt: req.residentVerified && ANSWERS_RESIDENT.includes(m.kind) };
 }
 
 /** The confirmation of a request, threaded under `references` (the resident's side of its conversation). */
@@ -133,7 +143,7 @@ export function confirmationRow(ctx: Ctx, req: RequestRecord, references: string
     urgent: isFlagged(req),
     data: {
       ...residentFields(ctx, req),
-      subject: req.subject ?? '',
+      subject: req.residentVerified ? (req.subject ?? '') : '',
       department: uncertain || question ? null : departmentName(routing.departmentFor(req.category), req.language),
       answerBy: question ? answerDueBy(req.createdAt, config.answerBusinessDays, DEFAULT_TIME_ZONE) : null,
       uncertain,
@@ -163,24 +173,34 @@ export function duplicateNoticeRow(ctx: Ctx, req: RequestRecord, earlier: Reques
 export interface TicketSource {
   authored: string;
   receivedAt: Date;
-  /** Attachments kept (not dropped for size), in message order. */
-  attachments: { id: number; filename: string | null; size: number }[];
+  /** Attachments kept (not dropped for size), in message order; only the forwardable ones are attached. */
+  attachments: { id: number; filename: string | null; size: number; forwardable: boolean }[];
   /** How many times the request has been routed, this time included. */
   routings: number;
   /** Set when the ticket is not a routing but a danger a reply reported: the message that did. */
   raisedBy?: number;
 }
 
-/** The department's ticket, threaded under `references` (the department's side of the conversation). */
-export function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, source: TicketSource, references: string[]): NewOutboxRow {
+/**
+ * The department's ticket, one email per address on its list (every email has exactly one recipient),
+ * threaded under `references` (the department's side of the conversation).
+ */
+export function routedTicketRows(ctx: Ctx, req: RequestRecord, dept: Department, source: TicketSource, references: string[]): NewOutboxRow[] {
+  return dept.emails.map((to, i) => routedTicketRow(ctx, req, dept, source, references, to, i));
+}
+
+function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, source: TicketSource, references: string[], to: string, index: number): NewOutboxRow {
   const location = locationText(req);
   return row(ctx, req, {
     kind: 'routed_ticket',
     // A request routed again (after a reopen or a correction) is a new ticket for the department.
-    dedupeKey: source.raisedBy === undefined ? `ticket-${req.id}-${source.routings}` : `ticket-${req.id}-raised-${source.raisedBy}`,
-    to: dept.emails.join(', '),
+    dedupeKey: source.raisedBy === undefined
+      ? `ticket-${req.id}-${source.routings}${index === 0 ? '' : `-${index}`}`
+      : `ticket-${req.id}-raised-${source.raisedBy}${index === 0 ? '' : `-${index}`}`,
+    to,
     language: 'en',
-    attachmentIds: source.attachments.map((f) => f.id),
+    // Only verified raster images leave with the city's name on them; the rest stay in the staff app.
+    attachmentIds: source.attachments.filter((f) => f.forwardable).map((f) => f.id),
     urgent: isFlagged(req),
     // Departments sort and filter on the subject: a danger says so first.
     subjectPrefix: isFlagged(req) ? 'URGENT: ' : '',
@@ -195,7 +215,8 @@ export function routedTicketRow(ctx: Ctx, req: RequestRecord, dept: Department, 
       receivedAt: source.receivedAt,
       subject: req.subject ?? '',
       residentText: source.authored,
-      attachments: source.attachments.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
+      attachments: source.attachments.filter((f) => f.forwardable).map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
+      withheld: source.attachments.filter((f) => !f.forwardable).map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
       residentLanguage: req.language,
       englishSummary: req.language === 'en' ? null : `${categoryLabel(req.category, 'en')}${location ? ` at ${location}` : ''}.`,
       mapUrl: mapLink(req),
@@ -285,6 +306,23 @@ export function statusUpdateRow(
   }, references);
 }
 
+/** A public update an Open311 client posted, sent on to the request's department in its ticket thread. */
+export function publicUpdateRow(
+  ctx: Ctx,
+  req: RequestRecord,
+  dept: Department,
+  u: { eventId: number; client: string; author: string | null; text: string; mediaUrl: string | null },
+  references: string[],
+): NewOutboxRow {
+  return row(ctx, req, {
+    kind: 'public_update',
+    dedupeKey: `public-update-${u.eventId}`,
+    to: dept.emails.join(', '),
+    language: 'en',
+    data: { ...base(ctx, req), department: dept.name, category: req.category, location: locationText(req), client: u.client, author: u.author, text: u.text, mediaUrl: u.mediaUrl },
+  }, references);
+}
+
 /** The answer to a resident's "what is happening with my request?", with the request's status history. */
 export function statusAnswerRow(
   ctx: Ctx,
@@ -317,22 +355,43 @@ export function commandErrorRow(
 }
 
 /**
- * A resident's later message sent on to the department, threaded under `references` (the department's
- * side): their new words and attachments, and whether they reopened the request.
+ * Tells the department a request was taken away from that it need not act, threaded under the ticket it has
+ * (`references`, the department's side); one per re-route (`routings`, the count the new ticket carries).
  */
-export function residentFollowUpRow(
+export function ticketWithdrawnRow(
   ctx: Ctx,
   req: RequestRecord,
-  dept: Department,
-  m: { inboundMessageId: number; authored: string; receivedAt: Date; reopened: boolean; attachments: { id: number; filename: string | null; size: number }[] },
+  w: { from: Department; to: Department; routings: number; reason: string | null },
   references: string[],
 ): NewOutboxRow {
   return row(ctx, req, {
-    kind: 'resident_follow_up',
-    dedupeKey: `follow-up-${m.inboundMessageId}`,
-    to: dept.emails.join(', '),
+    kind: 'ticket_withdrawn',
+    dedupeKey: `withdrawn-${req.id}-${w.routings}`,
+    to: w.from.emails.join(', '),
     language: 'en',
-    attachmentIds: m.attachments.map((f) => f.id),
+    data: { ...base(ctx, req), department: w.from.name, newDepartment: w.to.name, subject: req.subject ?? '', reason: w.reason },
+  }, references);
+}
+
+/**
+ * A resident's later message sent on to the department, threaded under `references` (the department's
+ * side): their new words and attachments, and whether they reopened the request.
+ */
+export function residentFollowUpRows(
+  ctx: Ctx,
+  req: RequestRecord,
+  dept: Department,
+  m: { inboundMessageId: number; authored: string; receivedAt: Date; reopened: boolean; attachments: { id: number; filename: string | null; size: number; forwardable: boolean }[] },
+  references: string[],
+): NewOutboxRow[] {
+  // One email per address on the department's list, as for its ticket.
+  return dept.emails.map((to, index) => row(ctx, req, {
+    kind: 'resident_follow_up',
+    dedupeKey: `follow-up-${m.inboundMessageId}${index === 0 ? '' : `-${index}`}`,
+    to,
+    language: 'en',
+    // Only verified raster images leave with the city's name on them, as with the ticket.
+    attachmentIds: m.attachments.filter((f) => f.forwardable).map((f) => f.id),
     data: {
       ...base(ctx, req),
       department: dept.name,
@@ -346,7 +405,7 @@ export function residentFollowUpRow(
       attachments: m.attachments.map((f) => ({ filename: f.filename ?? 'attachment', size: f.size })),
       residentLanguage: req.language,
     },
-  }, references);
+  }, references));
 }
 
 /** Words a staff member wrote to the resident, threaded under `references` (the resident's side). */

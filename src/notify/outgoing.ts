@@ -10,7 +10,7 @@ export interface OutgoingAttachment {
 
 export interface OutgoingMail {
   from: { name: string; address: string };
-  /** One address, or several separated by commas (a department's list). */
+  /** Exactly one address (a department's list gets one email per address). */
   to: string;
   replyTo: string | null;
   subject: string;
@@ -31,4 +31,6 @@ export interface OutgoingMail {
    * Message-IDs begin again at request 1) never takes the name of an old file.
    */
   queuedAt: Date;
+  /** What kind of email it is (the outbox row's kind, e.g. confirmation): part of the file transport's file name. */
+  kind: string;
 }

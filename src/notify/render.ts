@@ -57,6 +57,8 @@ export interface RoutedTicketData extends BaseEmailData {
   /** What the resident wrote, without quoted replies or signatures. */
   residentText: string;
   attachments: { filename: string; size: number }[];
+  /** Attachments not forwarded (not verified raster images): staff open them in the staff app. */
+  withheld: { filename: string; size: number }[];
   residentLanguage: Language;
   /** A one-line English summary, given when the resident did not write in English. */
   englishSummary: string | null;
@@ -147,6 +149,16 @@ export interface CommandErrorData extends BaseEmailData {
   reason: string | null;
 }
 
+/** Tells a department that a request it was sent now belongs to another one. */
+export interface TicketWithdrawnData extends BaseEmailData {
+  department: string;
+  /** The department that has it now. */
+  newDepartment: string;
+  subject: string;
+  /** Why, as staff wrote it; null when they gave no reason. */
+  reason: string | null;
+}
+
 export interface ResidentFollowUpData extends BaseEmailData {
   department: string;
   category: Category;
@@ -179,6 +191,18 @@ export interface DepartmentNoteData extends BaseEmailData {
   note: string;
   /** The note's language when it is not the resident's (it is then introduced as such); else null. */
   noteLanguage: Language | null;
+}
+
+export interface PublicUpdateData extends BaseEmailData {
+  department: string;
+  category: Category;
+  location: string | null;
+  /** The Open311 client (its API key's name) whose user posted the update. */
+  client: string;
+  /** Who wrote it, as the client names them; null when it does not. */
+  author: string | null;
+  text: string;
+  mediaUrl: string | null;
 }
 
 export interface DigestRow {
@@ -217,19 +241,21 @@ export interface EscalationData extends BaseEmailData {
 }
 
 export interface EmailData {
-  department_digest: DepartmentDigestData;
-  escalation: EscalationData;
   confirmation: ConfirmationData;
   routed_ticket: RoutedTicketData;
   status_update: StatusUpdateData;
   status_answer: StatusAnswerData;
   duplicate_notice: DuplicateNoticeData;
   command_error: CommandErrorData;
+  ticket_withdrawn: TicketWithdrawnData;
   resident_follow_up: ResidentFollowUpData;
   staff_reply: StaffReplyData;
   department_note: DepartmentNoteData;
   oncall_alert: OncallAlertData;
   safety_notice: SafetyNoticeData;
+  department_digest: DepartmentDigestData;
+  escalation: EscalationData;
+  public_update: PublicUpdateData;
 }
 export type EmailKind = keyof EmailData;
 

@@ -164,7 +164,7 @@ function fileTransport(dir: string): MailTransport {
   return {
     kind: 'file',
     async send(mail) {
-      const file = path.join(dir, `${fileTimestamp(mail.queuedAt)}-${fileName(mail.messageId)}.eml`);
+      const file = path.join(dir, `${filePrefix(mail)}${fileTimestamp(mail.queuedAt)}-${fileName(mail.messageId)}.eml`);
       if (await exists(file)) return { response: `already written to ${file}` };
       const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
       try {
@@ -201,6 +201,13 @@ async function exists(file: string): Promise<boolean> {
 function fileName(messageId: string): string {
   const safe = messageId.replace(/[^A-Za-z0-9._@+-]+/g, '_').replace(/^\./, '_').slice(0, 150);
   return safe === messageId ? safe : `${safe}-${createHash('sha256').update(messageId).digest('hex').slice(0, 12)}`;
+}
+
+/** "DB-0101W.confirmation.": a person looking for a request's mail finds it at a glance. */
+function filePrefix(mail: Pick<OutgoingMail, 'headers' | 'kind'>): string {
+  const tracking = mail.headers['X-CityLine-Tracking-Number'];
+  const kind = mail.kind.replace(/[^a-z0-9_]/gi, '_');
+  return tracking && /^[A-Z0-9-]{1,24}$/.test(tracking) ? `${tracking}.${kind}.` : `${kind}.`;
 }
 
 /** 20261126T105159123Z: sorts by time, and has nothing a file system objects to. */

@@ -5,7 +5,7 @@ import type { Db } from '../db/pool.ts';
 import { resetFailedInbound } from '../intake/store.ts';
 import { guards, type Stage } from '../jobs/catalog.ts';
 import type { Queues } from '../jobs/queues.ts';
-import { resetFailedOutbox } from '../notify/outbox.ts';
+import { releaseHeldOutbox, resetFailedOutbox } from '../notify/outbox.ts';
 
 /** A failed inbound message goes back to 'stored' and is parsed again. False when it is not failed. */
 export async function replayInbound(db: Db, queues: Queues, inboundMessageId: number): Promise<boolean> {
@@ -17,6 +17,13 @@ export async function replayInbound(db: Db, queues: Queues, inboundMessageId: nu
 /** A failed email goes back to 'pending' and is sent again. False when it is not failed. */
 export async function replayOutbox(db: Db, queues: Queues, outboxId: number): Promise<boolean> {
   if (!(await resetFailedOutbox(db, outboxId))) return false;
+  await queues.requeue('notify', { outboxId });
+  return true;
+}
+
+/** Staff release an email the automatic-mail cap held: it is sent whatever the count. False when it is not held. */
+export async function releaseHeld(db: Db, queues: Queues, outboxId: number): Promise<boolean> {
+  if (!(await releaseHeldOutbox(db, outboxId))) return false;
   await queues.requeue('notify', { outboxId });
   return true;
 }

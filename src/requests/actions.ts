@@ -1,6 +1,7 @@
 // The one owner of request changes: every move of a request's status, its routing, its duplicate link
 // and its review reasons happens here, checked against status.ts, in one transaction with its events and
 // the mail it causes (transactional outbox). Used by the pipeline stages, the staff app and `cityline status`.
+import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { Category, Classification } from '../classify/types.ts';
 import { assessUrgency, urgencyRank } from '../classify/urgency.ts';
@@ -9,18 +10,22 @@ import type { Classifier } from '../classify/index.ts';
 import type { Config } from '../config/index.ts';
 import { withTransaction, type Db } from '../db/pool.ts';
 import { PermanentError } from '../errors.ts';
-import { attachmentsOf, lockInboundWithAttachments, openingOf, setInboundOutcome } from '../intake/store.ts';
+import { updateToMessage, withSubmittedFacts, type SubmittedUpdate } from '../intake/open311-submission.ts';
+import { addressProvedBefore, attachmentsOf, lockInboundWithAttachments, openingOf, saveParsed, setInboundOutcome, storeRawMessage } from '../intake/store.ts';
 import type { Enqueue } from '../jobs/queues.ts';
 import {
-  confirmationRow, departmentNoteRow, duplicateNoticeRow, oncallAlertRow, residentFollowUpRow, routedTicketRow, safetyNoticeRow, staffReplyRow, statusUpdateRow, type TicketSource,
+  confirmationRow, departmentNoteRow, duplicateNoticeRow, oncallAlertRow, publicUpdateRow, residentFollowUpRows, routedTicketRows, safetyNoticeRow, staffReplyRow, statusUpdateRow,
+  ticketWithdrawnRow, type TicketSource,
 } from '../notify/compose.ts';
 import { insertOutboxRows, priorityOf, type NewOutboxRow, type OutboxKind } from '../notify/outbox.ts';
 import type { Department, Routing } from '../routing/rules.ts';
 import { decideDepartmentReply, lockPendingDepartmentReply } from './department-replies.ts';
 import { canMove, NOTIFY_RESIDENT, type Status } from './status.ts';
+import { decideProposal, insertProposal, lockProposal } from './proposals.ts';
 import {
-  addEvent, addReviewReason, clearAwaitingAnswer, markAwaitingAnswer, addThreadMessages, clearUrgency, conversationMessageIds, getRequest, lastStatusEventId, openRequest, prepareOpening, setStatus,
-  setUrgency, ticketSourceOf, updateClassification, type NewEvent, type RequestRecord,
+  addEvent, addReviewReason, addThreadMessage, clearAwaitingAnswer, markAwaitingAnswer, addThreadMessages, clearUrgency, conversationMessageIds, getRequest,
+  getRequestByTrackingNumber, lastStatusEventId, openRequest, prepareOpening, setAssignee, setDepartment, setStatus, setUrgency, ticketSourceOf, touchRequest,
+  updateClassification, type NewEvent, type RequestRecord,
 } from './store.ts';
 import { formatTrackingNumber } from './tracking-number.ts';
 import { recordTrainingExample } from './training-examples.ts';
@@ -93,19 +98,24 @@ async function move(
   db: Db,
   req: RequestRecord,
   to: Status,
-  e: { actor: string; note?: string | null; details?: Record<string, unknown>; departmentCode?: string },
+  e: { actor: string; note?: string | null; publicNote?: string | null; details?: Record<string, unknown>; departmentCode?: string },
 ): Promise<RequestRecord> {
   checkMove(req, to);
   const duplicateOf = to === 'duplicate' ? req.duplicateOf : null;
   await setStatus(db, req.id, to, { duplicateOf, ...(e.departmentCode !== undefined ? { departmentCode: e.departmentCode } : {}) });
-  await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: to, actor: e.actor, note: e.note ?? null, details: e.details ?? {} });
+  await addEvent(db, { requestId: req.id, kind: 'status', fromStatus: req.status, toStatus: to, actor: e.actor, note: e.note ?? null, publicNote: e.publicNote ?? null, details: e.details ?? {} });
   return { ...req, status: to, duplicateOf, departmentCode: e.departmentCode ?? req.departmentCode };
 }
 
 /** The routing rule, once: a request goes to its category's department, and its status event says which. */
-function routeTo(ctx: Ctx, req: Pick<RequestRecord, 'status' | 'trackingNumber' | 'category'>, actor: string): { dept: Department; event: Omit<NewEvent, 'requestId'> } {
+function routeTo(
+  ctx: Ctx,
+  req: Pick<RequestRecord, 'status' | 'trackingNumber' | 'category'>,
+  actor: string,
+  chosen?: Department,
+): { dept: Department; event: Omit<NewEvent, 'requestId'> } {
   checkMove(req, 'routed');
-  const dept = ctx.routing.departmentFor(req.category);
+  const dept = chosen ?? ctx.routing.departmentFor(req.category);
   return { dept, event: { kind: 'status', fromStatus: req.status, toStatus: 'routed', actor, details: { department: dept.code } } };
 }
 
@@ -130,9 +140,9 @@ export interface ResidentMessage {
  * What the resident adds to a request its department has (a correction, a photo), sent on to the
  * department in the ticket's thread with the attachments; `reopened` when it brought the request back.
  */
-export async function forwardToDepartment(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, m: ResidentMessage, reopened: boolean): Promise<QueuedMail | null> {
+export async function forwardToDepartment(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, m: ResidentMessage, reopened: boolean): Promise<(QueuedMail | null)[]> {
   const attachments = (await attachmentsOf(db, m.inboundMessageId)).filter((a) => !a.dropped);
-  return queueMail(db, residentFollowUpRow(ctx, req, dept, { ...m, reopened, attachments }, await conversationMessageIds(db, req.id, 'department')));
+  return queueMails(db, residentFollowUpRows(ctx, req, dept, { ...m, reopened, attachments }, await conversationMessageIds(db, req.id, 'department')));
 }
 
 /**
@@ -141,27 +151,41 @@ export async function forwardToDepartment(db: Db, ctx: Ctx, req: RequestRecord, 
  * answers. A request reopened by the resident goes back to its department in the same ticket thread,
  * with what is new, and its status event records why.
  */
-async function routeInTransaction(db: Db, ctx: Ctx, req: RequestRecord, actor: string, note: string | null, reopenedBy?: ResidentMessage): Promise<(QueuedMail | null)[]> {
-  const { dept, event } = routeTo(ctx, req, actor);
+async function routeInTransaction(
+  db: Db,
+  ctx: Ctx,
+  req: RequestRecord,
+  actor: string,
+  note: string | null,
+  reopenedBy?: ResidentMessage,
+  publicNote: string | null = null,
+  chosen?: Department,
+): Promise<(QueuedMail | null)[]> {
+  const { dept, event } = routeTo(ctx, req, actor, chosen);
   const reason = reopenedBy ? { reason: 'resident_reply', inboundMessageId: reopenedBy.inboundMessageId } : {};
-  const routed = await move(db, req, 'routed', { actor, note, details: { ...(event.details ?? {}), ...reason }, departmentCode: dept.code });
+  const routed = await move(db, req, 'routed', { actor, note, publicNote, details: { ...(event.details ?? {}), ...reason }, departmentCode: dept.code });
   if (ctx.routing.isQuestion(req.category)) {
     await markAwaitingAnswer(db, req.id);
     return [];
   }
   if (reopenedBy && req.departmentCode === dept.code) {
-    return [await forwardToDepartment(db, ctx, routed, dept, reopenedBy, true), await queueMail(db, await statusMail(db, ctx, routed, { status: 'routed', note: null, actor }))];
+    return [...(await forwardToDepartment(db, ctx, routed, dept, reopenedBy, true)), await queueMail(db, await statusMail(db, ctx, routed, { status: 'routed', note: null, actor }))];
   }
+  const tickets = await ticketRows(db, ctx, routed, dept, await conversationMessageIds(db, req.id, 'department'));
+  return queueMails(db, [...tickets, await statusMail(db, ctx, routed, { status: 'routed', note: reopenedBy ? null : note, actor })]);
+}
+
+/** The department's tickets (one per address) for a request just routed (or re-routed) to it, threaded under `references`. */
+async function ticketRows(db: Db, ctx: Ctx, req: RequestRecord, dept: Department, references: string[]): Promise<NewOutboxRow[]> {
   const source = await ticketSourceOf(db, req.id);
   const files = req.sourceMessageId ? (await attachmentsOf(db, req.sourceMessageId)).filter((a) => !a.dropped) : [];
-  const ticket = routedTicketRow(
+  return routedTicketRows(
     ctx,
-    routed,
+    req,
     dept,
     { authored: source.authored, receivedAt: source.receivedAt ?? req.createdAt, attachments: files, routings: source.routings },
-    await conversationMessageIds(db, req.id, 'department'),
+    references,
   );
-  return queueMails(db, [ticket, await statusMail(db, ctx, routed, { status: 'routed', note: reopenedBy ? null : note, actor })]);
 }
 
 // Categories where "the same street" says nothing about being the same problem.
@@ -182,7 +206,7 @@ export interface ReviewDeps extends ActionDeps {
  * same place (a duplicate), held for staff review, or routed at once when the classifier is sure; its
  * confirmation (and ticket) queued in the same transaction. Nothing happens to a message already handled.
  */
-export async function openFromMessage(deps: OpenDeps, inboundMessageId: number): Promise<RequestRecord | null> {
+export async function openFromMessage(deps: OpenDeps, inboundMessageId: number, decided?: DeskDecision): Promise<RequestRecord | null> {
   const { config, classifier } = deps;
   const id = inboundMessageId;
   const result = await withTransaction(deps.pool, async (tx): Promise<{ req: RequestRecord | null; mail: (QueuedMail | null)[] }> => {
@@ -191,14 +215,23 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     if (msg.state !== 'parsed') return { req: null, mail: [] };
     // Classification is pure CPU well under a millisecond: holding the row lock through it is cheaper
     // than reading the message twice.
-    const c: Classification = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    const read = classifier.classify({ subject: msg.subject ?? '', text: msg.textBody ?? '' });
+    // Only the HTTP door takes Open311 submissions, whose client-given facts win: other mail is spared the lookup.
+    const classified: Classification = msg.source === 'http' ? await withSubmittedFacts(tx, id, read) : read;
+    const c = decided ? decidedAtTheDesk(classified, decided) : classified;
     const opening = openingOf(msg);
     const reviewReasons = [...c.reviewReasons];
     if (opening.kind === 'unverified_reference') reviewReasons.push('unverified_reference');
-    // A mailing's no-reply sender is not a resident who can be answered: staff decide, and nothing is sent.
+    // No address we may write to (the From and Reply-To failed the address check at parse): staff see it, nobody is mailed.
+    // A mailing's no-reply sender is not a resident who can be answered either: staff decide, and nothing is sent.
     const residentEmail = msg.replyTo ?? msg.fromAddress;
+    if (residentEmail === null) reviewReasons.push('no_valid_sender');
     const answerable = residentEmail !== null && !saysNoReplies(residentEmail);
     if (!answerable && residentEmail !== null) reviewReasons.push('no_reply_sender');
+    // What the resident wrote (their name, their subject) is echoed only to an address that proved itself,
+    // now or before; the Reply-To is not what the From's authentication covers.
+    const residentVerified = residentEmail !== null
+      && ((msg.senderVerified && residentEmail === msg.fromAddress) || (await addressProvedBefore(tx, residentEmail, id)));
     const needsReview = reviewReasons.length > 0;
     const place = c.street && !NO_DUPLICATES.has(c.category)
       ? { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet }
@@ -217,6 +250,7 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
         details: { category: c.category, confidence: c.confidence, alternatives: c.alternatives, language: c.language, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet, outsideTown: c.outsideTown, reviewReasons,
           urgency: c.urgency, hazard: c.hazard, urgencyRule: c.urgencyRule, urgencyEvidence: c.urgencyEvidence },
       },
+      ...(decided ? [{ kind: 'reclassified' as const, actor: decided.actor, details: { confirmed: classified.category === c.category, from: { category: classified.category, street: classified.street, confidence: classified.confidence }, to: { category: c.category, street: c.street, houseNumber: c.houseNumber, crossStreet: c.crossStreet } } }] : []),
       { kind: 'status', fromStatus: null, toStatus: firstStatus, actor: 'system' },
     ];
     if (opening.kind === 'follow_up') events.push({ kind: 'linked_follow_up', actor: 'system', details: { previousRequestId: opening.previousRequestId } });
@@ -229,6 +263,7 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
         sourceMessageId: id,
         status: route ? 'routed' : firstStatus,
         residentEmail,
+        residentVerified,
         residentName: msg.fromName,
         subject: msg.subject,
         classification: { ...c, reviewReasons, needsReview },
@@ -257,12 +292,27 @@ export async function openFromMessage(deps: OpenDeps, inboundMessageId: number):
     if (route && deps.routing.isQuestion(req.category)) await markAwaitingAnswer(tx, req.id);
     else if (route) {
       const source: TicketSource = { authored, receivedAt: msg.receivedAt, attachments: msg.attachments, routings: 1 };
-      rows.push(routedTicketRow(deps, req, route.dept, source, []));
+      rows.push(...routedTicketRows(deps, req, route.dept, source, []));
     }
     return { req, mail: await queueMails(tx, rows) };
   });
   await dispatchMail(deps.enqueue, result.mail);
   return result.req;
+}
+
+/** What the agent who logged a call decided while the resident was on the line: it needs no review. */
+export interface DeskDecision {
+  category: Category;
+  street: string | null;
+  houseNumber: string | null;
+  crossStreet: string | null;
+  actor: string;
+}
+
+function decidedAtTheDesk(c: Classification, d: DeskDecision): Classification {
+  const street = d.street ?? c.street;
+  const located = street === c.street ? c : { ...c, street, houseNumber: d.houseNumber, crossStreet: d.crossStreet, outsideTown: null, lat: null, lon: null };
+  return { ...located, houseNumber: d.houseNumber ?? located.houseNumber, crossStreet: d.crossStreet ?? located.crossStreet, category: d.category, needsReview: false, reviewReasons: [] };
 }
 
 export interface ReviewDecision {
@@ -316,6 +366,8 @@ export interface StatusChange {
   requestId: number;
   to: Status;
   note: string | null;
+  /** For Open311 (status_notes); optional, and never copied from the note to the resident. */
+  publicNote?: string | null;
   actor: string;
   /** Set when the resident's message reopens the request: recorded as the reason, and sent on to the department. */
   reopenedBy?: ResidentMessage;
@@ -328,9 +380,9 @@ export async function changeStatusInTransaction(
   req: RequestRecord,
   change: Omit<StatusChange, 'requestId'>,
 ): Promise<(QueuedMail | null)[]> {
-  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, change.note, change.reopenedBy);
+  if (change.to === 'routed') return routeInTransaction(db, ctx, req, change.actor, change.note, change.reopenedBy, change.publicNote ?? null);
   const reason = change.reopenedBy ? { details: { reason: 'resident_reply', inboundMessageId: change.reopenedBy.inboundMessageId } } : {};
-  const moved = await move(db, req, change.to, { actor: change.actor, note: change.note, ...reason });
+  const moved = await move(db, req, change.to, { actor: change.actor, note: change.note, publicNote: change.publicNote ?? null, ...reason });
   if (!NOTIFY_RESIDENT.includes(change.to)) return [];
   return [await queueMail(db, await statusMail(db, ctx, moved, { status: change.to, note: change.note, actor: change.actor }))];
 }
@@ -354,6 +406,147 @@ export async function unlinkDuplicate(deps: ActionDeps, input: { requestId: numb
     await move(tx, req, 'needs_review', { actor: input.actor, note: 'duplicate link undone' });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+export interface Reroute {
+  requestId: number;
+  category: Category;
+  street: string | null;
+  houseNumber: string | null;
+  crossStreet: string | null;
+  /** A department chosen by staff over the one the category routes to; null to follow the routing rules. */
+  departmentCode: string | null;
+  /** Why, for the department losing the ticket and the history; optional. */
+  reason: string | null;
+  actor: string;
+}
+
+export interface RerouteOutcome {
+  request: RequestRecord;
+  /** The department it left, when it moved from one to another. */
+  from: Department | null;
+  /** The department it is with now; null when it is not routed (still waiting for review, or finished). */
+  to: Department | null;
+}
+
+const REROUTABLE: readonly Status[] = ['routed', 'in_progress'];
+
+/**
+ * Staff correct a request's category, location or department from its page. A request being worked
+ * (routed, in progress) that changes department is re-routed: the new department gets its ticket, the
+ * earlier one a short withdrawal in its own thread, and the request is routed again with its new department.
+ * A request waiting for review is routed. Any other request only has its facts corrected.
+ */
+export async function reroute(deps: ReviewDeps, r: Reroute): Promise<RerouteOutcome> {
+  const chosen = r.departmentCode ? deps.routing.departments.get(r.departmentCode) : undefined;
+  if (r.departmentCode && !chosen) throw new PermanentError(`there is no department "${r.departmentCode}"`, 'NO_SUCH_DEPARTMENT');
+  const result = await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, r.requestId);
+    const target = chosen ?? deps.routing.departmentFor(r.category);
+    const before = req.departmentCode ? (deps.routing.departments.get(req.departmentCode) ?? null) : null;
+    const changed = req.category !== r.category || req.street !== r.street || req.houseNumber !== r.houseNumber || req.crossStreet !== r.crossStreet;
+    if (changed) {
+      await updateClassification(tx, req.id, {
+        category: r.category,
+        street: r.street,
+        houseNumber: r.houseNumber,
+        crossStreet: r.crossStreet,
+        lat: r.street === req.street ? req.lat : null,
+        lon: r.street === req.street ? req.lon : null,
+        dueAt: r.category === req.category ? req.dueAt : deps.targets.dueAt(r.category, req.createdAt),
+      });
+      await addEvent(tx, {
+        requestId: req.id,
+        kind: 'reclassified',
+        actor: r.actor,
+        note: r.reason,
+        details: {
+          confirmed: false,
+          from: { category: req.category, street: req.street, houseNumber: req.houseNumber, crossStreet: req.crossStreet, confidence: req.confidence },
+          to: { category: r.category, street: r.street, houseNumber: r.houseNumber, crossStreet: r.crossStreet },
+        },
+      });
+      if (req.category !== r.category) await recordTrainingExample(tx, { requestId: req.id, category: r.category, street: r.street, createdBy: r.actor });
+    }
+    const updated: RequestRecord = { ...req, category: r.category, street: r.street, houseNumber: r.houseNumber, crossStreet: r.crossStreet };
+    if (req.status === 'needs_review' || req.status === 'received') {
+      return { mail: await routeInTransaction(tx, deps, updated, r.actor, null, undefined, null, target), from: null, to: target };
+    }
+    if (!REROUTABLE.includes(req.status) || before?.code === target.code) {
+      if (!changed) throw new PermanentError(`nothing to change: ${req.trackingNumber} is already ${before ? `with ${before.name}` : req.status} with these details`, 'NOTHING_CHANGED');
+      return { mail: [], from: null, to: REROUTABLE.includes(req.status) ? before : null };
+    }
+    // The withdrawal threads under what the earlier department has; the new one starts its own thread.
+    const earlierThread = await conversationMessageIds(tx, req.id, 'department');
+    await addEvent(tx, { requestId: req.id, kind: 'rerouted', actor: r.actor, note: r.reason, details: { from: before?.code ?? null, to: target.code } });
+    const moved: RequestRecord = { ...updated, departmentCode: target.code };
+    if (req.status === 'in_progress') {
+      await move(tx, moved, 'routed', { actor: r.actor, note: null, details: { department: target.code }, departmentCode: target.code });
+    } else {
+      await setDepartment(tx, req.id, target.code);
+    }
+    const routings = (await ticketSourceOf(tx, req.id)).routings;
+    const rows: NewOutboxRow[] = await ticketRows(tx, deps, moved, target, []);
+    if (before) rows.push(ticketWithdrawnRow(deps, moved, { from: before, to: target, routings, reason: r.reason }, earlierThread));
+    return { mail: await queueMails(tx, rows), from: before, to: target };
+  });
+  await dispatchMail(deps.enqueue, result.mail);
+  return { request: (await getRequest(deps.pool, r.requestId)) as RequestRecord, from: result.from, to: result.to };
+}
+
+/** An internal note on a request: for staff only, never mailed to the resident or a department. */
+export async function addNote(deps: Pick<ActionDeps, 'pool'>, n: { requestId: number; text: string; actor: string }): Promise<void> {
+  await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, n.requestId);
+    await addEvent(tx, { requestId: req.id, kind: 'note', actor: n.actor, note: n.text });
+  });
+}
+
+/** Gives a request to a staff member (or takes it back, with null); the history says who did it. */
+export async function assign(
+  deps: Pick<ActionDeps, 'pool'>,
+  a: { requestId: number; assignee: { id: number; email: string } | null; actor: string },
+): Promise<RequestRecord> {
+  await withTransaction(deps.pool, async (tx) => {
+    const req = await lockRequest(tx, a.requestId);
+    if (req.assignedTo === (a.assignee?.id ?? null)) return;
+    await setAssignee(tx, req.id, a.assignee?.id ?? null);
+    await addEvent(tx, { requestId: req.id, kind: 'assigned', actor: a.actor, details: { assignee: a.assignee?.email ?? null } });
+  });
+  return (await getRequest(deps.pool, a.requestId)) as RequestRecord;
+}
+
+/**
+ * A message asked for a status change it could not be trusted to make: it waits for staff in the review
+ * queue instead (never a silent drop, never applied on a From alone).
+ */
+export async function proposeStatusInTransaction(
+  db: Db,
+  req: RequestRecord,
+  p: { inboundMessageId: number; to: Status; note: string | null; claimedActor: string; reason: string },
+): Promise<void> {
+  await insertProposal(db, { requestId: req.id, inboundMessageId: p.inboundMessageId, toStatus: p.to, note: p.note, claimedActor: p.claimedActor, reason: p.reason });
+  await addEvent(db, { requestId: req.id, kind: 'status_proposed', actor: p.claimedActor, toStatus: p.to, note: p.note, details: { reason: p.reason, inboundMessageId: p.inboundMessageId } });
+}
+
+/** Staff decide a proposed status change: accepted, it is made (and mailed) as if the sender had been trusted. */
+export async function decideStatusProposal(deps: ActionDeps, input: { proposalId: number; accept: boolean; actor: string }): Promise<RequestRecord> {
+  const { mail, requestId } = await withTransaction(deps.pool, async (tx) => {
+    const p = await lockProposal(tx, input.proposalId);
+    if (!p) throw new PermanentError(`status proposal ${input.proposalId} does not exist`, 'NO_SUCH_PROPOSAL');
+    if (p.state !== 'pending') throw new PermanentError(`this status change was already ${p.state}`, 'PROPOSAL_DECIDED');
+    const req = await lockRequest(tx, p.requestId);
+    await decideProposal(tx, p.id, input.accept ? 'accepted' : 'rejected', input.actor);
+    if (!input.accept) {
+      await addEvent(tx, { requestId: req.id, kind: 'status_proposal_rejected', actor: input.actor, toStatus: p.toStatus, details: { proposalId: p.id, claimedActor: p.claimedActor } });
+      return { mail: [], requestId: req.id };
+    }
+    // The claimed actor stays first, so the resident's email names the department as the note's author.
+    const queued = await changeStatusInTransaction(tx, deps, req, { to: p.toStatus, note: p.note, actor: `${p.claimedActor} (confirmed by ${input.actor})` });
+    return { mail: queued, requestId: req.id };
+  });
+  await dispatchMail(deps.enqueue, mail);
+  return (await getRequest(deps.pool, requestId)) as RequestRecord;
 }
 
 export interface StaffReply {
@@ -451,7 +644,7 @@ export async function raiseUrgencyInTransaction(db: Db, ctx: Ctx, requestId: num
   const dept = raised.departmentCode ? ctx.routing.departments.get(raised.departmentCode) : undefined;
   if (dept && (raised.status === 'routed' || raised.status === 'in_progress')) {
     const source: TicketSource = { authored: report.authored, receivedAt: report.receivedAt, attachments: [], routings: 0, raisedBy: report.inboundMessageId };
-    mail.push(routedTicketRow(ctx, raised, dept, source, await conversationMessageIds(db, req.id, 'department')));
+    mail.push(...routedTicketRows(ctx, raised, dept, source, await conversationMessageIds(db, req.id, 'department')));
   }
   return queueMails(db, mail);
 }
@@ -465,4 +658,53 @@ export async function clearDanger(deps: ActionDeps, input: { requestId: number; 
     await addEvent(tx, { requestId: req.id, kind: 'urgency_cleared', actor: input.actor, details: { was: req.urgency, hazard: req.hazard } });
   });
   return (await getRequest(deps.pool, input.requestId)) as RequestRecord;
+}
+
+export interface PublicComment extends SubmittedUpdate {
+  apiKeyId: number;
+  /** What the client said the status was, kept for staff; it changes nothing. */
+  clientStatus: string | null;
+}
+
+/**
+ * A public comment on a request, posted by an Open311 client's user (servicerequestupdates): kept in the
+ * thread, published as an update, and sent on to the department. It never changes the status: a key
+ * lets an app speak for its users, not act for the city. Returns the update id (the event's); throws
+ * PermanentError NO_SUCH_REQUEST for an unknown tracking number.
+ */
+export async function addPublicComment(
+  deps: ActionDeps,
+  c: PublicComment,
+): Promise<{ updateId: number; requestId: number }> {
+  const raw = await updateToMessage(c, { to: deps.config.fromAddress });
+  const done = await withTransaction(deps.pool, async (tx) => {
+    const found = await getRequestByTrackingNumber(tx, c.trackingNumber);
+    const req = found ? await getRequest(tx, found.id, { forUpdate: true }) : null;
+    if (!req) throw new PermanentError(`service_request_id ${c.trackingNumber} was not found`, 'NO_SUCH_REQUEST');
+    const stored = await storeRawMessage(tx, { raw, source: 'http', sourceRef: `open311-update:${randomBytes(12).toString('hex')}`, maxRawBytes: deps.config.maxRawBytes });
+    const text = c.mediaUrl ? `${c.description}\n\nPhoto: ${c.mediaUrl}` : c.description;
+    await saveParsed(tx, stored.id, {
+      messageId: null, fromAddress: c.email?.toLowerCase() ?? null, fromName: c.name, replyTo: null, to: [deps.config.fromAddress],
+      subject: `Update on ${req.trackingNumber}`, sentAt: new Date(), inReplyTo: null, references: [], text, html: null, authoredText: text,
+      headers: { 'x-cityline-channel': 'open311' }, notes: [],
+    });
+    await setInboundOutcome(tx, stored.id, { state: 'done', kind: 'open311_update', requestId: req.id });
+    await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: 'other', inboundMessageId: stored.id });
+    const updateId = await addEvent(tx, {
+      requestId: req.id,
+      kind: 'public_comment',
+      actor: `open311:${c.apiKeyName}`,
+      publicNote: c.description,
+      details: { api_key_id: c.apiKeyId, status: req.status, media_url: c.mediaUrl, client_status: c.clientStatus, inbound_message_id: stored.id },
+    });
+    await touchRequest(tx, req.id);
+    // Before routing there is no department to tell: staff see the comment in the thread when they review.
+    const dept = req.departmentCode ? deps.routing.departments.get(req.departmentCode) : undefined;
+    const mail = dept
+      ? await queueMail(tx, publicUpdateRow(deps, req, dept, { eventId: updateId, client: c.apiKeyName, author: c.name, text: c.description, mediaUrl: c.mediaUrl }, await conversationMessageIds(tx, req.id, 'department')))
+      : null;
+    return { updateId, requestId: req.id, mail };
+  });
+  await dispatchMail(deps.enqueue, [done.mail]);
+  return { updateId: done.updateId, requestId: done.requestId };
 }

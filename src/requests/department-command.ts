@@ -86,3 +86,9 @@ export function parseDepartmentCommand(authoredText: string): DepartmentCommand 
   const note = [tail, ...continuation].filter((s) => s !== '').join('\n').slice(0, MAX_NOTE);
   return { kind: 'status', status: phrase.status, note: note === '' ? null : note, line };
 }
+
+/** The status a single word or phrase of the vocabulary names ("fixed", "in progress"), for `cityline status`; null for any other text. */
+export function statusOfWord(word: string): CommandStatus | null {
+  const w = word.trim();
+  return PHRASES.find((p) => p.re.exec(w)?.[0].length === w.length)?.status ?? null;
+}

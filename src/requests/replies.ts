@@ -12,11 +12,11 @@ import type { Routing } from '../routing/rules.ts';
 import { getInbound } from '../intake/store.ts';
 import { parseDepartmentCommand } from './department-command.ts';
 import { isStatusQuestion } from './status-question.ts';
-import { awaitAnswer, changeStatusInTransaction, forwardDepartmentNote, forwardToDepartment, queueMail, raiseUrgencyInTransaction, type QueuedMail, type ResidentMessage } from './actions.ts';
+import { awaitAnswer, changeStatusInTransaction, forwardDepartmentNote, forwardToDepartment, proposeStatusInTransaction, queueMail, raiseUrgencyInTransaction, type QueuedMail, type ResidentMessage } from './actions.ts';
 import { recordDepartmentReply } from './department-replies.ts';
 import { FINISHED, type Status } from './status.ts';
-import { addEvent, addThreadMessage, conversationMessageIds, statusHistory, type RequestRecord } from './store.ts';
-import type { ThreadMatch } from './threading.ts';
+import { addEvent, addThreadMessage, conversationMessageIds, markResidentVerified, statusHistory, type RequestRecord } from './store.ts';
+import type { SenderRole, ThreadMatch } from './threading.ts';
 
 type Ctx = { config: Config; routing: Routing };
 
@@ -43,6 +43,21 @@ function withinReopenWindow(req: RequestRecord, config: Config): boolean {
   return Date.now() - req.closedAt.getTime() <= config.reopenWindowDays * 86_400_000;
 }
 
+function trustedSenders(config: Config): string {
+  return config.trustedAuthservIds.length > 0 ? config.trustedAuthservIds.join(' or ') : 'a trusted server (CITYLINE_TRUSTED_AUTHSERV_ID is not set)';
+}
+
+/** Why a message from this role may not act on its own, for the staff who confirm it instead. */
+function unprovenReason(role: SenderRole, config: Config): string {
+  if (role === 'department') {
+    return `sent from a department address, but not to the ticket's reply address and without a DMARC or aligned DKIM pass from ${trustedSenders(config)}`;
+  }
+  if (role === 'resident') {
+    return `sent from the resident's address, but not through our reply address or Message-ID and without a DMARC or aligned DKIM pass from ${trustedSenders(config)}`;
+  }
+  return 'sent by someone who is neither the resident nor the request\'s department';
+}
+
 async function commandError(tx: Db, ctx: Ctx, req: RequestRecord, e: { inboundMessageId: number; line: string; reason: string | null }): Promise<QueuedMail | null> {
   const to = (await getInbound(tx, e.inboundMessageId))?.fromAddress ?? null;
   return queueMail(tx, commandErrorRow(ctx, req, { ...e, to }, await conversationMessageIds(tx, req.id, 'department')));
@@ -63,18 +78,22 @@ export async function handleReply(
   const { inboundMessageId: id, authored, thread } = input;
   const req = thread.request;
   const actor = `${thread.role}:${input.parsed.from?.address ?? 'unknown'}`;
+  // A From alone is a claim anyone can make: it may add to the thread, but acting in a role (changing a
+  // status, reopening, being answered, being passed on) needs proof (see Proof in threading.ts).
+  const proven = thread.proof !== null;
   // A reply with nothing typed (the quote sent back, a photo on its own) asks for nothing and reopens nothing.
   const saysSomething = authored.trim() !== '';
   const resident: ResidentMessage = { inboundMessageId: id, authored: authored.trim(), receivedAt: new Date() };
 
-  if (thread.role === 'resident' && saysSomething && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
+  if (thread.role === 'resident' && proven && saysSomething && FINISHED.includes(req.status) && !isStatusQuestion(authored, input.parsed.subject) && !isThanksOnly(authored)) {
     if (config.reopenMode === 'new' || !withinReopenWindow(req, config)) {
       return { next: 'classify', followUpOf: req.id };
     }
   }
 
   await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: thread.role, inboundMessageId: id });
-  await addEvent(tx, { requestId: req.id, kind: 'reply', actor, details: { via: thread.via, inboundMessageId: id } });
+  await addEvent(tx, { requestId: req.id, kind: 'reply', actor, details: { via: thread.via, proof: thread.proof, inboundMessageId: id } });
+  if (thread.role === 'resident' && proven) await markResidentVerified(tx, req.id);
   // After whatever the reply asked for (a reopen routes first): a resident's reply can show a danger the
   // request did not have ("now the wire is on fire"), which raises it.
   const done = async (queued: (QueuedMail | null)[]): Promise<ReplyOutcome> => ({
@@ -83,14 +102,21 @@ export async function handleReply(
       inboundMessageId: id, authored, subject: input.parsed.subject, receivedAt: new Date(), actor,
     })],
   });
+  const propose = async (to: Status, note: string | null): Promise<ReplyOutcome> => {
+    await proposeStatusInTransaction(tx, req, { inboundMessageId: id, to, note, claimedActor: actor, reason: unprovenReason(thread.role, config) });
+    return done([]);
+  };
+
+  const command = thread.role === 'resident' ? ({ kind: 'none' } as const) : parseDepartmentCommand(authored);
+  if (command.kind === 'status' && !(thread.role === 'department' && proven)) return propose(command.status, command.note);
 
   if (thread.role === 'department') {
-    const command = parseDepartmentCommand(authored);
     if (command.kind === 'none') {
       if (!saysSomething) return done([]);
-      // Words for the resident, or not: staff decide, unless this department's replies always go on.
+      // Words for the resident, or not: staff decide, unless this department's replies always go on (and
+      // this one proved it came from the department: an unproven one must not reach the resident).
       const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
-      if (dept?.forwardReplies) {
+      if (dept?.forwardReplies && proven) {
         const queued = await forwardDepartmentNote(tx, ctx, req, dept, { inboundMessageId: id, note: authored.trim() });
         await recordDepartmentReply(tx, { inboundMessageId: id, requestId: req.id, state: 'forwarded', outboxId: queued?.id ?? null, by: 'routing' });
         return done([queued]);
@@ -111,12 +137,18 @@ export async function handleReply(
   }
 
   if (thread.role === 'resident') {
+    const reopens = saysSomething && FINISHED.includes(req.status) && !isThanksOnly(authored) && !isStatusQuestion(authored, input.parsed.subject);
+    const reopenTo: Status = req.departmentCode ? 'routed' : 'needs_review';
+    if (!proven) {
+      // Answering would tell whoever forged the From nothing (the answer goes to the resident), but it
+      // would let anyone make us mail the resident (or the department) at will; a reopening waits for staff.
+      return reopens ? propose(reopenTo, 'the resident\'s reply says the problem is back') : done([]);
+    }
     if (saysSomething && isStatusQuestion(authored, input.parsed.subject)) {
       return done([await statusAnswer(tx, ctx, req, id)]);
     }
-    if (saysSomething && FINISHED.includes(req.status) && !isThanksOnly(authored)) {
-      const to = req.departmentCode ? 'routed' : 'needs_review';
-      return done(await changeStatusInTransaction(tx, ctx, req, { to, note: 'reopened by the resident\'s reply', actor, reopenedBy: resident }));
+    if (reopens) {
+      return done(await changeStatusInTransaction(tx, ctx, req, { to: reopenTo, note: 'reopened by the resident\'s reply', actor, reopenedBy: resident }));
     }
     if (ctx.routing.isQuestion(req.category)) {
       // Their answer to our answer, or more to their question: back in the questions queue for a person.
@@ -127,7 +159,7 @@ export async function handleReply(
     const dept = req.departmentCode ? ctx.routing.departments.get(req.departmentCode) : undefined;
     const hasFiles = input.parsed.attachments.length > 0;
     if (dept && WITH_DEPARTMENT.includes(req.status) && (hasFiles || (saysSomething && !isThanksOnly(authored)))) {
-      return done([await forwardToDepartment(tx, ctx, req, dept, resident, false)]);
+      return done(await forwardToDepartment(tx, ctx, req, dept, resident, false));
     }
   }
   return done([]);

@@ -2,7 +2,7 @@
 import type { Category, Classification, Language, Location } from '../classify/types.ts';
 import type { Hazard, Urgency } from '../classify/urgency.ts';
 import type { Db } from '../db/pool.ts';
-import type { OutboxKind } from '../notify/outbox.ts';
+import { DEPARTMENT_KINDS } from '../notify/outbox.ts';
 import { FINISHED, OPEN, sqlList, type Status } from './status.ts';
 
 export interface RequestRecord extends Location {
@@ -19,6 +19,8 @@ export interface RequestRecord extends Location {
   alternatives: { category: Category; confidence: number }[];
   modelVersion: string | null;
   reviewReasons: string[];
+  /** The resident's address proved itself (authenticated, or answered through our reply address): see migration 006. */
+  residentVerified: boolean;
   departmentCode: string | null;
   duplicateOf: number | null;
   createdAt: Date;
@@ -33,6 +35,8 @@ export interface RequestRecord extends Location {
   dueAt: Date | null;
   /** How it reached us: email, web, chat, phone, walk_in, letter or open311. */
   channel: string;
+  /** The staff account working it; null while unassigned. */
+  assignedTo: number | null;
 }
 
 export const REQUEST_COLUMNS = `
@@ -42,7 +46,7 @@ export const REQUEST_COLUMNS = `
   r.cross_street AS "crossStreet", r.outside_town AS "outsideTown", r.lat, r.lon, r.review_reasons AS "reviewReasons",
   r.department_code AS "departmentCode", r.duplicate_of AS "duplicateOf", r.created_at AS "createdAt",
   r.updated_at AS "updatedAt", r.confirmed_at AS "confirmedAt", r.routed_at AS "routedAt", r.closed_at AS "closedAt",
-  r.urgency, r.hazard, r.due_at AS "dueAt", r.channel`;
+  r.urgency, r.hazard, r.due_at AS "dueAt", r.channel, r.assigned_to AS "assignedTo", r.resident_verified AS "residentVerified"`;
 
 export async function getRequest(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<RequestRecord | null> {
   const { rows } = await db.query<RequestRecord>(
@@ -68,20 +72,21 @@ export interface NewRequest {
   departmentCode: string | null;
   duplicateOf: number | null;
   dueAt: Date | null;
+  residentVerified?: boolean;
 }
 
 // The channel is the HTTP intake's own header on mail it composed itself; on mail from outside the
 // same header means nothing.
 const INSERT_REQUEST = `INSERT INTO requests AS r (tracking_number, source_message_id, status, resident_email, resident_name, language, subject,
     category, confidence, alternatives, model_version, street, house_number, cross_street, outside_town, lat, lon,
-    review_reasons, department_code, duplicate_of, urgency, hazard, routed_at, closed_at, due_at, channel, urgency_raised_at)
+    review_reasons, department_code, duplicate_of, urgency, hazard, routed_at, closed_at, due_at, channel, urgency_raised_at, resident_verified)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
     CASE WHEN $3 = 'routed' THEN now() END, CASE WHEN $3 IN (${sqlList(FINISHED)}) THEN now() END, $23,
     coalesce((SELECT CASE WHEN i.source <> 'http' THEN 'email'
                           WHEN i.headers->>'x-cityline-channel' IN ('chat', 'phone', 'walk_in', 'letter', 'open311') THEN i.headers->>'x-cityline-channel'
                           ELSE 'web' END
                 FROM inbound_messages i WHERE i.id = $2), 'email'),
-    CASE WHEN $21 <> 'routine' THEN now() END)
+    CASE WHEN $21 <> 'routine' THEN now() END, $24)
   ON CONFLICT (source_message_id) DO NOTHING
   RETURNING ${REQUEST_COLUMNS}`;
 
@@ -90,7 +95,7 @@ function requestValues(r: NewRequest): unknown[] {
   return [
     r.trackingNumber, r.sourceMessageId, r.status, r.residentEmail, r.residentName, c.language, r.subject,
     c.category, c.confidence, JSON.stringify(c.alternatives), c.modelVersion, c.street, c.houseNumber,
-    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf, c.urgency, c.hazard, r.dueAt,
+    c.crossStreet, c.outsideTown, c.lat, c.lon, c.reviewReasons, r.departmentCode, r.duplicateOf, c.urgency, c.hazard, r.dueAt, r.residentVerified ?? false,
   ];
 }
 
@@ -110,7 +115,7 @@ export async function openRequest(db: Db, r: NewRequest, events: Omit<NewEvent, 
      events AS (
        INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, details)
        SELECT opened.id, e.kind, e.from_status, e.to_status, e.actor, e.note, e.details
-         FROM opened, ROWS FROM (jsonb_to_recordset($24::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
+         FROM opened, ROWS FROM (jsonb_to_recordset($25::jsonb) AS (kind text, from_status text, to_status text, actor text, note text, details jsonb))
               WITH ORDINALITY AS e(kind, from_status, to_status, actor, note, details, n)
         ORDER BY e.n),
      thread AS (
@@ -140,6 +145,16 @@ export async function setStatus(db: Db, id: number, status: Status, fields: { de
   );
 }
 
+/** Only requests/actions.ts calls this: a re-route that keeps the status hands the request to another department. */
+export async function setDepartment(db: Db, id: number, departmentCode: string): Promise<void> {
+  await db.query('UPDATE requests SET department_code = $2, routed_at = now(), updated_at = now() WHERE id = $1', [id, departmentCode]);
+}
+
+/** Only requests/actions.ts calls this. */
+export async function setAssignee(db: Db, id: number, userId: number | null): Promise<void> {
+  await db.query('UPDATE requests SET assigned_to = $2, updated_at = now() WHERE id = $1', [id, userId]);
+}
+
 /** Adds a review reason once (a reason already there is not repeated). */
 export async function addReviewReason(db: Db, id: number, reason: string): Promise<void> {
   await db.query(
@@ -152,7 +167,7 @@ export async function addReviewReason(db: Db, id: number, reason: string): Promi
 export async function ticketSourceOf(db: Db, requestId: number): Promise<{ authored: string; receivedAt: Date | null; routings: number }> {
   const { rows } = await db.query<{ authored: string; receivedAt: Date | null; routings: number }>(
     `SELECT coalesce(i.authored_text, i.text_body, '') AS authored, i.received_at AS "receivedAt",
-            (SELECT count(*)::int FROM request_events e WHERE e.request_id = $1 AND e.to_status = 'routed') AS routings
+            (SELECT count(*)::int FROM request_events e WHERE e.request_id = $1 AND (e.to_status = 'routed' OR e.kind = 'rerouted')) AS routings
        FROM requests r LEFT JOIN inbound_messages i ON i.id = r.source_message_id WHERE r.id = $1`,
     [requestId],
   );
@@ -179,6 +194,11 @@ export async function updateClassification(db: Db, id: number, c: Reclassificati
   );
 }
 
+/** The resident answered through our reply address (or authenticated): their address has proved itself. */
+export async function markResidentVerified(db: Db, id: number): Promise<void> {
+  await db.query('UPDATE requests SET resident_verified = true WHERE id = $1 AND NOT resident_verified', [id]);
+}
+
 /** Raises a request's urgency (never lowers it: staff do that by hand). */
 export async function setUrgency(db: Db, id: number, urgency: Urgency, hazard: Hazard): Promise<void> {
   await db.query(`UPDATE requests SET urgency = $2, hazard = $3, urgency_raised_at = now(), updated_at = now() WHERE id = $1`, [id, urgency, hazard]);
@@ -196,20 +216,28 @@ export async function markConfirmed(db: Db, id: number): Promise<void> {
 export interface NewEvent {
   requestId: number;
   kind: 'status' | 'classified' | 'reclassified' | 'linked_duplicate' | 'unlinked_duplicate' | 'linked_follow_up' | 'reply' | 'bounce' | 'command_rejected' | 'staff_reply' | 'forwarded' | 'escalated'
-    | 'urgency_raised' | 'urgency_cleared';
+    | 'urgency_raised' | 'urgency_cleared' | 'public_comment' | 'note' | 'assigned' | 'rerouted' | 'status_proposed' | 'status_proposal_rejected';
   fromStatus?: Status | null;
   toStatus?: Status | null;
   actor: string;
   note?: string | null;
+  /** Published in Open311; the note above is for the resident and is never published. */
+  publicNote?: string | null;
   details?: Record<string, unknown>;
 }
 
-export async function addEvent(db: Db, e: NewEvent): Promise<void> {
-  await db.query(
-    `INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, details)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [e.requestId, e.kind, e.fromStatus ?? null, e.toStatus ?? null, e.actor, e.note ?? null, JSON.stringify(e.details ?? {})],
+export async function addEvent(db: Db, e: NewEvent): Promise<number> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO request_events (request_id, kind, from_status, to_status, actor, note, public_note, details)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+    [e.requestId, e.kind, e.fromStatus ?? null, e.toStatus ?? null, e.actor, e.note ?? null, e.publicNote ?? null, JSON.stringify(e.details ?? {})],
   );
+  return (rows[0] as { id: number }).id;
+}
+
+/** Marks a request as changed now, for what leaves its status alone (a comment): clients poll by last update. */
+export async function touchRequest(db: Db, id: number): Promise<void> {
+  await db.query('UPDATE requests SET updated_at = now() WHERE id = $1', [id]);
 }
 
 export interface StatusHistoryEntry {
@@ -280,8 +308,6 @@ export async function prepareOpening(db: Db, place: DuplicateQuery | null): Prom
   const { trackingSequence, ...duplicate } = rows[0] as RequestRecord & { trackingSequence: number };
   return { trackingSequence, duplicate: duplicate.id === null ? null : duplicate };
 }
-
-const DEPARTMENT_KINDS: readonly OutboxKind[] = ['routed_ticket', 'command_error', 'resident_follow_up'];
 
 /**
  * Message-IDs of one side of a request's conversation (the resident's, or the department's), oldest

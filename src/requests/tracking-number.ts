@@ -31,8 +31,8 @@ export function formatTrackingNumber(prefix: string, sequence: number): string {
   return `${prefix}-${body}${checkChar(body)}`;
 }
 
-/** Reads what a person typed or said: case, spaces, dashes and the usual look-alikes are forgiven. */
-export function normalizeTrackingNumber(prefix: string, input: string): string | null {
+/** What a typed tracking number reads as, before its check character is checked; null when it is not shaped like one. */
+function readTrackingNumber(prefix: string, input: string): { body: string; check: string } | null {
   const cleaned = input.toUpperCase().replace(/[\s-]/g, '');
   if (!cleaned.startsWith(prefix)) return null;
   const rest = cleaned
@@ -42,8 +42,19 @@ export function normalizeTrackingNumber(prefix: string, input: string): string |
     .replace(/U/g, 'V');
   if (rest.length < MIN_BODY + 1 || rest.length > 12) return null;
   if ([...rest].some((c) => !ALPHABET.includes(c))) return null;
-  const body = rest.slice(0, -1);
-  return checkChar(body) === rest.slice(-1) ? `${prefix}-${rest}` : null;
+  return { body: rest.slice(0, -1), check: rest.slice(-1) };
+}
+
+/** Reads what a person typed or said: case, spaces, dashes and the usual look-alikes are forgiven. */
+export function normalizeTrackingNumber(prefix: string, input: string): string | null {
+  const read = readTrackingNumber(prefix, input);
+  return read && checkChar(read.body) === read.check ? `${prefix}-${read.body}${read.check}` : null;
+}
+
+/** True for input shaped like a tracking number whose check character fails: one character is wrong, or two swapped. */
+export function failsCheckCharacter(prefix: string, input: string): boolean {
+  const read = readTrackingNumber(prefix, input);
+  return read !== null && checkChar(read.body) !== read.check;
 }
 
 /** Every valid tracking number in a text, normalized, in order of appearance, without repeats. */

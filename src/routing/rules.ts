@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { CATEGORIES, LANGUAGES, type Category, type Language } from '../classify/types.ts';
 import type { Db } from '../db/pool.ts';
 import { ConfigError } from '../config/index.ts';
+import { parseAddress } from '../mail/address.ts';
 
 export interface Department {
   code: string;
@@ -40,8 +41,10 @@ export function parseRouting(json: unknown, file: string): Routing {
     if (forwardReplies !== undefined && typeof forwardReplies !== 'boolean') fail(file, `department ${code} "forwardReplies" must be true or false`);
     if (typeof code !== 'string' || !/^[a-z][a-z0-9_]*$/.test(code)) fail(file, `department code ${JSON.stringify(code)} must be lower-case letters, digits, _`);
     if (typeof name !== 'string' || !name.trim()) fail(file, `department ${code} needs a name`);
-    if (!Array.isArray(emails) || emails.length === 0 || !emails.every((e) => typeof e === 'string' && /^[^\s@]+@[^\s@]+$/.test(e))) {
-      fail(file, `department ${code} needs "emails": a non-empty list of addresses`);
+    // Each address is one ticket email of its own, so each must be exactly one valid address.
+    const addresses = Array.isArray(emails) ? emails.map((e) => (typeof e === 'string' && !e.includes('<') ? parseAddress(e) : null)) : [];
+    if (addresses.length === 0 || addresses.includes(null)) {
+      fail(file, `department ${code} needs "emails": a non-empty list of addresses, each a bare address like highway@danbury.gov`);
     }
     const translated: Partial<Record<Language, string>> = {};
     for (const [lang, value] of Object.entries((names ?? {}) as Record<string, unknown>)) {
@@ -50,7 +53,7 @@ export function parseRouting(json: unknown, file: string): Routing {
       }
       translated[lang as Language] = value.trim();
     }
-    departments.set(code, { code, name: name.trim(), names: translated, emails: (emails as string[]).map((e) => e.toLowerCase()), forwardReplies: forwardReplies === true });
+    departments.set(code, { code, name: name.trim(), names: translated, emails: addresses as string[], forwardReplies: forwardReplies === true });
   }
   const routes = (obj.routes ?? {}) as Record<string, unknown>;
   const byCategory = new Map<Category, Department>();

@@ -18,6 +18,7 @@ export function adminAlertMail(config: Config, to: string, channel: SignInChanne
     inReplyTo: null,
     references: [],
     queuedAt: now,
+    kind: 'admin_alert',
     text: [
       `CityLine 311 could not sign in to ${channelName(channel)} at ${now.toISOString()}, so ${what}.`,
       '',

@@ -33,6 +33,8 @@ declare module 'fastify' {
     public?: boolean;
     /** Open to a session signed in with a one-time password (which must be changed first). */
     allowWithOneTimePassword?: boolean;
+    /** Open to a read-only account for POST too (its own sign-out and password). */
+    allowReadOnly?: boolean;
   }
 }
 

@@ -9,6 +9,8 @@ export const SESSION_COOKIE = 'cityline_session';
 export const PRESESSION_COOKIE = 'cityline_presession';
 /** Idle timeout: each request slides it forward. */
 export const SESSION_TTL_SECONDS = 8 * 3600;
+/** Absolute lifetime: however active, a session ends this long after sign-in (a stolen cookie does not live for ever). */
+export const SESSION_MAX_AGE_SECONDS = 12 * 3600;
 
 export interface Keys {
   csrf(binding: string): string;
@@ -35,8 +37,20 @@ export function sameToken(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function setCookie(request: FastifyRequest, reply: FastifyReply, name: string, value: string, maxAgeSeconds: number): void {
-  reply.setCookie(name, value, {
+/**
+ * Over HTTPS (directly, or through a proxy trusted with CITYLINE_TRUST_PROXY) cookies carry the
+ * __Host- prefix: the browser then only accepts them Secure, for the whole site, from this host alone.
+ */
+export function cookieName(request: FastifyRequest, base: string): string {
+  return request.protocol === 'https' ? `__Host-${base}` : base;
+}
+
+export function readCookie(request: FastifyRequest, base: string): string | undefined {
+  return request.cookies[cookieName(request, base)];
+}
+
+export function setCookie(request: FastifyRequest, reply: FastifyReply, base: string, value: string, maxAgeSeconds: number): void {
+  reply.setCookie(cookieName(request, base), value, {
     path: '/',
     httpOnly: true,
     sameSite: 'lax',
@@ -46,6 +60,6 @@ export function setCookie(request: FastifyRequest, reply: FastifyReply, name: st
   });
 }
 
-export function clearCookie(request: FastifyRequest, reply: FastifyReply, name: string): void {
-  reply.clearCookie(name, { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
+export function clearCookie(request: FastifyRequest, reply: FastifyReply, base: string): void {
+  reply.clearCookie(cookieName(request, base), { path: '/', httpOnly: true, sameSite: 'lax', secure: request.protocol === 'https' });
 }

@@ -97,7 +97,8 @@ describe('messages a newcomer reads', () => {
 
   it('check reports every part and says what to fix, exit 1 when something must be', async () => {
     const port = await closedPort();
-    const r = await cityline(['check'], { SMTP_URL: `smtp://127.0.0.1:${port}` });
+    // A relay needs a reply secret of our own (issue 9): without one the configuration itself is refused.
+    const r = await cityline(['check'], { SMTP_URL: `smtp://127.0.0.1:${port}`, CITYLINE_REPLY_SECRET: 'check-test-secret-0123456789' });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^OK\s+Redis\s+redis:\/\/127\.0\.0\.1:6379: reachable$/m);
     expect(r.stdout).toMatch(/^OK\s+Redis policy\s+maxmemory-policy noeviction$/m);

@@ -3,6 +3,7 @@ import {
   parseDepartmentCommand,
   statusCommandHelp,
   STATUS_COMMAND_EXAMPLES,
+  statusOfWord,
 } from '../../src/requests/department-command.ts';
 import { STATUS_COMMAND_VOCABULARY, type CommandStatus } from '../../src/routing/commands.ts';
 
@@ -90,5 +91,16 @@ describe('parseDepartmentCommand', () => {
     const help = statusCommandHelp();
     for (const status of Object.keys(STATUS_COMMAND_VOCABULARY)) expect(help).toContain(`${status}:`);
     expect(help).toContain('status: resolved - filled on 11/27');
+  });
+});
+
+describe('statusOfWord (cityline status)', () => {
+  it('reads the words departments write as the status they set, and nothing else', () => {
+    expect(statusOfWord('fixed')).toBe('resolved');
+    expect(statusOfWord('Working on it')).toBe('in_progress');
+    expect(statusOfWord('in-progress')).toBe('in_progress');
+    expect(statusOfWord('not ours')).toBe('not_city');
+    expect(statusOfWord('fixed it yesterday')).toBeNull();
+    expect(statusOfWord('exploded')).toBeNull();
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PermanentError } from '../../src/errors.ts';
 import { automaticMailSentSince } from '../../src/notify/outbox.ts';
 import { firstSuppressed, isSuppressed, normalizeAddress, suppressAddress } from '../../src/notify/suppressions.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';
@@ -42,7 +43,7 @@ describe('mail suppressions', () => {
   });
 
   it('refuse what is not an address, and the database refuses mixed case', async () => {
-    expect(() => normalizeAddress('nobody')).toThrow(RangeError);
+    expect(() => normalizeAddress('nobody')).toThrow(PermanentError);
     await expect(suppressAddress(db.pool, '', 'x', null)).rejects.toThrow(/not an email address/);
     await expect(db.pool.query(`INSERT INTO mail_suppressions (address, reason) VALUES ('Mixed@Example.net', 'x')`)).rejects.toThrow(
       /check constraint/,

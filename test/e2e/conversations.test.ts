@@ -130,8 +130,15 @@ describe('conversations on the real services', () => {
   });
 
   it('answers a resident asking for the status of their request', async () => {
-    const { req } = await report('asker@resident.example', 'graffiti', 'Someone spray painted graffiti on the wall at 80 White Street.');
-    await t.dovecot.append(residentMail({ from: 'asker@resident.example', subject: 'status?', body: `Hi, what is the status of ${req.trackingNumber}? Thanks`, messageId: `${uniq()}@resident.example` }));
+    const { req, confirmation } = await report('asker@resident.example', 'graffiti', 'Someone spray painted graffiti on the wall at 80 White Street.');
+    // Asked by answering our mail: a From alone is not enough to be answered (issue 9; test/security).
+    await t.dovecot.append(residentMail({
+      from: 'asker@resident.example',
+      subject: 'status?',
+      body: `Hi, what is the status of ${req.trackingNumber}? Thanks`,
+      messageId: `${uniq()}@resident.example`,
+      headers: { 'In-Reply-To': confirmation.parsed.messageId as string },
+    }));
     const answer = await t.smtp.waitFor((m) => m.envelopeTo.includes('asker@resident.example') && (m.parsed.text ?? '').includes(statusLabel('routed', 'en')) && m.parsed.subject !== undefined && m.parsed.headers.get('auto-submitted') === 'auto-replied' && !(m.parsed.subject ?? '').includes('graffiti'), 20_000);
     expect(answer.parsed.subject).toContain(req.trackingNumber);
     const { rows } = await t.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM requests WHERE resident_email = $1', ['asker@resident.example']);
@@ -291,7 +298,7 @@ describe('conversations on the real services', () => {
     await t.dovecot.append(residentMail({ from: robot, subject: 'Ticket #1 received', body: 'Thank you for contacting the help desk. Your ticket has been received.', messageId: `${uniq()}@robot.example` }));
     await waitFor(async () => {
       await answerLoop();
-      const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE to_address = $1 AND state = 'suppressed'`, [robot]);
+      const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE to_address = $1 AND state = 'held'`, [robot]);
       return (rows[0]?.n ?? 0) > 0;
     }, 60_000, 'the cap to stop the loop');
     await answerLoop();

@@ -29,7 +29,14 @@ function outbox(name: string): { dir: string; transport: MailTransport } {
 }
 
 describe('file transport', () => {
-  it('writes one .eml named by time and Message-ID, which parses back with everything in it', async () => {
+  it('names mail about no one request by its kind alone', async () => {
+    const { dir, transport } = outbox('kind-only');
+    const mail = sampleMail({ kind: 'department_digest', headers: { 'Auto-Submitted': 'auto-generated' } });
+    await transport.send(mail);
+    expect(await fs.readdir(dir)).toEqual([expect.stringMatching(/^department_digest\.\d{8}T\d{9}Z-/)]);
+  });
+
+  it('writes one .eml named by tracking number, kind, time and Message-ID, which parses back with everything in it', async () => {
     const { dir, transport } = outbox('one');
     expect(transport.kind).toBe('file');
     const mail = sampleMail();
@@ -38,7 +45,7 @@ describe('file transport', () => {
     const files = await fs.readdir(dir);
     expect(files).toHaveLength(1);
     const file = files[0]!;
-    expect(file).toMatch(new RegExp(`^\\d{8}T\\d{9}Z-${mail.messageId.replace(/[.]/g, '\\.')}\\.eml$`));
+    expect(file).toMatch(new RegExp(`^DB-100A7\\.confirmation\\.\\d{8}T\\d{9}Z-${mail.messageId.replace(/[.]/g, '\\.')}\\.eml$`));
     expect(response).toBe(`written to ${path.join(dir, file)}`);
 
     const raw = await fs.readFile(path.join(dir, file));
@@ -89,7 +96,7 @@ describe('file transport', () => {
     expect(files).toHaveLength(25);
     expect(files.every((f) => f.endsWith('.eml') && !f.startsWith('.'))).toBe(true);
     const ids = new Set(mails.map((m) => m.messageId));
-    expect(new Set(files.map((f) => f.slice(f.indexOf('-') + 1, -'.eml'.length)))).toEqual(ids);
+    expect(new Set(files.map((f) => f.slice(f.indexOf('Z-') + 2, -'.eml'.length)))).toEqual(ids);
     console.info(`file transport: 25 messages in ${ms.toFixed(0)} ms`);
   });
 

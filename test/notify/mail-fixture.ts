@@ -24,6 +24,7 @@ export function sampleMail(over: Partial<OutgoingMail> = {}): OutgoingMail {
     },
     attachments: [{ filename: 'buraco.png', contentType: 'image/png', content: PNG }],
     queuedAt: new Date(),
+    kind: 'confirmation',
     ...over,
   };
 }

@@ -37,6 +37,7 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     subject: 'Buraco enorme',
     residentText: `Tem um buraco enorme na rua.\n\n${HOSTILE}`,
     attachments: [{ filename: 'buraco.jpg', size: 1_234_567 }],
+    withheld: [],
     residentLanguage: 'pt',
     englishSummary: 'Pothole at 12 Padanaram Road.',
     mapUrl: 'https://www.openstreetmap.org/?mlat=41.41326&mlon=-73.45801#map=17/41.41326/-73.45801',
@@ -141,6 +142,14 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     dueAt: new Date('2026-11-25T15:00:00Z'),
     lateBy: '2.0 business days',
   },
+  ticket_withdrawn: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    department: 'Highway',
+    newDepartment: 'Forestry',
+    subject: `Tree down ${HOSTILE}`,
+    reason: `a fallen tree, not a pothole ${HOSTILE}`,
+  },
   resident_follow_up: {
     city: 'Danbury',
     trackingNumber: 'DB-100A7',
@@ -161,6 +170,17 @@ const SAMPLES: { [K in EmailKind]: EmailData[K] } = {
     residentName: 'Ana',
     body: `Leaf pickup on your street is the week of Nov 16. ${HOSTILE}`,
     subject: 'leaf pickup?',
+  },
+  public_update: {
+    city: 'Danbury',
+    trackingNumber: 'DB-100A7',
+    department: 'Highway',
+    category: 'pothole',
+    location: 'Padanaram Road',
+    client: 'FixMyStreet Danbury',
+    author: `Sam ${HOSTILE}`,
+    text: `It has got bigger ${HOSTILE}`,
+    mediaUrl: 'https://fms.example/photo/78.jpeg',
   },
 };
 
@@ -271,7 +291,8 @@ describe('what each kind says', () => {
     expect(unsure.text).toMatch(/^Hello,\n/);
     expect(unsure.text).toContain('Location: no location found');
     expect(unsure.text).toContain('A member of the 311 staff will review your request');
-    expect(unsure.text).toContain('Your subject: (no subject)');
+    // No subject shown: none was given, or the address has not proved itself (nothing of the sender's is echoed).
+    expect(unsure.text).not.toContain('Your subject');
     expect(render('confirmation', 'es', { location: null }).text).toContain('Ubicación: no encontramos una ubicación');
   });
 

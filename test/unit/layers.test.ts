@@ -76,6 +76,8 @@ describe('layers', () => {
 
   it('no stage writes another stage\'s hand-off: only the parse stage leaves a message waiting to be opened', () => {
     const callers = FILES.filter((f) => /\bawaitOpening\(/.test(readFileSync(path.join(PROJECT_ROOT, f), 'utf8')));
-    expect(callers.sort()).toEqual(['src/intake/store.ts', 'workers/parse.ts']);
+    // The desk's call log is an intake that writes its parsed fields itself and opens the request in the same
+    // request handler: it hands off to no stage.
+    expect(callers.sort()).toEqual(['src/intake/store.ts', 'src/web/routes/log-call.ts', 'workers/parse.ts']);
   });
 });

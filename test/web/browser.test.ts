@@ -243,3 +243,190 @@ describe('hostile HTML in the browser', () => {
     await page.close();
   });
 });
+
+describe('the 311 desk in the browser', () => {
+  const AGENT2 = 'second-agent@danbury.example';
+  const READER = 'supervisor@danbury.example';
+
+  async function pageAs(email: string, width = 1280): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${webUrl}/signin`);
+    await page.fill('input[name=email]', email);
+    await page.fill('input[name=password]', PASSWORD);
+    await page.press('input[name=password]', 'Enter');
+    await page.waitForURL(`${webUrl}/review`);
+    return page;
+  }
+
+  let logged: { id: number; trackingNumber: string };
+
+  it('logs a phone call: the suggestion shows before saving, and the tracking number is there to read out', async () => {
+    const page = await signedInPage();
+    await page.goto(`${webUrl}/requests/new`);
+    await page.check('input[name=channel][value=phone]');
+    await page.fill('#call-description', 'A deep pothole in the road in front of my house, cars are swerving around it.');
+    await page.fill('input[name=house_number]', '42');
+    await page.fill('#call-street', 'Padanaram Road');
+    await page.fill('input[name=name]', 'Dana Caller');
+    await page.fill('input[name=email]', 'dana@resident.example');
+    await page.fill('input[name=phone]', '203-555-0199');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'log-call-desktop.png'), fullPage: true });
+    await page.click('button[value=suggest]');
+    await page.locator('#suggestion').waitFor();
+    expect(await page.locator('#suggestion').textContent()).toContain('pothole');
+    expect(await page.inputValue('#call-category')).toBe('pothole');
+    await page.click('#call-save');
+    await page.waitForURL(/done=logged/);
+    const trackingNumber = ((await page.locator('#read-out').textContent()) ?? '').trim();
+    expect(trackingNumber).toMatch(/^DB-[0-9A-Z]{5,}$/);
+    const fontSize = await page.evaluate<number>("parseFloat(getComputedStyle(document.getElementById('read-out')).fontSize)");
+    expect(fontSize).toBeGreaterThanOrEqual(28);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'logged-call-desktop.png'), fullPage: true });
+    const { rows } = await t.db.pool.query('SELECT id, channel, status FROM requests WHERE tracking_number = $1', [trackingNumber]);
+    expect(rows[0]).toMatchObject({ channel: 'phone', status: 'routed' });
+    logged = { id: rows[0].id, trackingNumber };
+    const confirmation = await t.smtp.waitFor((m) => m.envelopeTo.includes('dana@resident.example') && (m.parsed.subject ?? '').includes(trackingNumber), 20_000);
+    expect(confirmation.parsed.text).toContain(trackingNumber);
+    await page.close();
+  });
+
+  it('re-routes it: the new department gets the ticket, the first a withdrawal; a note stays internal; assignment fills "my requests"', async () => {
+    const page = await signedInPage();
+    await page.goto(`${webUrl}/requests/${logged.id}`);
+    const first = t.system.routing.departmentFor('pothole');
+    const second = t.system.routing.departmentFor('drainage');
+    expect(second.code).not.toBe(first.code);
+    await t.smtp.waitFor((m) => m.envelopeTo.includes(first.emails[0] as string) && (m.parsed.subject ?? '').includes(logged.trackingNumber), 20_000);
+
+    await page.locator('details.reroute summary').click();
+    await page.selectOption('#reroute-category', 'drainage');
+    await page.fill('.reroute-form input[name=reason]', 'The water is the problem, not the road');
+    await page.click('.reroute-form button[type=submit]');
+    await page.waitForURL(/done=rerouted/);
+    expect(await page.locator('.notice').textContent()).toContain(`Re-routed from ${first.name} to ${second.name}`);
+    const ticket = await t.smtp.waitFor((m) => m.envelopeTo.includes(second.emails[0] as string) && (m.parsed.subject ?? '').includes(logged.trackingNumber), 20_000);
+    expect(ticket.parsed.text).toContain('cars are swerving');
+    const withdrawal = await t.smtp.waitFor((m) => m.envelopeTo.includes(first.emails[0] as string) && (m.parsed.subject ?? '').includes('Withdrawn'), 20_000);
+    expect(withdrawal.parsed.text).toContain(`moved from ${first.name} to ${second.name}`);
+
+    const secret = `internal-${uniq()}`;
+    await page.fill('#note-text', `Caller is the landlord, ${secret}`);
+    await page.click('.note-form button[type=submit]');
+    await page.waitForURL(/done=note/);
+    expect(await page.locator('.note-list').textContent()).toContain(secret);
+
+    await page.click('button.take');
+    await page.waitForURL(/done=assign/);
+    expect(await page.locator('#assignee').textContent()).toBe('you');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'request-desk-desktop.png'), fullPage: true });
+    await page.goto(`${webUrl}/requests`);
+    await page.click('a[href="/requests?assigned=me"]');
+    await page.locator('table.list a', { hasText: logged.trackingNumber }).waitFor();
+
+    // Nothing the resident got, then or since, carries the note.
+    const toResident = t.smtp.messages.filter((m) => m.envelopeTo.includes('dana@resident.example'));
+    expect(toResident.length).toBeGreaterThan(0);
+    for (const m of t.smtp.messages) expect(m.raw.toString('utf8')).not.toContain(secret);
+    await page.close();
+  });
+
+  it('a second agent sees who else is on it; a read-only supervisor cannot change the status', async () => {
+    await createUser(t.db, AGENT2, PASSWORD);
+    await createUser(t.db, READER, PASSWORD);
+    await t.db.pool.query(`UPDATE staff_users SET role = 'read_only' WHERE email = $1`, [READER]);
+    const mine = await signedInPage();
+    await mine.goto(`${webUrl}/requests/${logged.id}`);
+    const theirs = await pageAs(AGENT2);
+    await theirs.goto(`${webUrl}/requests/${logged.id}`);
+    expect(await theirs.locator('#on-it').textContent()).toContain(REVIEWER);
+
+    const reader = await pageAs(READER);
+    await reader.goto(`${webUrl}/requests/${logged.id}`);
+    expect(await reader.locator('.read-only').textContent()).toContain('read-only');
+    expect(await reader.locator('form.status-form').count()).toBe(0);
+    // Even a hand-made post is refused.
+    const res = await reader.evaluate<number>(`(async () => {
+      const csrf = document.querySelector('input[name=_csrf]').value;
+      const r = await fetch('/requests/${logged.id}/status', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=' + encodeURIComponent(csrf) + '&to=resolved' });
+      return r.status;
+    })()`);
+    expect(res).toBe(403);
+    const { rows } = await t.db.pool.query('SELECT status FROM requests WHERE id = $1', [logged.id]);
+    expect(rows[0].status).toBe('routed');
+    for (const p of [mine, theirs, reader]) await p.close();
+  });
+
+  it('finds a request by its tracking number typed carelessly, and says when the last character is wrong', async () => {
+    const page = await signedInPage();
+    const sloppy = logged.trackingNumber.toLowerCase().replace('-', ' ').replace(/0/g, 'o');
+    await page.goto(`${webUrl}/requests`);
+    await page.fill('#search-q', sloppy);
+    await page.press('#search-q', 'Enter');
+    await page.locator('table.list a', { hasText: logged.trackingNumber }).waitFor();
+    const last = logged.trackingNumber.slice(-1);
+    await page.fill('#search-q', `${logged.trackingNumber.slice(0, -1)}${last === 'X' ? 'Y' : 'X'}`);
+    await page.press('#search-q', 'Enter');
+    expect(await page.locator('#search-hint').textContent()).toContain('check the last character');
+    await page.close();
+  });
+
+  it('an admin disables an account, which then cannot sign in', async () => {
+    const LEAVER = 'leaver@danbury.example';
+    await createUser(t.db, LEAVER, PASSWORD);
+    await t.db.pool.query('UPDATE staff_users SET is_admin = true WHERE email = $1', [REVIEWER]);
+    const page = await signedInPage();
+    await page.goto(`${webUrl}/admin/users`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'admin-users-desktop.png'), fullPage: true });
+    await page.locator(`tr[data-email="${LEAVER}"] button`, { hasText: 'Disable' }).click();
+    await page.locator('.notice', { hasText: `${LEAVER}: disabled` }).waitFor();
+    const leaver = await browser.newPage();
+    await leaver.goto(`${webUrl}/signin`);
+    await leaver.fill('input[name=email]', LEAVER);
+    await leaver.fill('input[name=password]', PASSWORD);
+    await leaver.press('input[name=password]', 'Enter');
+    await leaver.waitForLoadState('load');
+    expect(leaver.url()).toContain('/signin');
+    await page.goto(`${webUrl}/admin/audit?q=${encodeURIComponent(LEAVER)}`);
+    expect(await page.locator('table.audit').textContent()).toContain('account disabled');
+    for (const p of [page, leaver]) await p.close();
+  });
+
+  it('every page fits a 390 px phone screen without sideways scrolling, the sign-out link included', async () => {
+    const page = await signedInPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const { rows } = await t.db.pool.query<{ id: number }>(`SELECT id FROM requests WHERE status = 'needs_review' ORDER BY id LIMIT 1`);
+    const pages: [string, string][] = [
+      ['review', '/review'],
+      ['requests', '/requests'],
+      ['request', `/requests/${logged.id}`],
+      ['log-call', '/requests/new'],
+      ['dashboard', '/dashboard'],
+      ['reports', '/reports'],
+      ['schedule', '/reports/schedule'],
+      ['map', '/map'],
+      ['password', '/account/password'],
+      ['admin-users', '/admin/users'],
+      ['admin-suppressions', '/admin/suppressions'],
+      ['admin-audit', '/admin/audit'],
+      ...(rows[0] ? [['review-item', `/review/${rows[0].id}`] as [string, string]] : []),
+    ];
+    const overflowing: string[] = [];
+    for (const [name, url] of pages) {
+      await page.goto(`${webUrl}${url}`);
+      const { scrollWidth, clientWidth } = await page.evaluate<{ scrollWidth: number; clientWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })');
+      if (scrollWidth > clientWidth) overflowing.push(`${url}: ${scrollWidth} > ${clientWidth}`);
+      const signOut = page.locator('header.top .signout button');
+      expect(await signOut.isVisible(), `${url}: sign-out visible`).toBe(true);
+      const box = await signOut.boundingBox();
+      expect(box && box.x + box.width <= 390, `${url}: sign-out inside the screen`).toBe(true);
+      if (['requests', 'request', 'log-call', 'review', 'admin-users', 'admin-audit'].includes(name)) await page.screenshot({ path: path.join(ARTIFACTS, `${name}-390.png`), fullPage: true });
+    }
+    await page.context().clearCookies();
+    await page.goto(`${webUrl}/signin`);
+    const signin = await page.evaluate<boolean>('document.documentElement.scrollWidth <= document.documentElement.clientWidth');
+    expect(signin, '/signin fits').toBe(true);
+    expect(overflowing).toEqual([]);
+    await page.close();
+  });
+});

@@ -102,7 +102,7 @@ describe('due dates in the staff app', () => {
   it('show on the request list and page, late ones marked, with the channel', async () => {
     const b = await h.signedIn();
     const list = await b.get('/requests?category=pothole', { accept: 'text/html' });
-    expect(list.body).toContain('<th>Due</th>');
+    expect(list.body).toMatch(/<th[^>]*><a href="[^"]*sort=due[^"]*">Due<\/a><\/th>/);
     expect(list.body).toMatch(/<span class="late"><time datetime="2026-11-12T15:00:00.000Z"[^>]*>[^<]*<\/time> · late<\/span>/);
     const page = await b.get(`/requests/${pothole.id}`, { accept: 'text/html' });
     expect(page.body).toMatch(/<dt>Due<\/dt><dd><span class="late">/);

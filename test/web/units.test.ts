@@ -1,7 +1,7 @@
 // Pure parts of the staff app: escaping, the lockout rule, the sanitizer's handling of inline images.
 import { describe, expect, it } from 'vitest';
 import { html, trusted } from '../../src/web/html.ts';
-import { lockedUntil, LOCKOUT_WINDOW_SECONDS, MAX_FAILURES_PER_EMAIL, MAX_FAILURES_PER_IP } from '../../src/web/lockout.ts';
+import { CLIENT_WINDOW_SECONDS, delayAfter, FREE_FAILURES, lockedUntil, MAX_DELAY_SECONDS, MAX_FAILURES_PER_CLIENT } from '../../src/web/lockout.ts';
 import { sanitizeResidentHtml } from '../../src/web/sanitize.ts';
 
 describe('html', () => {
@@ -18,16 +18,24 @@ describe('html', () => {
 
 describe('lockedUntil', () => {
   const now = new Date('2026-11-26T12:00:00Z');
-  const last = new Date('2026-11-26T11:55:00Z');
-  it('allows sign-in below the thresholds', () => {
-    expect(lockedUntil({ forEmail: MAX_FAILURES_PER_EMAIL - 1, fromIp: MAX_FAILURES_PER_IP - 1, lastFailure: last }, now)).toBeNull();
-    expect(lockedUntil({ forEmail: 0, fromIp: 0, lastFailure: null }, now)).toBeNull();
+  const last = new Date('2026-11-26T11:59:50Z');
+  const f = (forPair: number, fromClient = 0) => ({ forPair, lastPairFailure: forPair ? last : null, fromClient, lastClientFailure: fromClient ? last : null });
+  it('lets the first few failures of an account from one client go without a wait', () => {
+    expect(lockedUntil(f(0), now)).toBeNull();
+    expect(lockedUntil(f(FREE_FAILURES), now)).toBeNull();
+    expect(lockedUntil(f(0, MAX_FAILURES_PER_CLIENT - 1), now)).toBeNull();
   });
-  it('locks for the window after the last failure once either threshold is reached', () => {
-    const until = new Date(last.getTime() + LOCKOUT_WINDOW_SECONDS * 1000);
-    expect(lockedUntil({ forEmail: MAX_FAILURES_PER_EMAIL, fromIp: 0, lastFailure: last }, now)).toEqual(until);
-    expect(lockedUntil({ forEmail: 0, fromIp: MAX_FAILURES_PER_IP, lastFailure: last }, now)).toEqual(until);
-    expect(lockedUntil({ forEmail: 99, fromIp: 99, lastFailure: last }, new Date(until.getTime() + 1))).toBeNull();
+  it('then waits longer after each failure, never more than the maximum, and never for good', () => {
+    expect(delayAfter(FREE_FAILURES + 1)).toBe(15);
+    expect(delayAfter(FREE_FAILURES + 2)).toBe(30);
+    expect(delayAfter(FREE_FAILURES + 3)).toBe(60);
+    expect(delayAfter(1000)).toBe(MAX_DELAY_SECONDS);
+    expect(lockedUntil(f(FREE_FAILURES + 1), now)).toEqual(new Date(last.getTime() + 15_000));
+    expect(lockedUntil(f(FREE_FAILURES + 1), new Date(last.getTime() + 15_001))).toBeNull();
+    expect(lockedUntil(f(1000), new Date(last.getTime() + MAX_DELAY_SECONDS * 1000 + 1))).toBeNull();
+  });
+  it('slows one client failing across many accounts', () => {
+    expect(lockedUntil(f(0, MAX_FAILURES_PER_CLIENT), now)).toEqual(new Date(last.getTime() + CLIENT_WINDOW_SECONDS * 1000));
   });
 });
 

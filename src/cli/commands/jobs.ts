@@ -16,11 +16,15 @@ export async function run(args: string[]): Promise<number> {
   const queues = createQueues(config.redisUrl, config.queuePrefix, createLogger(config.logLevel));
   try {
     if (verb === 'failed') {
+      let failed = 0;
       for (const s of STAGES) {
         for (const job of await queues.queue(s).getFailed(0, 999)) {
+          failed++;
           process.stdout.write(`${JSON.stringify({ stage: s, jobId: job.id, data: job.data, attempts: job.attemptsMade, failedReason: job.failedReason, finishedOn: job.finishedOn })}\n`);
         }
       }
+      // Said on stderr, so stdout stays one JSON line per job for scripts.
+      process.stderr.write(failed === 0 ? 'no failed jobs\n' : `${failed} failed job${failed === 1 ? '' : 's'}\n`);
       return 0;
     }
     const s = stage as (typeof STAGES)[number];

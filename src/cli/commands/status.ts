@@ -6,12 +6,13 @@ import { describeError, isPermanent } from '../../errors.ts';
 import { createQueues } from '../../jobs/queues.ts';
 import { createLogger } from '../../log.ts';
 import { changeStatus } from '../../requests/actions.ts';
-import { isStatus, STATUSES } from '../../requests/status.ts';
+import { statusOfWord } from '../../requests/department-command.ts';
+import { isStatus, STATUSES, type Status } from '../../requests/status.ts';
 import { getRequestByTrackingNumber, statusHistory } from '../../requests/store.ts';
 import { normalizeTrackingNumber } from '../../requests/tracking-number.ts';
 import { loadRouting } from '../../routing/rules.ts';
 
-const USAGE = `usage: cityline status <tracking-number> [<new-status> [--note TEXT]] [--json]\n  statuses: ${STATUSES.join(', ')}\n`;
+const USAGE = `usage: cityline status <tracking-number> [<new-status> [--note TEXT]] [--json]\n  statuses: ${STATUSES.join(', ')}\n  and the words departments write, e.g. fixed, done, working on it, not ours\n`;
 
 function parseArgs(args: string[]): { tracking: string; status: string | null; note: string | null; json: boolean } | null {
   const positional: string[] = [];
@@ -42,7 +43,9 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`cityline: "${parsed.tracking}" is not a valid tracking number (check character does not match)\n`);
     return 65;
   }
-  if (parsed.status !== null && !isStatus(parsed.status)) {
+  // The same words a department may write by mail ("fixed", "working on it") mean the same here.
+  const to: Status | null = parsed.status === null ? null : isStatus(parsed.status) ? parsed.status : statusOfWord(parsed.status);
+  if (parsed.status !== null && to === null) {
     process.stderr.write(`cityline: unknown status "${parsed.status}"\n${USAGE}`);
     return 64;
   }
@@ -53,13 +56,13 @@ export async function run(args: string[]): Promise<number> {
       process.stderr.write(`cityline: no request ${tracking}\n`);
       return 66;
     }
-    if (parsed.status !== null && isStatus(parsed.status)) {
+    if (to !== null) {
       const queues = createQueues(config.redisUrl, config.queuePrefix, createLogger(config.logLevel));
       try {
         const routing = await loadRouting(config.routingFile);
         req = await changeStatus(
           { pool, config, routing, enqueue: queues.enqueue },
-          { requestId: req.id, to: parsed.status, note: parsed.note, actor: `cli:${os.userInfo().username}` },
+          { requestId: req.id, to, note: parsed.note, actor: `cli:${os.userInfo().username}` },
         );
       } catch (err) {
         if (!isPermanent(err)) throw err;

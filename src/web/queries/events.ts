@@ -8,13 +8,14 @@ export interface EventView {
   toStatus: string | null;
   actor: string;
   note: string | null;
+  publicNote: string | null;
   details: Record<string, unknown>;
   createdAt: Date;
 }
 
 export async function eventsOf(db: Db, requestId: number): Promise<EventView[]> {
   const { rows } = await db.query<EventView>(
-    `SELECT id, kind, from_status AS "fromStatus", to_status AS "toStatus", actor, note, details, created_at AS "createdAt"
+    `SELECT id, kind, from_status AS "fromStatus", to_status AS "toStatus", actor, note, public_note AS "publicNote", details, created_at AS "createdAt"
        FROM request_events WHERE request_id = $1 ORDER BY id`,
     [requestId],
   );

@@ -100,3 +100,12 @@ export async function attachmentContent(db: Db, id: number): Promise<(Attachment
   const { rows } = await db.query<AttachmentMeta & { content: Buffer | null }>(`SELECT ${ATTACHMENT}, content FROM attachments WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
+
+/** The phone number an agent took down when logging a call (kept with the entry's message, not on the request). */
+export async function residentPhoneOf(db: Db, inboundMessageId: number): Promise<string | null> {
+  const { rows } = await db.query<{ phone: string | null }>(
+    `SELECT headers->>'x-cityline-resident-phone' AS phone FROM inbound_messages WHERE id = $1 AND source = 'http'`,
+    [inboundMessageId],
+  );
+  return rows[0]?.phone ?? null;
+}

@@ -12,11 +12,36 @@ export interface SearchFilters {
   /** Inclusive calendar dates (YYYY-MM-DD) in the city's time zone. */
   from: string | null;
   to: string | null;
+  /** "me" for the signed-in user's requests, "none" for the unassigned ones. */
+  assigned: string | null;
+  /** A column of SORTS, and its direction. */
+  sort: string | null;
+  dir: string | null;
 }
+
+/** The columns a result can be sorted by, by name in the query string (the age column sorts by `received`). */
+export const SORTS: Record<string, string> = {
+  tracking: 'r.tracking_number',
+  received: 'r.created_at',
+  due: 'r.due_at',
+  status: 'r.status',
+  category: 'r.category',
+  street: 'r.street',
+  department: 'r.department_code',
+  resident: 'r.resident_email',
+  channel: 'r.channel',
+};
 
 export const PAGE_SIZE = 50;
 
-export async function searchRequests(db: Db, f: SearchFilters, page: number, timeZone: string): Promise<{ rows: RequestRecord[]; total: number }> {
+export async function searchRequests(
+  db: Db,
+  f: SearchFilters,
+  page: number,
+  opts: { timeZone: string; userId: number; pageSize?: number },
+): Promise<{ rows: RequestRecord[]; total: number }> {
+  const { timeZone } = opts;
+  const pageSize = opts.pageSize ?? PAGE_SIZE;
   const where: string[] = [];
   const values: unknown[] = [];
   const add = (sql: (p: string) => string, value: unknown) => {
@@ -24,12 +49,17 @@ export async function searchRequests(db: Db, f: SearchFilters, page: number, tim
     where.push(sql(`$${values.length}`));
   };
   if (f.q) {
-    add((p) => `(upper(r.tracking_number) = upper(${p}) OR r.resident_email ILIKE '%' || ${p} || '%' OR r.resident_name ILIKE '%' || ${p} || '%' OR r.subject ILIKE '%' || ${p} || '%')`, f.q);
+    // The resident's own words match as words (any order, any form "simple" keeps), the rest as substrings.
+    add((p) => `(upper(r.tracking_number) = upper(${p}) OR r.resident_email ILIKE '%' || ${p} || '%' OR r.resident_name ILIKE '%' || ${p} || '%' OR r.subject ILIKE '%' || ${p} || '%'
+      OR EXISTS (SELECT 1 FROM inbound_messages i WHERE i.id = r.source_message_id
+                 AND to_tsvector('simple', coalesce(i.authored_text, i.text_body, '')) @@ websearch_to_tsquery('simple', ${p})))`, f.q);
   }
   if (f.street) add((p) => `(r.street ILIKE '%' || ${p} || '%' OR r.cross_street ILIKE '%' || ${p} || '%')`, f.street);
   if (f.category) add((p) => `r.category = ${p}`, f.category);
   if (f.status) add((p) => `r.status = ${p}`, f.status);
   if (f.department) add((p) => `r.department_code = ${p}`, f.department);
+  if (f.assigned === 'me') add((p) => `r.assigned_to = ${p}`, opts.userId);
+  if (f.assigned === 'none') where.push(`r.assigned_to IS NULL AND r.closed_at IS NULL`);
   if (f.from || f.to) {
     // Postgres refuses a parameter it cannot type, so the zone is only passed when a date uses it.
     values.push(timeZone);
@@ -38,10 +68,12 @@ export async function searchRequests(db: Db, f: SearchFilters, page: number, tim
     if (f.to) add((p) => `r.created_at < ((${p}::date) + 1)::timestamp AT TIME ZONE ${tz}`, f.to);
   }
   const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  values.push(PAGE_SIZE, Math.max(0, page - 1) * PAGE_SIZE);
+  values.push(pageSize, Math.max(0, page - 1) * pageSize);
+  const column = SORTS[f.sort ?? ''] ?? 'r.created_at';
+  const dir = f.dir === 'asc' ? 'ASC' : 'DESC';
   const { rows } = await db.query<RequestRecord & { total: number }>(
     `SELECT ${REQUEST_COLUMNS}, count(*) OVER ()::int AS total FROM requests r ${clause}
-      ORDER BY r.created_at DESC, r.id DESC LIMIT $${values.length - 1} OFFSET $${values.length}`,
+      ORDER BY ${column} ${dir} NULLS LAST, r.id ${dir} LIMIT $${values.length - 1} OFFSET $${values.length}`,
     values,
   );
   return { rows, total: rows[0]?.total ?? 0 };

@@ -6,26 +6,28 @@ export async function recordAttempt(db: Db, a: { email: string; ip: string; succ
 }
 
 export interface RecentFailures {
-  forEmail: number;
-  fromIp: number;
-  /** When the newest failure counted happened; the lockout runs from there. */
-  lastFailure: Date | null;
+  /** Failures for this account from this client since its last success from there. */
+  forPair: number;
+  lastPairFailure: Date | null;
+  /** Failures from this client, for any account, in the client window. */
+  fromClient: number;
+  lastClientFailure: Date | null;
 }
 
-/** Failures in the window since the last success for this email (a success clears the count). */
-export async function recentFailures(db: Db, email: string, ip: string, windowSeconds: number): Promise<RecentFailures> {
+/** What the lockout counts: this (account, client) pair since its last success, and this client across accounts. */
+export async function recentFailures(db: Db, email: string, ip: string, windowSeconds: number, clientWindowSeconds: number): Promise<RecentFailures> {
   const { rows } = await db.query<RecentFailures>(
-    `WITH recent AS (
-       SELECT * FROM sign_in_attempts WHERE at > now() - make_interval(secs => $3)
+    `WITH pair AS (
+       SELECT * FROM sign_in_attempts WHERE lower(email) = lower($1) AND ip = $2 AND at > now() - make_interval(secs => $3)
      ), last_ok AS (
-       SELECT max(at) AS at FROM recent WHERE lower(email) = lower($1) AND succeeded
+       SELECT max(at) AS at FROM pair WHERE succeeded
      )
      SELECT
-       (SELECT count(*) FROM recent, last_ok WHERE lower(email) = lower($1) AND NOT succeeded
-          AND (last_ok.at IS NULL OR recent.at > last_ok.at))::int AS "forEmail",
-       (SELECT count(*) FROM recent WHERE ip = $2 AND NOT succeeded)::int AS "fromIp",
-       (SELECT max(at) FROM recent WHERE (lower(email) = lower($1) OR ip = $2) AND NOT succeeded) AS "lastFailure"`,
-    [email, ip, windowSeconds],
+       (SELECT count(*) FROM pair, last_ok WHERE NOT succeeded AND (last_ok.at IS NULL OR pair.at > last_ok.at))::int AS "forPair",
+       (SELECT max(pair.at) FROM pair, last_ok WHERE NOT succeeded AND (last_ok.at IS NULL OR pair.at > last_ok.at)) AS "lastPairFailure",
+       (SELECT count(*) FROM sign_in_attempts WHERE ip = $2 AND NOT succeeded AND at > now() - make_interval(secs => $4))::int AS "fromClient",
+       (SELECT max(at) FROM sign_in_attempts WHERE ip = $2 AND NOT succeeded AND at > now() - make_interval(secs => $4)) AS "lastClientFailure"`,
+    [email, ip, windowSeconds, clientWindowSeconds],
   );
   return rows[0] as RecentFailures;
 }

@@ -44,3 +44,63 @@ export async function setPassword(db: Db, id: number, passwordHash: string): Pro
 export async function noteSignIn(db: Db, userId: number): Promise<void> {
   await db.query('UPDATE staff_users SET last_sign_in = now() WHERE id = $1', [userId]);
 }
+
+/** Accounts that can be given a request: not disabled and not read-only. */
+export async function assignableStaff(db: Db): Promise<{ id: number; email: string }[]> {
+  const { rows } = await db.query<{ id: number; email: string }>(
+    `SELECT id, email FROM staff_users WHERE NOT disabled AND (is_admin OR role = 'agent') ORDER BY lower(email)`,
+  );
+  return rows;
+}
+
+export interface StaffListEntry {
+  id: number;
+  email: string;
+  role: 'admin' | 'agent' | 'read_only';
+  disabled: boolean;
+  mustChangePassword: boolean;
+  createdAt: Date;
+  lastSignIn: Date | null;
+}
+
+export async function listStaff(db: Db): Promise<StaffListEntry[]> {
+  const { rows } = await db.query<StaffListEntry>(
+    `SELECT id, email, CASE WHEN is_admin THEN 'admin' ELSE role END AS role, disabled, must_change_password AS "mustChangePassword",
+            created_at AS "createdAt", last_sign_in AS "lastSignIn"
+       FROM staff_users ORDER BY disabled, lower(email)`,
+  );
+  return rows;
+}
+
+/** An admin is is_admin; agent and read-only are the role of a non-admin account. */
+export async function setRole(db: Db, id: number, role: 'admin' | 'agent' | 'read_only'): Promise<void> {
+  await db.query(`UPDATE staff_users SET is_admin = ($2 = 'admin'), role = CASE WHEN $2 = 'admin' THEN role ELSE $2 END WHERE id = $1`, [id, role]);
+}
+
+/** Disabling also ends the account's sessions: it is signed out everywhere at once. */
+export async function setDisabled(db: Db, id: number, disabled: boolean): Promise<void> {
+  await db.query('UPDATE staff_users SET disabled = $2 WHERE id = $1', [id, disabled]);
+  if (disabled) await db.query('DELETE FROM staff_sessions WHERE user_id = $1', [id]);
+}
+
+/** A reset: a one-time password that must be changed at the next sign-in, and every session ended. */
+export async function resetPassword(db: Db, id: number, passwordHash: string): Promise<void> {
+  await db.query('UPDATE staff_users SET password_hash = $2, must_change_password = true WHERE id = $1', [id, passwordHash]);
+  await db.query('DELETE FROM staff_sessions WHERE user_id = $1', [id]);
+}
+
+/** Creates an account; null when the address already has one (an admin page never overwrites one silently). */
+export async function insertUser(db: Db, u: { email: string; passwordHash: string; role: 'admin' | 'agent' | 'read_only' }): Promise<number | null> {
+  const { rows } = await db.query<{ id: number }>(
+    `INSERT INTO staff_users (email, password_hash, is_admin, role, must_change_password) VALUES ($1, $2, $3 = 'admin', CASE WHEN $3 = 'admin' THEN 'agent' ELSE $3 END, true)
+     ON CONFLICT (lower(email)) DO NOTHING RETURNING id`,
+    [u.email, u.passwordHash, u.role],
+  );
+  return rows[0]?.id ?? null;
+}
+
+/** The account can no longer sign in (its sessions are ended by the caller); null when there is none. */
+export async function disableUser(db: Db, email: string): Promise<{ id: number } | null> {
+  const { rows } = await db.query<{ id: number }>('UPDATE staff_users SET disabled = true WHERE lower(email) = lower($1) RETURNING id', [email]);
+  return rows[0] ?? null;
+}

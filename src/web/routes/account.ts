@@ -6,7 +6,7 @@ import { html } from '../html.ts';
 import { MIN_PASSWORD_LENGTH, hashPassword, verifyPassword } from '../passwords.ts';
 import { deleteOtherSessions } from '../queries/sessions.ts';
 import { getUser, setPassword } from '../queries/users.ts';
-import { SESSION_COOKIE, hashToken } from '../session.ts';
+import { SESSION_COOKIE, hashToken, readCookie } from '../session.ts';
 import { csrfField, layout } from '../views/layout.ts';
 
 function passwordPage(request: FastifyRequest, error: string | null) {
@@ -31,7 +31,7 @@ function passwordPage(request: FastifyRequest, error: string | null) {
 }
 
 export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const config = { allowWithOneTimePassword: true };
+  const config = { allowWithOneTimePassword: true, allowReadOnly: true };
   const again = (request: FastifyRequest, reply: FastifyReply, code: number, error: string) =>
     reply.code(code).type('text/html').send(passwordPage(request, error).value);
 
@@ -48,7 +48,7 @@ export function accountRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (password !== field(request.body, 'confirm', 1000)) return again(request, reply, 400, 'The two new passwords differ.');
     if (password === current) return again(request, reply, 400, 'Choose a password different from the current one.');
     await setPassword(ctx.pool, user.id, await hashPassword(password));
-    await deleteOtherSessions(ctx.pool, user.id, hashToken(request.cookies[SESSION_COOKIE] as string));
+    await deleteOtherSessions(ctx.pool, user.id, hashToken(readCookie(request, SESSION_COOKIE) as string));
     request.log.info({ user: staff.email }, 'staff password changed');
     return reply.redirect('/review', 303);
   });

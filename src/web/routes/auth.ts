@@ -3,19 +3,25 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RouteContext } from '../context.ts';
 import { field } from '../forms.ts';
 import { html } from '../html.ts';
-import { lockedUntil, LOCKOUT_WINDOW_SECONDS } from '../lockout.ts';
+import { CLIENT_WINDOW_SECONDS, lockedUntil, LOCKOUT_WINDOW_SECONDS } from '../lockout.ts';
 import { burnVerifyTime, verifyPassword } from '../passwords.ts';
 import { deleteSession, insertSession } from '../queries/sessions.ts';
 import { recentFailures, recordAttempt } from '../queries/sign-in-attempts.ts';
 import { findUserByEmail, noteSignIn } from '../queries/users.ts';
 import {
-  PRESESSION_COOKIE, SESSION_COOKIE, SESSION_TTL_SECONDS, clearCookie, hashToken, newToken, sameToken, setCookie,
+  PRESESSION_COOKIE, SESSION_COOKIE, SESSION_TTL_SECONDS, clearCookie, hashToken, newToken, readCookie, sameToken, setCookie,
 } from '../session.ts';
 import { layout } from '../views/layout.ts';
 
-/** Only paths on this site: an open redirect after sign-in would make a convincing phishing link. */
-function safeNext(next: string | null): string {
-  return next && /^\/(?![/\\])/.test(next) && !next.startsWith('/signin') ? next : '/review';
+/**
+ * Only paths on this site: an open redirect after sign-in would make a convincing phishing link. Browsers
+ * drop tabs and newlines from URLs ("/\t/evil.example" is "//evil.example") and read "\" as "/", so
+ * anything but printable ASCII without spaces or backslashes is refused, as is a second leading slash.
+ */
+export function safeNext(next: string | null): string {
+  if (!next || next.length > 500 || !/^\/[!-~]*$/.test(next) || next.includes('\\')) return '/review';
+  if (next.startsWith('//') || next.startsWith('/signin')) return '/review';
+  return next;
 }
 
 function signInPage(csrf: string, next: string, email: string, error: string | null) {
@@ -37,7 +43,7 @@ function signInPage(csrf: string, next: string, email: string, error: string | n
 }
 
 function presessionCsrf(ctx: RouteContext, request: FastifyRequest, reply: FastifyReply): string {
-  let pre = request.cookies[PRESESSION_COOKIE];
+  let pre = readCookie(request, PRESESSION_COOKIE);
   if (!pre || !/^[\w-]{43}$/.test(pre)) {
     pre = newToken();
     setCookie(request, reply, PRESESSION_COOKIE, pre, 3600);
@@ -52,7 +58,7 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
   });
 
   app.post('/signin', { config: { public: true } }, async (request, reply) => {
-    const pre = request.cookies[PRESESSION_COOKIE];
+    const pre = readCookie(request, PRESESSION_COOKIE);
     const sent = field(request.body, '_csrf');
     if (!pre || !sent || !sameToken(sent, ctx.keys.csrf(`signin:${pre}`))) {
       const csrf = presessionCsrf(ctx, request, reply);
@@ -65,10 +71,12 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     const again = (code: number, message: string) => reply.code(code).type('text/html').send(signInPage(csrf, next, email, message).value);
     if (!email || !password) return again(400, 'Enter your email and password.');
 
-    const locked = lockedUntil(await recentFailures(ctx.pool, email, request.ip, LOCKOUT_WINDOW_SECONDS), new Date());
+    const locked = lockedUntil(await recentFailures(ctx.pool, email, request.ip, LOCKOUT_WINDOW_SECONDS, CLIENT_WINDOW_SECONDS), new Date());
     if (locked) {
-      const minutes = Math.max(1, Math.ceil((locked.getTime() - Date.now()) / 60_000));
-      return again(429, `Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+      const seconds = Math.max(1, Math.ceil((locked.getTime() - Date.now()) / 1000));
+      const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+      reply.header('Retry-After', String(seconds));
+      return again(429, `Too many failed sign-ins. Try again in ${wait}.`);
     }
     const user = await findUserByEmail(ctx.pool, email);
     const ok = user && !user.disabled ? await verifyPassword(user.passwordHash, password) : (await burnVerifyTime(password), false);
@@ -85,8 +93,8 @@ export function authRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return reply.redirect(user.mustChangePassword ? '/account/password' : next, 303);
   });
 
-  app.post('/signout', { config: { allowWithOneTimePassword: true } }, async (request, reply) => {
-    const token = request.cookies[SESSION_COOKIE];
+  app.post('/signout', { config: { allowWithOneTimePassword: true, allowReadOnly: true } }, async (request, reply) => {
+    const token = readCookie(request, SESSION_COOKIE);
     if (token) await deleteSession(ctx.pool, hashToken(token));
     clearCookie(request, reply, SESSION_COOKIE);
     return reply.redirect('/signin', 303);

@@ -6,9 +6,10 @@ import { CITY_TIME_ZONE, pageContext, staffOf, type RouteContext } from '../cont
 import { field, idParam } from '../forms.ts';
 import { dailyVolume, failedInbound, failedOutbox, flowFigures, volumeByCategory } from '../queries/dashboard.ts';
 import { flaggedOpen, reviewBacklog } from '../queries/review.ts';
-import { replayInbound, replayJob, replayOutbox } from '../../pipeline/replay.ts';
+import { releaseHeld, replayInbound, replayJob, replayOutbox } from '../../pipeline/replay.ts';
 import { STATE_MAX_AGE_SECONDS } from '../../signin/reporter.ts';
 import { currentFailures } from '../../signin/status.ts';
+import { heldMail } from '../../notify/outbox.ts';
 import { dashboardPage, type StageHealth } from '../views/dashboard.ts';
 
 const FLOW_DAYS = 30;
@@ -22,9 +23,12 @@ const NOTICES: Record<string, string> = {
   inbound: 'The message was put back to be processed again.',
   outbox: 'The email was put back to be sent again.',
   gone: 'That item was no longer failed; nothing was retried.',
+  released: 'The email was released and will be sent now.',
+  'not-held': 'That email was no longer held; nothing was sent.',
 };
 
 export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  releaseRoute(app, ctx);
   /** Null when Redis does not answer: the rest of the dashboard (PostgreSQL) is still worth showing. */
   async function stageHealth(): Promise<StageHealth[] | null> {
     // The queue connection retries forever while Redis is away (BullMQ needs that), so give up waiting here.
@@ -57,7 +61,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
   }
 
   app.get('/dashboard', async (request, reply) => {
-    const [volume, daily, backlog, flow, stages, inbound, outbox, signIn, flagged] = await Promise.all([
+    const [volume, daily, backlog, flow, stages, inbound, outbox, signIn, flagged, held] = await Promise.all([
       volumeByCategory(ctx.pool, CITY_TIME_ZONE),
       dailyVolume(ctx.pool, CITY_TIME_ZONE, 14),
       reviewBacklog(ctx.pool),
@@ -67,11 +71,12 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
       failedOutbox(ctx.pool, FAILED_SHOWN),
       currentFailures(ctx.pool, STATE_MAX_AGE_SECONDS),
       flaggedOpen(ctx.pool, FLAGGED_SHOWN),
+      heldMail(ctx.pool, { limit: FAILED_SHOWN }),
     ]);
     const notice = NOTICES[field(request.query, 'retried') ?? ''] ?? null;
     return reply.type('text/html').send(
       dashboardPage(pageContext(request, 'dashboard'), {
-        volume, daily, backlog, flow, flowDays: FLOW_DAYS, stages, failedInbound: inbound, failedOutbox: outbox, signIn, flagged, notice,
+        volume, daily, backlog, flow, flowDays: FLOW_DAYS, stages, failedInbound: inbound, failedOutbox: outbox, signIn, flagged, held, notice,
       }).value,
     );
   });
@@ -100,5 +105,18 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): void {
     if (!(await replayOutbox(ctx.pool, ctx.queues, id))) return reply.redirect('/dashboard?retried=gone', 303);
     request.log.info({ outboxId: id, by: staffOf(request).email }, 'staff retried an unsent email');
     return reply.redirect('/dashboard?retried=outbox', 303);
+  });
+}
+
+export function releaseRoute(app: FastifyInstance, ctx: RouteContext): void {
+  // Back to where staff pressed it: the dashboard, or the request page (?back=request).
+  app.post('/dashboard/outbox/:id/release', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    const released = await releaseHeld(ctx.pool, ctx.queues, id);
+    if (released) request.log.info({ outboxId: id, by: staffOf(request).email }, 'staff released mail held by the cap');
+    const back = idParam(request.body, 'requestId');
+    const outcome = released ? 'released' : 'not-held';
+    return reply.redirect(back ? `/requests/${back}?mail=${outcome}` : `/dashboard?retried=${outcome}`, 303);
   });
 }

@@ -1,11 +1,12 @@
 // The review queue: list, review screen, and the decision (confirm or correct, then route).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { insertAddedStreet } from '../../classify/added-streets-store.ts';
 import { staffGazetteer } from '../../classify/staff-streets.ts';
 import { expandStreet, fold } from '../../classify/street-names.ts';
 import { CATEGORIES, type Category } from '../../classify/types.ts';
 import { PermanentError } from '../../errors.ts';
-import { confirmReview } from '../../requests/actions.ts';
+import { confirmReview, decideStatusProposal } from '../../requests/actions.ts';
+import { pendingProposals } from '../../requests/proposals.ts';
 import { getRequest } from '../../requests/store.ts';
 import { pageContext, staffOf, type RouteContext } from '../context.ts';
 import { field, idParam } from '../forms.ts';
@@ -53,9 +54,30 @@ export function reviewRoutes(app: FastifyInstance, ctx: RouteContext): void {
     return { request, message, attachments, routing: ctx.routing, prev: neighbours.prev, next: neighbours.next, backlog: backlog.count, streetUnknown, streetSuggestions, added: null, ...opts };
   }
 
-  app.get('/review', async (request, reply) => {
-    const [items, backlog, done] = await Promise.all([reviewQueue(ctx.pool, QUEUE_PAGE), reviewBacklog(ctx.pool), doneNotice(request.query)]);
-    return reply.type('text/html').send(reviewQueuePage(pageContext(request, 'review'), items, backlog.count, done, await addedStreet(request.query)).value);
+  async function queuePage(request: FastifyRequest, proposalError: string | null) {
+    const [items, backlog, done, pending] = await Promise.all([
+      reviewQueue(ctx.pool, QUEUE_PAGE), reviewBacklog(ctx.pool), doneNotice(request.query), pendingProposals(ctx.pool, { limit: QUEUE_PAGE }),
+    ]);
+    return reviewQueuePage(pageContext(request, 'review'), items, backlog.count, done, await addedStreet(request.query), { pending, error: proposalError }).value;
+  }
+
+  app.get('/review', async (request, reply) => reply.type('text/html').send(await queuePage(request, null)));
+
+  app.post('/review/proposals/:id', async (request, reply) => {
+    const id = idParam(request.params);
+    if (!id) return reply.callNotFound();
+    const decision = field(request.body, 'decision');
+    if (decision !== 'accept' && decision !== 'reject') return reply.code(400).type('text/html').send(await queuePage(request, 'Choose accept or reject.'));
+    try {
+      const r = await decideStatusProposal(
+        { pool: ctx.pool, config: ctx.config, routing: ctx.routing, enqueue: ctx.queues.enqueue },
+        { proposalId: id, accept: decision === 'accept', actor: `staff:${staffOf(request).email}` },
+      );
+      return reply.redirect(`/review?done=${r.id}`, 303);
+    } catch (err) {
+      if (err instanceof PermanentError) return reply.code(409).type('text/html').send(await queuePage(request, err.message));
+      throw err;
+    }
   });
 
   app.get('/review/:id', async (request, reply) => {

@@ -29,9 +29,10 @@
     help.innerHTML = '<strong>Shortcuts</strong><br>' +
       '<kbd>Enter</kbd> confirm and route (review screen) / open oldest (queue)<br>' +
       '<kbd>1</kbd>–<kbd>3</kbd> choose an alternative category<br>' +
+      '<kbd>a</kbd>/<kbd>x</kbd> accept/reject the first status change to confirm (queue)<br>' +
       '<kbd>c</kbd> category list · <kbd>s</kbd> street · <kbd>o</kbd> full original<br>' +
       '<kbd>j</kbd>/<kbd>k</kbd> next/previous · <kbd>Esc</kbd> leave a field<br>' +
-      '<kbd>g</kbd> then <kbd>r</kbd> review, <kbd>a</kbd> questions, <kbd>s</kbd> saved answers, <kbd>q</kbd> requests, <kbd>d</kbd> dashboard, <kbd>p</kbd> reports, <kbd>m</kbd> map · <kbd>/</kbd> search';
+      '<kbd>g</kbd> then <kbd>r</kbd> review, <kbd>a</kbd> questions, <kbd>s</kbd> saved answers, <kbd>q</kbd> requests, <kbd>d</kbd> dashboard, <kbd>p</kbd> reports, <kbd>m</kbd> map, <kbd>n</kbd> log a call, <kbd>u</kbd> admin · <kbd>/</kbd> search';
     document.body.appendChild(help);
   }
 
@@ -45,7 +46,7 @@
     if (t && (t.tagName === 'BUTTON' || t.tagName === 'A') && e.key === 'Enter') return;
     if (pendingG) {
       pendingG = false;
-      var go = { r: '/review', a: '/questions', s: '/answers', q: '/requests', d: '/dashboard', p: '/reports', m: '/map' }[e.key];
+      var go = { r: '/review', a: '/questions', s: '/answers', q: '/requests', d: '/dashboard', p: '/reports', m: '/map', n: '/requests/new', u: '/admin/users' }[e.key];
       if (go) { e.preventDefault(); location.href = go; }
       return;
     }
@@ -55,7 +56,7 @@
         var first = document.querySelector('[data-first]');
         if (first) { e.preventDefault(); first.click(); }
         return;
-      case '1': case '2': case '3': case 'j': case 'k':
+      case '1': case '2': case '3': case 'j': case 'k': case 'a': case 'x':
         if (clickKey(e.key)) e.preventDefault();
         return;
       case 'c': e.preventDefault(); focus('category'); return;

@@ -1,4 +1,5 @@
 // The dashboard: volume, backlog, how much flows without staff, how fast, and what failed.
+import type { HeldMail } from '../../notify/outbox.ts';
 import { html, type Html } from '../html.ts';
 import type { CategoryVolume, FailedInbound, FailedOutbox, FlowFigures } from '../queries/dashboard.ts';
 import { channelName } from '../../signin/reporter.ts';
@@ -30,11 +31,21 @@ export interface Dashboard {
   stages: StageHealth[] | null;
   failedInbound: FailedInbound[];
   failedOutbox: FailedOutbox[];
+  held: HeldMail[];
   /** Mailbox sign-ins failing right now (IMAP in, SMTP or Graph out). */
   signIn: SignInState[];
   /** Open requests flagged as a danger, emergencies first. */
   flagged: (RequestRecord & { raisedAt: Date })[];
   notice: string | null;
+}
+
+/** Mail the automatic-mail cap is holding, each with its one-click release (dashboard and request page). */
+export function heldMailTable(ctx: PageContext, held: HeldMail[], backToRequest: number | null = null): Html {
+  return html`<table class="list held"><thead><tr><th>Request</th><th>Queued</th><th>Kind</th><th>To</th><th>Why</th><th></th></tr></thead><tbody>
+${held.map((o) => html`<tr><td>${o.requestId ? html`<a href="/requests/${o.requestId}">${o.trackingNumber ?? o.requestId}</a>` : '—'}</td><td>${when(o.createdAt)}</td><td>${o.kind.replace(/_/g, ' ')}</td><td>${o.toAddress}</td><td class="reason-text">${o.reason ?? 'held: automatic-mail limit'}</td>
+<td><form method="post" action="/dashboard/outbox/${o.id}/release" class="inline">${csrfField(ctx)}${
+  backToRequest ? html`<input type="hidden" name="requestId" value="${String(backToRequest)}">` : ''}<button type="submit">Release and send</button></form></td></tr>`)}
+</tbody></table>`;
 }
 
 function signInAlert(failures: SignInState[]): Html | string {
@@ -112,6 +123,10 @@ ${d.failedInbound.length
 ${d.failedInbound.map((m) => html`<tr><td>${m.id}</td><td>${when(m.receivedAt)}</td><td>${m.fromAddress ?? ''}</td><td>${m.subject ?? ''}</td><td class="reason-text">${m.error ?? ''}</td>
 <td>${retryButton(ctx, `/dashboard/inbound/${m.id}/retry`)}</td></tr>`)}
 </tbody></table>`
+  : html`<p class="empty">None.</p>`}
+<h2>Mail held by the automatic-mail limit <span class="count">${d.held.length}</span></h2>
+${d.held.length
+  ? html`<p class="hint">At most the limit (CITYLINE_AUTO_REPLY_CAP) of automatic emails go to one address in 24 hours, so a mail loop stops. A real resident's mail held here is sent by its button.</p>${heldMailTable(ctx, d.held)}`
   : html`<p class="empty">None.</p>`}
 <h2>Mail that could not be sent</h2>
 ${d.failedOutbox.length

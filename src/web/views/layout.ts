@@ -6,7 +6,7 @@ export interface PageContext {
   user: SessionUser | null;
   csrf: string;
   /** Which navigation entry to highlight. */
-  section?: 'review' | 'questions' | 'answers' | 'requests' | 'dashboard' | 'reports' | 'map';
+  section?: 'review' | 'questions' | 'answers' | 'requests' | 'dashboard' | 'reports' | 'map' | 'new' | 'admin';
 }
 
 export function layout(ctx: PageContext, title: string, body: Html): Html {
@@ -25,7 +25,7 @@ export function layout(ctx: PageContext, title: string, body: Html): Html {
 <header class="top">
   <span class="brand">CityLine 311</span>
   ${ctx.user
-    ? html`<nav>${nav('/review', 'Review queue', 'review', 'r')}${nav('/questions', 'Questions', 'questions', 'a')}${nav('/answers', 'Saved answers', 'answers', 's')}${nav('/requests', 'Requests', 'requests', 'q')}${nav('/dashboard', 'Dashboard', 'dashboard', 'd')}${nav('/reports', 'Reports', 'reports', 'p')}${nav('/map', 'Map', 'map', 'm')}</nav>
+    ? html`<nav>${nav('/review', 'Review queue', 'review', 'r')}${nav('/questions', 'Questions', 'questions', 'a')}${nav('/answers', 'Saved answers', 'answers', 's')}${nav('/requests', 'Requests', 'requests', 'q')}${nav('/dashboard', 'Dashboard', 'dashboard', 'd')}${nav('/reports', 'Reports', 'reports', 'p')}${nav('/map', 'Map', 'map', 'm')}${nav('/requests/new', 'Log a call', 'new', 'n')}${ctx.user.isAdmin ? html`${nav('/admin/users', 'Admin', 'admin', 'u')}<a href="/admin/api-keys">API keys</a>` : ''}</nav>
   <form method="post" action="/signout" class="signout">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
     <a class="who" href="/account/password" title="change password">${ctx.user.email}</a> <button type="submit" class="link">Sign out</button>
@@ -76,6 +76,7 @@ const LABELS: Record<string, string> = {
   street_unknown: "street not in the city's list",
   unverified_reference: 'unverified reference',
   possible_duplicate: 'possible duplicate',
+  no_valid_sender: 'no valid sender address (not mailed)',
   no_reply_sender: 'sender takes no replies',
 };
 

@@ -1,18 +1,21 @@
 // The request search and the request page: its thread, status history, classification and routing.
 import { CATEGORIES } from '../../classify/types.ts';
-import { STATUSES, allowedMoves } from '../../requests/status.ts';
+import { STATUSES } from '../../requests/status.ts';
+import type { HeldMail } from '../../notify/outbox.ts';
+import type { PendingProposal } from '../../requests/proposals.ts';
 import type { RequestRecord } from '../../requests/store.ts';
 import { html, type Html } from '../html.ts';
 import type { EventView } from '../queries/events.ts';
 import type { AttachmentMeta, ThreadEntry } from '../queries/messages.ts';
 import { PAGE_SIZE, type SearchFilters } from '../queries/search.ts';
-import { categoryLabel, csrfField, dangerBadge, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
+import { age, categoryLabel, csrfField, dangerBadge, layout, percent, reasonLabel, statusBadge, when, type PageContext } from './layout.ts';
+import { heldMailTable } from './dashboard.ts';
 import { inboundMessage } from './message.ts';
 
 type Department = { code: string; name: string };
 
 const CHANNEL_NAMES: Record<string, string> = { email: 'email', web: 'web form', chat: 'chat', phone: 'phone', walk_in: 'walk-in', letter: 'letter', open311: 'Open311 app' };
-const channelLabel = (channel: string): string => CHANNEL_NAMES[channel] ?? channel;
+export const channelLabel = (channel: string): string => CHANNEL_NAMES[channel] ?? channel;
 
 /** When a request is due, and whether it is late: only open requests can be late. */
 export function dueCell(r: Pick<RequestRecord, 'dueAt' | 'closedAt'>, now: Date = new Date()): Html {
@@ -25,14 +28,29 @@ function options(values: readonly { value: string; label: string }[], selected: 
   return html`<option value="">${blank}</option>${values.map((v) => html`<option value="${v.value}" ${v.value === selected ? html`selected` : ''}>${v.label}</option>`)}`;
 }
 
-function searchQuery(f: SearchFilters, page: number): string {
+function searchQuery(f: SearchFilters, page: number | null, path = '/requests'): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(f)) if (v) params.set(k, v);
-  params.set('page', String(page));
-  return `/requests?${params.toString()}`;
+  if (page !== null) params.set('page', String(page));
+  return `${path}?${params.toString()}`;
 }
 
-export function searchPage(ctx: PageContext, f: SearchFilters, departments: Department[], result: { rows: RequestRecord[]; total: number }, page: number): Html {
+/** A column heading that sorts by it; a second click reverses the order. */
+function sortable(f: SearchFilters, key: string, label: string): Html {
+  const current = (f.sort ?? 'received') === key;
+  const dir = f.sort === null && key === 'received' ? 'desc' : f.dir === 'asc' ? 'asc' : 'desc';
+  const next = current && dir === 'desc' ? 'asc' : 'desc';
+  return html`<th ${current ? html`aria-sort="${dir === 'asc' ? 'ascending' : 'descending'}"` : ''}><a href="${searchQuery({ ...f, sort: key, dir: next }, null)}">${label}${current ? (dir === 'asc' ? ' ▲' : ' ▼') : ''}</a></th>`;
+}
+
+export function searchPage(
+  ctx: PageContext,
+  f: SearchFilters,
+  departments: Department[],
+  result: { rows: RequestRecord[]; total: number },
+  page: number,
+  hint: string | null = null,
+): Html {
   const deptName = new Map(departments.map((d) => [d.code, d.name]));
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   return layout(
@@ -40,25 +58,29 @@ export function searchPage(ctx: PageContext, f: SearchFilters, departments: Depa
     'Requests',
     html`<h1>Requests</h1>
 <form method="get" action="/requests" class="search">
-  <label>Tracking number or resident <input type="search" name="q" value="${f.q ?? ''}" placeholder="DB-1024-X or resident@example.com" id="search-q"></label>
+  <label>Tracking number, resident or their words <input type="search" name="q" value="${f.q ?? ''}" placeholder="DB-0101W, resident@example.com, fallen tree" id="search-q"></label>
+  <input type="hidden" name="sort" value="${f.sort ?? ''}"><input type="hidden" name="dir" value="${f.dir ?? ''}">
   <label>Street <input type="text" name="street" value="${f.street ?? ''}"></label>
   <label>Category <select name="category">${options(CATEGORIES.map((c) => ({ value: c, label: categoryLabel(c) })), f.category, 'any')}</select></label>
   <label>Status <select name="status">${options(STATUSES.map((s) => ({ value: s, label: s.replace(/_/g, ' ') })), f.status, 'any')}</select></label>
   <label>Department <select name="department">${options(departments.map((d) => ({ value: d.code, label: d.name })), f.department, 'any')}</select></label>
   <label>From <input type="date" name="from" value="${f.from ?? ''}"></label>
   <label>To <input type="date" name="to" value="${f.to ?? ''}"></label>
+  <label>Assigned <select name="assigned">${options([{ value: 'me', label: 'to me' }, { value: 'none', label: 'unassigned (open)' }], f.assigned, 'anyone')}</select></label>
   <button type="submit" class="primary">Search</button>
 </form>
-<p class="muted">${result.total} request${result.total === 1 ? '' : 's'}</p>
+<p class="views"><a href="/requests?assigned=me">My requests</a> · <a href="/requests?assigned=none">Unassigned</a> · <a href="/requests/new">Log a call, walk-in or letter</a></p>
+${hint ? html`<p class="error" role="alert" id="search-hint">${hint}</p>` : ''}
+<p class="muted">${result.total} request${result.total === 1 ? '' : 's'} · <a href="${searchQuery(f, null, '/requests.csv')}" download>Download as CSV</a></p>
 ${result.rows.length
-  ? html`<table class="list"><thead><tr><th>Tracking</th><th>Received</th><th>Due</th><th>Status</th><th>Category</th><th>Street</th><th>Department</th><th>Resident</th><th>Subject</th></tr></thead><tbody>
+  ? html`<div class="scroll"><table class="list"><thead><tr>${sortable(f, 'tracking', 'Tracking')}${sortable(f, 'received', 'Received')}<th>Age</th>${sortable(f, 'due', 'Due')}${sortable(f, 'status', 'Status')}${sortable(f, 'category', 'Category')}${sortable(f, 'street', 'Street')}${sortable(f, 'department', 'Department')}${sortable(f, 'resident', 'Resident')}<th>Subject</th>${sortable(f, 'channel', 'By')}</tr></thead><tbody>
 ${result.rows.map(
   (r) => html`<tr class="flag-${r.urgency}">
-  <td><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${dueCell(r)}</td><td>${statusBadge(r.status)} ${dangerBadge(r)}</td>
+  <td class="tracking"><a href="/requests/${r.id}">${r.trackingNumber}</a></td><td>${when(r.createdAt)}</td><td>${age(r.createdAt)}</td><td>${dueCell(r)}</td><td>${statusBadge(r.status)} ${dangerBadge(r)}</td>
   <td>${categoryLabel(r.category)}</td><td>${[r.houseNumber, r.street].filter(Boolean).join(' ')}</td>
-  <td>${r.departmentCode ? (deptName.get(r.departmentCode) ?? r.departmentCode) : ''}</td><td>${r.residentEmail ?? ''}</td><td>${r.subject ?? ''}</td>
+  <td>${r.departmentCode ? (deptName.get(r.departmentCode) ?? r.departmentCode) : ''}</td><td>${r.residentEmail ?? ''}</td><td>${r.subject ?? ''}</td><td>${channelLabel(r.channel)}</td>
 </tr>`,
-)}</tbody></table>`
+)}</tbody></table></div>`
   : html`<p class="empty">No request matches.</p>`}
 ${pages > 1
   ? html`<nav class="pager">${page > 1 ? html`<a href="${searchQuery(f, page - 1)}">← newer</a>` : ''} page ${page} of ${pages} ${page < pages ? html`<a href="${searchQuery(f, page + 1)}">older →</a>` : ''}</nav>`
@@ -68,6 +90,10 @@ ${pages > 1
 
 export interface RequestPage {
   request: RequestRecord;
+  /** Assignment, status, re-routing and notes (views/request-desk.ts). */
+  desk: Html;
+  /** Taken down by the agent who logged the call. */
+  residentPhone: string | null;
   /** The box for writing to the resident; null when there is no address to write to. */
   reply: Html | null;
   /** What became of the department's replies without a status line, by inbound message id. */
@@ -79,6 +105,10 @@ export interface RequestPage {
   events: EventView[];
   error: string | null;
   notice: string | null;
+  /** Mail to this request the automatic-mail cap is holding. */
+  held: HeldMail[];
+  /** Status changes asked for by unverified messages, waiting for staff. */
+  proposals: PendingProposal[];
 }
 
 function plain(v: unknown): string {
@@ -129,8 +159,7 @@ function threadEntry(ctx: PageContext, e: ThreadEntry, attachments: AttachmentMe
 export function requestPage(ctx: PageContext, p: RequestPage): Html {
   const r = p.request;
   const statusEvents = p.events.filter((e) => e.kind === 'status');
-  const decisions = p.events.filter((e) => e.kind !== 'status');
-  const moves = allowedMoves(r.status);
+  const decisions = p.events.filter((e) => e.kind !== 'status' && e.kind !== 'note');
   const reviewed = p.events.find((e) => e.kind === 'reclassified');
   // requests.confidence stays the classifier's figure for its own choice, so after a correction it must not read as ours.
   const classifierSaid = (p.events.find((e) => e.kind === 'reclassified')?.details.from as { category?: string } | undefined)?.category ?? r.category;
@@ -143,10 +172,13 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
   <h1>${r.trackingNumber} <span id="request-status">${statusBadge(r.status)}</span> ${dangerBadge(r)}</h1>
   <p>${r.subject ?? '(no subject)'}</p>
 </div>
+${p.held.length ? html`<section class="held-mail" aria-label="held mail"><h2>Held: automatic-mail limit</h2>${heldMailTable(ctx, p.held, r.id)}</section>` : ''}
+${p.proposals.length ? html`<section class="proposals"><h2>Status changes to confirm</h2><ul>${p.proposals.map((x) => html`<li>${statusBadge(x.toStatus)} asked for by ${x.claimedActor}${x.note ? html`: “${x.note}”` : ''} <span class="muted">(${x.reason})</span>
+  <form method="post" action="/review/proposals/${x.id}" class="inline">${csrfField(ctx)}<button type="submit" name="decision" value="accept">Accept</button> <button type="submit" name="decision" value="reject">Reject</button></form></li>`)}</ul></section>` : ''}
 <div class="request">
 <section class="facts">
   <dl>
-    <dt>Resident</dt><dd>${r.residentName ? html`${r.residentName} ` : ''}${r.residentEmail ?? html`<span class="muted">unknown</span>`} <span class="muted">(${r.language})</span></dd>
+    <dt>Resident</dt><dd>${r.residentName ? html`${r.residentName} ` : ''}${r.residentEmail ?? html`<span class="muted">no email</span>`}${p.residentPhone ? html` · <a href="tel:${p.residentPhone}">${p.residentPhone}</a>` : ''} <span class="muted">(${r.language})</span></dd>
     <dt>Category</dt><dd>${categoryLabel(r.category)} ${staffChanged
       ? html`<span class="muted">(set in review; the classifier said ${categoryLabel(String(classifierSaid))} ${percent(r.confidence)})</span>`
       : html`<span class="confidence">${percent(r.confidence)}</span>`}
@@ -162,14 +194,7 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
     <dt>Closed</dt><dd>${when(r.closedAt)}</dd>
   </dl>
   ${r.status === 'needs_review' ? html`<p><a class="button primary" href="/review/${r.id}">Review this request</a></p>` : ''}
-  ${moves.length
-    ? html`<form method="post" action="/requests/${r.id}/status" class="status-form">
-    ${csrfField(ctx)}
-    <label>New status <select name="to" required>${moves.map((s) => html`<option value="${s}">${s.replace(/_/g, ' ')}</option>`)}</select></label>
-    <label>Note for the resident (optional) <textarea name="note" rows="3" maxlength="2000"></textarea></label>
-    <button type="submit" class="primary">Change status</button>
-  </form>`
-    : ''}
+  ${p.desk}
   ${r.urgency !== 'routine'
     ? html`<form method="post" action="/requests/${r.id}/not-danger" class="unlink-form">${csrfField(ctx)}<button type="submit">Not a danger: clear the ${r.urgency} flag</button></form>`
     : ''}
@@ -183,7 +208,7 @@ export function requestPage(ctx: PageContext, p: RequestPage): Html {
   ${p.reply ?? ''}
   <h2>Status history</h2>
   <table class="list history"><thead><tr><th>When</th><th>From</th><th>To</th><th>Who</th><th>Note</th></tr></thead><tbody>
-  ${statusEvents.map((e) => html`<tr><td>${when(e.createdAt)}</td><td>${e.fromStatus ? statusBadge(e.fromStatus) : ''}</td><td>${e.toStatus ? statusBadge(e.toStatus) : ''}</td><td>${e.actor}</td><td>${e.note ?? ''}</td></tr>`)}
+  ${statusEvents.map((e) => html`<tr><td>${when(e.createdAt)}</td><td>${e.fromStatus ? statusBadge(e.fromStatus) : ''}</td><td>${e.toStatus ? statusBadge(e.toStatus) : ''}</td><td>${e.actor}</td><td>${e.note ?? ''}${e.publicNote ? html`<div class="muted">Public: ${e.publicNote}</div>` : ''}</td></tr>`)}
   </tbody></table>
   <h2>Classification and routing</h2>
   <ul class="events">${decisions.map((e) => html`<li><strong>${e.kind.replace(/_/g, ' ')}</strong> by ${e.actor} · ${when(e.createdAt)}${e.note ? html` — ${e.note}` : ''}${details(e.details)}</li>`)}</ul>

@@ -1,5 +1,6 @@
 // The review queue and the review screen, built for the keyboard: Enter confirms, 1-3 pick an alternative.
 import { CATEGORIES } from '../../classify/types.ts';
+import type { PendingProposal } from '../../requests/proposals.ts';
 import type { RequestRecord } from '../../requests/store.ts';
 import type { Routing } from '../../routing/rules.ts';
 import { html, type Html } from '../html.ts';
@@ -33,12 +34,51 @@ function reasons(codes: string[]): Html {
   return html`${codes.map((c) => html`<span class="reason reason-${c}">${reasonLabel(c)}</span> `)}`;
 }
 
-export function reviewQueuePage(ctx: PageContext, items: RequestRecord[], total: number, done: DoneNotice | null, added: string | null): Html {
+/**
+ * Status changes a message asked for but could not be trusted to make. The first one answers to
+ * a (accept) and x (reject); every one has its two buttons.
+ */
+function proposalsSection(ctx: PageContext, proposals: PendingProposal[], error: string | null): Html {
+  if (proposals.length === 0 && !error) return html``;
+  return html`<section class="proposals" aria-labelledby="proposals-h">
+<h2 id="proposals-h">Status changes to confirm <span class="count">${proposals.length}</span></h2>
+${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<p class="hint">Each was asked for by a message whose sender could not be verified. Accept to make the change (the resident is emailed, with the note), reject to leave the request as it is. <kbd>a</kbd> accepts and <kbd>x</kbd> rejects the first.</p>
+<table class="list">
+<thead><tr><th>Tracking</th><th>Now</th><th>Asks for</th><th>Note (mailed to the resident if accepted)</th><th>From</th><th>Why it waits</th><th></th></tr></thead>
+<tbody>
+${proposals.map(
+  (p, i) => html`<tr>
+  <td><a href="/requests/${p.requestId}">${p.trackingNumber}</a></td>
+  <td>${statusBadge(p.currentStatus)}</td>
+  <td>${statusBadge(p.toStatus)}</td>
+  <td class="note">${p.note ?? html`<span class="muted">none</span>`}</td>
+  <td>${p.claimedActor}</td>
+  <td class="muted">${p.reason}</td>
+  <td><form method="post" action="/review/proposals/${p.id}" class="inline">${csrfField(ctx)}
+    <button type="submit" name="decision" value="accept" ${i === 0 ? html`data-key="a"` : ''}>Accept${i === 0 ? html` <kbd>a</kbd>` : ''}</button>
+    <button type="submit" name="decision" value="reject" ${i === 0 ? html`data-key="x"` : ''}>Reject${i === 0 ? html` <kbd>x</kbd>` : ''}</button>
+  </form></td>
+</tr>`,
+)}
+</tbody></table>
+</section>`;
+}
+
+export function reviewQueuePage(
+  ctx: PageContext,
+  items: RequestRecord[],
+  total: number,
+  done: DoneNotice | null,
+  added: string | null,
+  proposals: { pending: PendingProposal[]; error: string | null } = { pending: [], error: null },
+): Html {
   const now = new Date();
   return layout(
     ctx,
     'Review queue',
     html`${doneNotice(ctx, done, '/review')}${addedNotice(added)}
+${proposalsSection(ctx, proposals.pending, proposals.error)}
 <h1>Review queue <span class="count">${total}</span></h1>
 ${items.length === 0
     ? html`<p class="empty">Nothing to review. New unsure messages appear here as they arrive.</p>`
