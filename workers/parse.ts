@@ -2,7 +2,7 @@
 import { withTransaction } from '../src/db/pool.ts';
 import { describeError, PermanentError } from '../src/errors.ts';
 import { isSubmission } from '../src/intake/open311-submission.ts';
-import { awaitOpening, getInbound, getRaw, insertAttachments, markSenderVerified, saveParsed, setInboundOutcome } from '../src/intake/store.ts';
+import { awaitOpening, getRaw, insertAttachments, markSenderVerified, saveParsed, setInboundOutcome, type Opening } from '../src/intake/store.ts';
 import { extractAuthoredText } from '../src/mail/authored-text.ts';
 import { detectAutomated } from '../src/mail/automated.ts';
 import { parseMessage } from '../src/mail/parse.ts';
@@ -46,10 +46,16 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
   );
 
   const outcome = await withTransaction(pool, async (tx) => {
-    // Another worker may have finished this message while we parsed it.
-    const current = await getInbound(tx, id, { forUpdate: true });
-    if (current?.state !== 'stored') return { next: 'none' as const, mail: [] };
-    await saveParsed(tx, id, {
+    // The thread is looked up first (it reads other messages and requests, never this one) so that a new
+    // request's verdict is saved with the parsed fields, in one statement. An Open311 submission is a new
+    // request by definition, whatever tracking number its text quotes; the header only saves other mail the
+    // lookup (anyone can write it), the submissions table decides.
+    const submitted = parsed.headers['x-cityline-channel'] === 'open311' && (await isSubmission(tx, id));
+    const thread = submitted ? ({ kind: 'none' } as const) : await findThread(tx, parsed, deps);
+    // A tracking number from a stranger opens a request of its own, which staff review.
+    const opening: Opening | null = verdict || thread.kind === 'thread' ? null : { kind: thread.kind === 'unverified_reference' ? 'unverified_reference' : 'new_request' };
+    // Another worker may have finished this message while we parsed it: then nothing is saved.
+    const saved = await saveParsed(tx, id, {
       messageId: parsed.messageId,
       fromAddress: parsed.from?.address.toLowerCase() ?? null,
       fromName: parsed.from?.name ?? null,
@@ -64,13 +70,10 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
       authoredText: authored,
       headers: parsed.headers,
       notes: parsed.notes,
-    });
+    }, opening);
+    if (!saved) return { next: 'none' as const, mail: [] };
     await insertAttachments(tx, id, parsed.attachments);
 
-    // An Open311 submission is a new request by definition, whatever tracking number its text quotes. The
-    // header only saves other mail the lookup (anyone can write it); the submissions table decides.
-    const submitted = parsed.headers['x-cityline-channel'] === 'open311' && (await isSubmission(tx, id));
-    const thread = submitted ? ({ kind: 'none' } as const) : await findThread(tx, parsed, deps);
     // Authenticated, or answering mail we sent to this very address: the From is who it says.
     const tokenFromResident = thread.kind === 'thread' && thread.proof === 'token' && thread.role === 'resident';
     if (tokenFromResident || fromAuthenticated(parsed, config)) await markSenderVerified(tx, id);
@@ -80,18 +83,15 @@ export async function handle(payload: Payloads['parse'], deps: PipelineDeps): Pr
       await setInboundOutcome(tx, id, { state: 'ignored', kind: verdict.kind, requestId, error: verdict.reason });
       return { next: 'none' as const, mail: [] };
     }
-    if (thread.kind === 'thread') {
-      const reply = await handleReply(tx, deps, { inboundMessageId: id, parsed, authored, thread });
-      if (reply.next === 'classify') {
-        await awaitOpening(tx, id, { kind: 'follow_up', previousRequestId: reply.followUpOf });
-        return { next: 'classify' as const, mail: [] };
-      }
-      await setInboundOutcome(tx, id, { state: 'done', kind: reply.kind, requestId: reply.requestId });
-      return { next: 'none' as const, mail: reply.queued };
+    // Saved above with its opening.
+    if (thread.kind !== 'thread') return { next: 'classify' as const, mail: [] };
+    const reply = await handleReply(tx, deps, { inboundMessageId: id, parsed, authored, thread });
+    if (reply.next === 'classify') {
+      await awaitOpening(tx, id, { kind: 'follow_up', previousRequestId: reply.followUpOf });
+      return { next: 'classify' as const, mail: [] };
     }
-    // A tracking number from a stranger opens a request of its own, which staff review.
-    await awaitOpening(tx, id, { kind: thread.kind === 'unverified_reference' ? 'unverified_reference' : 'new_request' });
-    return { next: 'classify' as const, mail: [] };
+    await setInboundOutcome(tx, id, { state: 'done', kind: reply.kind, requestId: reply.requestId });
+    return { next: 'none' as const, mail: reply.queued };
   });
   await dispatchMail(enqueue, outcome.mail);
   if (outcome.next === 'classify') await enqueue('classify', { inboundMessageId: id });

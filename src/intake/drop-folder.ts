@@ -2,7 +2,7 @@
 // A file that can never be stored goes to failed/ with a note saying why; nothing is deleted.
 import { createHash } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, opendir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/pool.ts';
 import { describeError, PermanentError } from '../errors.ts';
@@ -38,7 +38,13 @@ interface Look {
   at: number;
 }
 
-type Outcome = 'idle' | 'unsettled' | 'retry';
+// 'took': something was stored, so the folder is read again at once: entries renamed away during a
+// streamed read can hide others from that read, never from the next.
+type Outcome = 'idle' | 'took' | 'unsettled' | 'retry';
+
+// Names read from the folder at a time, and files stored at once (each up to CITYLINE_MAX_RAW_BYTES).
+const LIST_BATCH = 256;
+const TAKE_AT_ONCE = 4;
 
 export function startDropFolderIntake(opts: DropFolderOptions): DropFolderIntake {
   const { dir, db } = opts;
@@ -57,30 +63,60 @@ export function startDropFolderIntake(opts: DropFolderOptions): DropFolderIntake
     rejectReady = rej;
   });
 
+  // The folder is read as a stream, a batch of names at a time, and each batch is stored before the
+  // next is read: a backlog of any size costs one batch of names and TAKE_AT_ONCE messages of memory.
   async function scan(): Promise<Outcome> {
-    const entries = await readdir(dir, { withFileTypes: true });
-    const names = entries.filter((e) => e.isFile() && e.name.endsWith('.eml') && !e.name.startsWith('.')).map((e) => e.name).sort();
-    for (const name of looks.keys()) if (!names.includes(name)) looks.delete(name);
+    const seen = new Set<string>();
+    let took = false;
+    let unsettled = false;
+    let batch: string[] = [];
+    const flush = async (): Promise<Outcome> => {
+      const outcome = await takeBatch(batch.sort(), seen);
+      batch = [];
+      if (outcome === 'took') took = true;
+      if (outcome === 'unsettled') unsettled = true;
+      return outcome;
+    };
+    // for await closes the directory however the loop ends.
+    for await (const e of await opendir(dir, { bufferSize: LIST_BATCH })) {
+      if (stopping) return 'idle';
+      if (!e.isFile() || !e.name.endsWith('.eml') || e.name.startsWith('.')) continue;
+      batch.push(e.name);
+      if (batch.length >= LIST_BATCH && (await flush()) === 'retry') return 'retry';
+    }
+    if (batch.length > 0 && (await flush()) === 'retry') return 'retry';
+    if (stopping) return 'idle';
+    // Only files still settling are remembered; forget those gone since (taken elsewhere, renamed).
+    for (const name of looks.keys()) if (!seen.has(name)) looks.delete(name);
+    return took ? 'took' : unsettled ? 'unsettled' : 'idle';
+  }
+
+  async function takeBatch(names: string[], seen: Set<string>): Promise<Outcome> {
+    const ready: { name: string; size: number }[] = [];
     let unsettled = false;
     for (const name of names) {
-      if (stopping) break;
       const st = await stat(path.join(dir, name)).catch(() => null);
       if (!st) continue;
       const now = Date.now();
       const prev = looks.get(name);
-      if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) {
-        looks.set(name, { size: st.size, mtimeMs: st.mtimeMs, at: now });
-        unsettled = true;
+      // Settled: unchanged across two looks SETTLE_MS apart, or, at first sight, not written for SETTLE_MS
+      // (a backlog is then taken in one pass instead of being looked at twice).
+      const settled = prev ? prev.size === st.size && prev.mtimeMs === st.mtimeMs && now - prev.at >= SETTLE_MS : now - st.mtimeMs >= SETTLE_MS;
+      if (settled) {
+        ready.push({ name, size: st.size });
         continue;
       }
-      if (now - prev.at < SETTLE_MS) {
-        unsettled = true;
-        continue;
-      }
-      if ((await take(name, st.size)) === 'retry') return 'retry';
-      looks.delete(name);
+      if (!prev || prev.size !== st.size || prev.mtimeMs !== st.mtimeMs) looks.set(name, { size: st.size, mtimeMs: st.mtimeMs, at: now });
+      seen.add(name);
+      unsettled = true;
     }
-    return unsettled ? 'unsettled' : 'idle';
+    for (let i = 0; i < ready.length; i += TAKE_AT_ONCE) {
+      if (stopping) return 'idle';
+      const outcomes = await Promise.all(ready.slice(i, i + TAKE_AT_ONCE).map(({ name, size }) => take(name, size)));
+      for (const { name } of ready.slice(i, i + TAKE_AT_ONCE)) looks.delete(name);
+      if (outcomes.includes('retry')) return 'retry';
+    }
+    return ready.length > 0 ? 'took' : unsettled ? 'unsettled' : 'idle';
   }
 
   async function take(name: string, size: number): Promise<'done' | 'retry'> {
@@ -132,6 +168,7 @@ export function startDropFolderIntake(opts: DropFolderOptions): DropFolderIntake
         outcome = 'retry';
       }
       failures = outcome === 'retry' ? failures + 1 : 0;
+      if (outcome === 'took') continue;
       if (!readyDone && outcome !== 'unsettled') {
         readyDone = true;
         resolveReady();

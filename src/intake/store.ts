@@ -99,8 +99,8 @@ const INBOUND_COLUMNS = `id, source, state, kind, request_id AS "requestId", mes
   from_address AS "fromAddress", from_name AS "fromName", reply_to AS "replyTo", subject, text_body AS "textBody",
   authored_text AS "authoredText", received_at AS "receivedAt", sender_verified AS "senderVerified"`;
 
-export async function getInbound(db: Db, id: number, opts: { forUpdate?: boolean } = {}): Promise<InboundRow | null> {
-  const { rows } = await db.query<InboundRow>(`SELECT ${INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1 ${opts.forUpdate ? 'FOR UPDATE' : ''}`, [id]);
+export async function getInbound(db: Db, id: number): Promise<InboundRow | null> {
+  const { rows } = await db.query<InboundRow>(`SELECT ${INBOUND_COLUMNS} FROM inbound_messages WHERE id = $1`, [id]);
   return rows[0] ?? null;
 }
 
@@ -206,16 +206,25 @@ export async function addressProvedBefore(db: Db, address: string, exceptId: num
   return rows[0]?.known ?? false;
 }
 
-/** Records what the parser read; the state and kind are set by the decision that follows. */
-export async function saveParsed(db: Db, id: number, p: ParsedFields): Promise<void> {
-  await db.query(
+/**
+ * Records what the parser read, only while the message is still `stored`; false when another worker
+ * finished it meanwhile. The UPDATE locks the row and re-checks its state in one statement (a row being
+ * changed is waited for, then checked again), so no SELECT ... FOR UPDATE comes first. With an opening
+ * (the common case, a new request) the message is left waiting for it in the same statement; otherwise
+ * the decision that follows sets its state and kind.
+ */
+export async function saveParsed(db: Db, id: number, p: ParsedFields, opening: Opening | null = null): Promise<boolean> {
+  const next = opening ? openingOutcome(opening) : null;
+  const { rowCount } = await db.query(
     `UPDATE inbound_messages SET message_id = coalesce(message_id, $2), from_address = $3, from_name = $4, reply_to = $5,
         to_addresses = $6, subject = $7, sent_at = $8, in_reply_to = $9, references_ids = $10, text_body = $11,
-        html_body = $12, authored_text = $13, headers = $14, parse_notes = $15, parsed_at = now()
-      WHERE id = $1`,
+        html_body = $12, authored_text = $13, headers = $14, parse_notes = $15, parsed_at = now(),
+        state = coalesce($16, state), kind = coalesce($17, kind), request_id = coalesce($18, request_id)
+      WHERE id = $1 AND state = 'stored'`,
     [id, p.messageId, p.fromAddress, p.fromName, p.replyTo, p.to, p.subject, p.sentAt, p.inReplyTo, p.references,
-      p.text, p.html, p.authoredText, JSON.stringify(p.headers), p.notes],
+      p.text, p.html, p.authoredText, JSON.stringify(p.headers), p.notes, next?.state ?? null, next?.kind ?? null, next?.requestId ?? null],
   );
+  return rowCount === 1;
 }
 
 export async function insertAttachments(
@@ -240,7 +249,11 @@ export type Opening = { kind: 'new_request' } | { kind: 'unverified_reference' }
 
 /** Leaves a message parsed, waiting for the stage that opens its request. */
 export async function awaitOpening(db: Db, id: number, opening: Opening): Promise<void> {
-  await setInboundOutcome(db, id, { state: 'parsed', kind: opening.kind, requestId: opening.kind === 'follow_up' ? opening.previousRequestId : null });
+  await setInboundOutcome(db, id, openingOutcome(opening));
+}
+
+function openingOutcome(opening: Opening): { state: 'parsed'; kind: Opening['kind']; requestId: number | null } {
+  return { state: 'parsed', kind: opening.kind, requestId: opening.kind === 'follow_up' ? opening.previousRequestId : null };
 }
 
 /** The verdict awaitOpening left on a message. */

@@ -1,5 +1,5 @@
 // The drop folder intake against a real folder and a real PostgreSQL.
-import { mkdtemp, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile, rename, rm, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -132,5 +132,23 @@ describe('drop folder intake', () => {
     expect((await readdir(path.join(dir, 'processed'))).sort()).toEqual(['one.eml', 'two.eml']);
     const n = await db.pool.query('SELECT count(*)::int AS n FROM inbound_messages');
     expect(n.rows[0].n).toBe(1);
+  });
+
+  it('works through a backlog larger than one listing batch, each file once, before it is ready', async () => {
+    // Three listing batches and a bit: the folder is read in pieces, stored piece by piece.
+    const count = 700;
+    const old = new Date(Date.now() - 60_000);
+    for (let i = 0; i < count; i++) {
+      const file = path.join(dir, `m${String(i).padStart(4, '0')}.eml`);
+      await writeFile(file, eml(`backlog-${i}@resident.example`));
+      await utimes(file, old, old);
+    }
+    const { intake } = start();
+    await intake.ready;
+    expect(new Set(stored).size).toBe(count);
+    expect((await readdir(dir)).filter((n) => n.endsWith('.eml'))).toEqual([]);
+    expect(await readdir(path.join(dir, 'processed'))).toHaveLength(count);
+    const rows = await db.pool.query<{ n: number }>(`SELECT count(DISTINCT source_ref)::int AS n FROM inbound_messages WHERE source = 'drop'`);
+    expect(rows.rows[0]?.n).toBe(count);
   });
 });
