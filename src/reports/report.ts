@@ -2,7 +2,7 @@
 // category and department, time to route and to resolve, on-time share, review and correction rates,
 // busiest days), as one object and as tables for the page, the CSV export and the command line.
 import type pg from 'pg';
-import { busiestDays, contactsByChannelAndMonth, countsByGroup, durationHistograms, type DurationBucket, type Period } from './queries.ts';
+import { busiestDays, contactsByChannelAndMonth, countsByGroup, durationHistograms, type Counts, type DurationBucket, type Period } from './queries.ts';
 import { histogramPercentile, refreshReportRollups } from './rollup.ts';
 
 export const CHANNELS = ['email', 'web', 'chat', 'phone', 'walk_in', 'letter', 'open311'] as const;
@@ -16,13 +16,8 @@ export const CHANNEL_LABELS: Record<(typeof CHANNELS)[number], string> = {
   open311: 'Open311 apps',
 };
 
-export interface Figures {
-  opened: number;
-  resolved: number;
-  open: number;
-  withTarget: number;
-  onTime: number;
-  sentToReview: number;
+/** The counts of a group (as the rollups give them) and its times. */
+export interface Figures extends Omit<Counts, 'grouping' | 'key' | 'decisions' | 'corrected'> {
   /** Hours, read from the duration histograms: within 10% of the exact figure. */
   medianHoursToRoute: number | null;
   p90HoursToRoute: number | null;
