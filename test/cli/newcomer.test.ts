@@ -62,9 +62,7 @@ describe('messages a newcomer reads', () => {
 
   it('start without PostgreSQL says once what to start, and waits instead of dying', async () => {
     const port = await closedPort();
-    const started = Date.now();
     const r = await cityline(['start'], { DATABASE_URL: `postgres://postgres@127.0.0.1:${port}/cityline311` }, /Waiting for it/);
-    expect(Date.now() - started).toBeLessThan(30_000);
     const lines = r.stderr.split('\n').filter((l) => l.includes('PostgreSQL'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(`PostgreSQL is not reachable at postgres://postgres@127.0.0.1:${port}/cityline311`);

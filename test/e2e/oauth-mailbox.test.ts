@@ -116,8 +116,11 @@ describe('OAuth2 sign-in (generic provider) against Dovecot oauth2 and an XOAUTH
     // Nothing lost, nothing twice: three messages stored, each confirmed once, all moved to Processed.
     const stored = await s.db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM inbound_messages');
     expect(stored.rows[0]?.n).toBe(3);
-    const sent = await s.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE kind = 'confirmation' AND state = 'sent'`);
-    expect(sent.rows[0]?.n).toBe(3);
+    // The peer has the third confirmation before our outbox row is marked sent; wait for the mark.
+    const sentCount = async () =>
+      (await s.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE kind = 'confirmation' AND state = 'sent'`)).rows[0]?.n;
+    await waitFor(async () => (await sentCount()) === 3, 10_000, 'three confirmations marked sent');
+    expect(await sentCount()).toBe(3);
     await waitFor(async () => (await s.dovecot.list('Processed')).length === 3, 10_000, 'three messages in Processed');
     expect(await s.dovecot.list('INBOX')).toEqual([]);
     expect((await healthz(s)).status).toBe(200);

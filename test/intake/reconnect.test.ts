@@ -85,8 +85,6 @@ describe('IMAP reconnect backoff', () => {
     expect(refusedAttempts).toBeLessThanOrEqual(12);
     expect(droppedAttempts).toBeLessThanOrEqual(12);
     expect(dropper.accepted()).toBeLessThanOrEqual(13);
-    // The storm ran at 90% of a core; a backing-off intake is idle.
-    expect(cpuShare).toBeLessThan(0.3);
     const delays = refusedLog.lines.map((l) => l.retryInMs).filter((d): d is number => typeof d === 'number');
     expect(Math.max(...delays)).toBeLessThanOrEqual(60_000);
 
