@@ -628,7 +628,7 @@ export async function raiseUrgencyInTransaction(db: Db, ctx: Ctx, requestId: num
   const danger = assessUrgency(report.authored);
   if (danger.hazard === null) return [];
   const req = await lockRequest(db, requestId);
-  if (urgencyRank(danger.urgency) <= urgencyRank(req.urgency)) return [];
+  if (!raisesUrgency(danger, req)) return [];
   await setUrgency(db, req.id, danger.urgency, danger.hazard);
   await addEvent(db, {
     requestId: req.id,
@@ -648,6 +648,11 @@ export async function raiseUrgencyInTransaction(db: Db, ctx: Ctx, requestId: num
     mail.push(...routedTicketRows(ctx, raised, dept, source, await conversationMessageIds(db, req.id, 'department')));
   }
   return queueMails(db, mail);
+}
+
+/** Whether a reply's words show a danger beyond what its request already has. */
+export function raisesUrgency(danger: ReturnType<typeof assessUrgency>, req: Pick<RequestRecord, 'urgency'>): boolean {
+  return danger.hazard !== null && urgencyRank(danger.urgency) > urgencyRank(req.urgency);
 }
 
 /** Staff clear a false alarm: the request goes back to routine (its history keeps what was flagged, and by whom it was cleared). */

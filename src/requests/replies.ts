@@ -10,9 +10,10 @@ import { findOutboxByMessageId } from '../notify/outbox.ts';
 import { suppressAddress } from '../notify/suppressions.ts';
 import type { Routing } from '../routing/rules.ts';
 import { getInbound } from '../intake/store.ts';
+import { assessUrgency } from '../classify/urgency.ts';
 import { parseDepartmentCommand } from './department-command.ts';
 import { isStatusQuestion } from './status-question.ts';
-import { awaitAnswer, changeStatusInTransaction, forwardDepartmentNote, forwardToDepartment, proposeStatusInTransaction, queueMail, raiseUrgencyInTransaction, type QueuedMail, type ResidentMessage } from './actions.ts';
+import { awaitAnswer, changeStatusInTransaction, forwardDepartmentNote, forwardToDepartment, proposeStatusInTransaction, queueMail, raiseUrgencyInTransaction, raisesUrgency, type QueuedMail, type ResidentMessage } from './actions.ts';
 import { recordDepartmentReply } from './department-replies.ts';
 import { FINISHED, type Status } from './status.ts';
 import { addEvent, addThreadMessage, conversationMessageIds, markResidentVerified, statusHistory, type RequestRecord } from './store.ts';
@@ -91,14 +92,21 @@ export async function handleReply(
     }
   }
 
+  // Someone who only claims the resident's From may add to the thread, but not raise the request or page
+  // on-call in its name. A danger is never dropped for that: it opens a report of its own, classified and
+  // alerted on as any new mail is, and linked to this request for staff.
+  if (thread.role === 'resident' && !proven && saysSomething && raisesUrgency(assessUrgency(authored), req)) {
+    return { next: 'classify', followUpOf: req.id };
+  }
+
   await addThreadMessage(tx, { requestId: req.id, direction: 'in', author: thread.role, inboundMessageId: id });
   await addEvent(tx, { requestId: req.id, kind: 'reply', actor, details: { via: thread.via, proof: thread.proof, inboundMessageId: id } });
   if (thread.role === 'resident' && proven) await markResidentVerified(tx, req.id);
-  // After whatever the reply asked for (a reopen routes first): a resident's reply can show a danger the
-  // request did not have ("now the wire is on fire"), which raises it.
+  // After whatever the reply asked for (a reopen routes first): a proven resident's reply can show a danger
+  // the request did not have ("now the wire is on fire"), which raises it.
   const done = async (queued: (QueuedMail | null)[]): Promise<ReplyOutcome> => ({
     next: 'none', kind: thread.role === 'department' ? 'department_reply' : 'reply', requestId: req.id,
-    queued: thread.role !== 'resident' ? queued : [...queued, ...await raiseUrgencyInTransaction(tx, ctx, req.id, {
+    queued: thread.role !== 'resident' || !proven ? queued : [...queued, ...await raiseUrgencyInTransaction(tx, ctx, req.id, {
       inboundMessageId: id, authored, subject: input.parsed.subject, receivedAt: new Date(), actor,
     })],
   });

@@ -149,6 +149,30 @@ describe('emergencies and urgent hazards', () => {
     );
     expect(rows[0]).toEqual({ urgency: 'emergency', hazard: 'downed_wire', raised: 1 });
   });
+
+  it("opens a danger report of its own for an unproven reply, leaving the request it names as it was", async () => {
+    const from = `unproven-${uniq()}@resident.example`;
+    const req = await send(from, 'low wire', 'The cable across 30 Elm Street has been sagging lower for a few weeks.');
+    await t.smtp.waitFor((m) => m.envelopeTo.includes(from), 20_000);
+    // The resident's From and the tracking number only: anyone can write those, so this proves nothing.
+    const messageId = `${uniq()}@resident.example`;
+    await t.dovecot.append(residentMail({ from, subject: `Re: ${req.trackingNumber} low wire`, body: 'now the wire on 30 Elm Street is down and sparking', messageId }));
+    const report = await t.requestFor(messageId);
+    expect(report.id).not.toBe(req.id);
+    const alert = await t.smtp.waitFor((m) => m.envelopeTo.includes(ONCALL) && subjectOf(m).includes(report.trackingNumber), 20_000);
+    expect(alert.parsed.text).not.toContain("A resident's reply");
+    const { rows } = await t.db.pool.query(
+      `SELECT r.id, r.urgency, (SELECT count(*)::int FROM request_events e WHERE e.request_id = r.id AND e.kind IN ('urgency_raised', 'reply')) AS changed,
+              (SELECT count(*)::int FROM request_events e WHERE e.request_id = r.id AND e.kind = 'linked_follow_up' AND (e.details->>'previousRequestId')::int = $2) AS linked
+         FROM requests r WHERE r.id = ANY($1) ORDER BY r.id`,
+      [[req.id, report.id], req.id],
+    );
+    expect(rows).toEqual([
+      { id: req.id, urgency: 'routine', changed: 0, linked: 0 },
+      { id: report.id, urgency: 'emergency', changed: 0, linked: 1 },
+    ]);
+    expect(t.smtp.messages.filter((m) => subjectOf(m).includes(req.trackingNumber) && m.envelopeTo.includes(ONCALL))).toEqual([]);
+  });
 });
 
 describe('danger mail at the relay rate', () => {
