@@ -21,7 +21,7 @@ const COMMANDS: Record<string, Command> = {
   bench: { summary: 'bench [--messages N]  push generated messages through the whole pipeline', load: () => import('./commands/bench.ts') },
   report: { summary: 'report [--month M | --quarter Q | --year Y | --from D --to D] [--csv TABLE]  the period report', load: () => import('./commands/report.ts') },
   status: { summary: 'status <tracking-number> [<new-status> [--note TEXT]]  show or change a status', load: () => import('./commands/status.ts') },
-  user: { summary: 'user add <email> [--admin] | user disable <email>  create (or reset) or disable a staff account', load: () => import('./commands/user.ts') },
+  user: { summary: 'user add <email> [--admin|--role R] | user disable <email> | user list  staff accounts', load: () => import('./commands/user.ts') },
   mailbox: { summary: 'mailbox check [--json]  sign in to the mailbox and the outgoing server, list folders; sends nothing', load: () => import('./commands/mailbox.ts') },
   jobs: { summary: 'jobs failed | jobs retry <stage> [job-id]  the dead-letter list, and replaying it', load: () => import('./commands/jobs.ts') },
 };

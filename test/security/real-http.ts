@@ -49,7 +49,7 @@ async function send(c: StaffClient, baseUrl: string, path: string, init: Request
 }
 
 export async function createStaff(pool: pg.Pool, email: string, password = STAFF_PASSWORD): Promise<void> {
-  await upsertUser(pool, { email, passwordHash: await hashPassword(password), isAdmin: false, mustChangePassword: false });
+  await upsertUser(pool, { email, passwordHash: await hashPassword(password), mustChangePassword: false });
 }
 
 /** Signs a fresh client in; throws unless the app answers with the redirect a successful sign-in gives. */

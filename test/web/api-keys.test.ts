@@ -13,7 +13,7 @@ describe('Open311 API keys in the staff app', () => {
   let admin: Browser;
   beforeAll(async () => {
     h = await startHarness({ CITYLINE_OPEN311_WAIT_MS: '0' });
-    await upsertUser(h.db.pool, { email: 'admin@danbury.example', passwordHash: await hashPassword(PASSWORD), isAdmin: true, mustChangePassword: false });
+    await upsertUser(h.db.pool, { email: 'admin@danbury.example', passwordHash: await hashPassword(PASSWORD), role: 'admin', mustChangePassword: false });
     admin = h.browser();
     await admin.get('/signin');
     expect((await admin.post('/signin', { email: 'admin@danbury.example', password: PASSWORD })).statusCode).toBe(303);

@@ -124,7 +124,7 @@ function remember(b: Browser, res: LightMyRequestResponse): void {
 }
 
 export async function createUser(db: TestDb, email: string, password: string, opts: { mustChangePassword?: boolean } = {}): Promise<void> {
-  await upsertUser(db.pool, { email, passwordHash: await hashPassword(password), isAdmin: false, mustChangePassword: opts.mustChangePassword ?? false });
+  await upsertUser(db.pool, { email, passwordHash: await hashPassword(password), mustChangePassword: opts.mustChangePassword ?? false });
 }
 
 export interface Seed {

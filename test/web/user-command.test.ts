@@ -46,12 +46,29 @@ describe('cityline user add', () => {
     expect(await canSignIn('admin@danbury.example', 'piped password 123')).toBe(true);
   });
 
-  it('running it again resets the password', async () => {
+  it('running it again resets the password and keeps the admin an admin, saying so', async () => {
     const res = await cityline(['user', 'add', 'admin@danbury.example'], 'a new password 456');
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stderr).toContain('updated staff account');
+    expect(res.stderr.trim()).toBe('updated staff account admin@danbury.example: password reset; role admin (unchanged); 1 session ended');
+    expect((await h.db.pool.query(`SELECT is_admin FROM staff_users WHERE email = 'admin@danbury.example'`)).rows[0]).toEqual({ is_admin: true });
     expect(await canSignIn('admin@danbury.example', 'piped password 123')).toBe(false);
     expect(await canSignIn('admin@danbury.example', 'a new password 456')).toBe(true);
+  });
+
+  it('changes a role only when asked, says from what to what, and lists every account', async () => {
+    const created = await cityline(['user', 'add', 'reader@danbury.example', '--role', 'read-only'], 'reader password 789');
+    expect(created.stderr.trim()).toBe('created staff account reader@danbury.example (read-only)');
+    const promoted = await cityline(['user', 'add', 'reader@danbury.example', '--role', 'agent'], 'reader password 790');
+    expect(promoted.stderr).toContain('role read-only -> agent');
+    await cityline(['user', 'disable', 'reader@danbury.example'], '');
+    const listed = await cityline(['user', 'list'], '');
+    expect(listed.code, listed.stderr).toBe(0);
+    const lines = listed.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^EMAIL\s+ROLE\s+STATE\s+LAST SIGN-IN \(UTC\)$/);
+    expect(lines.find((l) => l.startsWith('admin@danbury.example'))).toMatch(/\badmin\s+active\s+\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    expect(lines.find((l) => l.startsWith('reader@danbury.example'))).toMatch(/\bagent\s+disabled\s+never$/);
+    const enabled = await cityline(['user', 'add', 'reader@danbury.example'], 'reader password 791');
+    expect(enabled.stderr).toContain('role agent (unchanged); enabled again');
   });
 
   it('at a terminal, prints a generated one-time password that must be changed at the first sign-in', async () => {
@@ -70,5 +87,7 @@ describe('cityline user add', () => {
     expect((await cityline(['user', 'add'], '')).code).toBe(64);
     expect((await cityline(['user', 'add', 'not-an-email'], 'long enough password')).code).toBe(64);
     expect((await cityline(['user', 'remove', 'x@danbury.example'], '')).code).toBe(64);
+    expect((await cityline(['user', 'add', 'x@danbury.example', '--role', 'owner'], 'long enough password')).code).toBe(64);
+    expect((await cityline(['user', 'disable', 'x@danbury.example', '--admin'], '')).code).toBe(64);
   });
 });

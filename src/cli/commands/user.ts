@@ -1,17 +1,50 @@
-// `cityline user add <email> [--admin]`: creates a staff account (or resets its password, which ends
-// every session it has). `cityline user disable <email>`: the account can no longer sign in, and is
-// signed out everywhere at once (`user add` enables it again, with a new password).
-// With a terminal on stdin `add` prints a generated one-time password; piped, it reads the password from stdin.
+// `cityline user add <email> [--admin | --role admin|agent|read-only]`: creates a staff account (or resets
+// its password, which ends every session it has, and enables it); an existing account keeps its role unless
+// one is given, so a reset never demotes an admin. `cityline user disable <email>`: the account can no
+// longer sign in, and is signed out everywhere at once. `cityline user list`: every account, its role and
+// state. With a terminal on stdin `add` prints a generated one-time password; piped, it reads it from stdin.
 import { loadConfig } from '../../config/index.ts';
 import { createPool, ensureDatabase } from '../../db/pool.ts';
 import { migrate } from '../../db/migrate.ts';
 import { parseAddress } from '../../mail/address.ts';
 import { MIN_PASSWORD_LENGTH, generatePassword, hashPassword } from '../../web/passwords.ts';
 import { deleteUserSessions } from '../../web/queries/sessions.ts';
-import { disableUser, upsertUser } from '../../web/queries/users.ts';
+import { disableUser, listStaff, upsertUser, type StaffRole, type UpsertedUser } from '../../web/queries/users.ts';
 
-const USAGE = 'usage: cityline user add <email> [--admin]   (pipe a password on stdin, or one is generated and printed)\n' +
-  '       cityline user disable <email>';
+const USAGE = 'usage: cityline user add <email> [--admin | --role admin|agent|read-only]   (pipe a password on stdin, or one is generated and printed)\n' +
+  '       cityline user disable <email>\n' +
+  '       cityline user list';
+
+const ROLES: Record<string, StaffRole> = { admin: 'admin', agent: 'agent', 'read-only': 'read_only' };
+const roleName = (r: StaffRole): string => (r === 'read_only' ? 'read-only' : r);
+
+/** The role `add` was asked for: undefined when none (keep an existing account's), null when the flags are wrong. */
+function requestedRole(flags: string[]): StaffRole | undefined | null {
+  if (flags.length === 0) return undefined;
+  if (flags.length === 1 && flags[0] === '--admin') return 'admin';
+  if (flags.length === 2 && flags[0] === '--role') return ROLES[flags[1] ?? ''] ?? null;
+  return null;
+}
+
+/** What `add` did, in one line: a city IT admin reads from it whether a role changed. */
+function describeUpsert(address: string, u: UpsertedUser, ended: number): string {
+  if (!u.before) return `created staff account ${address} (${roleName(u.role)})`;
+  const role = u.before.role === u.role ? `role ${roleName(u.role)} (unchanged)` : `role ${roleName(u.before.role)} -> ${roleName(u.role)}`;
+  return `updated staff account ${address}: password reset; ${role}${u.before.disabled ? '; enabled again' : ''}; ${ended} session${ended === 1 ? '' : 's'} ended`;
+}
+
+async function list(pool: ReturnType<typeof createPool>): Promise<number> {
+  const staff = await listStaff(pool);
+  if (staff.length === 0) {
+    process.stdout.write('no staff accounts (create one with: cityline user add you@example.org --admin)\n');
+    return 0;
+  }
+  const rows = staff.map((u) => [u.email, roleName(u.role), u.disabled ? 'disabled' : u.mustChangePassword ? 'must change password' : 'active', u.lastSignIn ? u.lastSignIn.toISOString().slice(0, 16).replace('T', ' ') : 'never']);
+  const table = [['EMAIL', 'ROLE', 'STATE', 'LAST SIGN-IN (UTC)'], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  for (const r of table) process.stdout.write(`${r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
+  return 0;
+}
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -34,8 +67,9 @@ async function withDatabase<T>(fn: (pool: ReturnType<typeof createPool>) => Prom
 
 export async function run(args: string[]): Promise<number> {
   const [sub, email, ...rest] = args;
-  const unknown = rest.filter((a) => a !== '--admin' || sub !== 'add');
-  if ((sub !== 'add' && sub !== 'disable') || !email || unknown.length > 0) {
+  if (sub === 'list' && args.length === 1) return withDatabase(list);
+  const role = sub === 'add' ? requestedRole(rest) : rest.length === 0 ? undefined : null;
+  if ((sub !== 'add' && sub !== 'disable') || !email || role === null) {
     process.stderr.write(`${USAGE}\n`);
     return 64;
   }
@@ -63,15 +97,10 @@ export async function run(args: string[]): Promise<number> {
     return 65;
   }
   return withDatabase(async (pool) => {
-    const { id, created } = await upsertUser(pool, {
-      email: address,
-      passwordHash: await hashPassword(password),
-      isAdmin: rest.includes('--admin'),
-      mustChangePassword: generated,
-    });
+    const upserted = await upsertUser(pool, { email: address, passwordHash: await hashPassword(password), role, mustChangePassword: generated });
     // A reset password is often a suspected leak: whoever holds a session made with the old one is out.
-    const ended = created ? 0 : await deleteUserSessions(pool, id);
-    process.stderr.write(`${created ? 'created' : 'updated'} staff account ${address}${rest.includes('--admin') ? ' (admin)' : ''}${created ? '' : `; ${ended} session${ended === 1 ? '' : 's'} ended`}\n`);
+    const ended = upserted.created ? 0 : await deleteUserSessions(pool, upserted.id);
+    process.stderr.write(`${describeUpsert(address, upserted, ended)}\n`);
     if (generated) {
       process.stderr.write('one-time password (it must be changed at the first sign-in):\n');
       process.stdout.write(`${password}\n`);

@@ -17,19 +17,38 @@ export async function findUserByEmail(db: Db, email: string): Promise<StaffUser 
   return rows[0] ?? null;
 }
 
-/** Creates the account, or replaces the password (and admin flag) of an existing one. */
+export type StaffRole = StaffListEntry['role'];
+
+export interface UpsertedUser {
+  id: number;
+  created: boolean;
+  role: StaffRole;
+  /** The existing account's role and state before; null for a new account. */
+  before: { role: StaffRole; disabled: boolean } | null;
+}
+
+/**
+ * Creates the account (an agent unless a role is given), or replaces the password of an existing one and
+ * enables it. An existing account keeps its role unless one is given: a password reset never demotes.
+ */
 export async function upsertUser(
   db: Db,
-  u: { email: string; passwordHash: string; isAdmin: boolean; mustChangePassword: boolean },
-): Promise<{ id: number; created: boolean }> {
-  const { rows } = await db.query<{ id: number; created: boolean }>(
-    `INSERT INTO staff_users (email, password_hash, is_admin, must_change_password) VALUES ($1, $2, $3, $4)
-     ON CONFLICT (lower(email)) DO UPDATE SET password_hash = EXCLUDED.password_hash, is_admin = EXCLUDED.is_admin,
+  u: { email: string; passwordHash: string; role?: StaffRole; mustChangePassword: boolean },
+): Promise<UpsertedUser> {
+  const { rows } = await db.query<{ id: number; created: boolean; role: StaffRole; beforeRole: StaffRole | null; beforeDisabled: boolean | null }>(
+    `WITH before AS (SELECT CASE WHEN is_admin THEN 'admin' ELSE role END AS role, disabled FROM staff_users WHERE lower(email) = lower($1))
+     INSERT INTO staff_users (email, password_hash, is_admin, role, must_change_password)
+     VALUES ($1, $2, coalesce($3, 'agent') = 'admin', CASE WHEN coalesce($3, 'agent') = 'admin' THEN 'agent' ELSE coalesce($3, 'agent') END, $4)
+     ON CONFLICT (lower(email)) DO UPDATE SET password_hash = EXCLUDED.password_hash,
+        is_admin = CASE WHEN $3::text IS NULL THEN staff_users.is_admin ELSE EXCLUDED.is_admin END,
+        role = CASE WHEN $3::text IS NULL OR $3 = 'admin' THEN staff_users.role ELSE EXCLUDED.role END,
         must_change_password = EXCLUDED.must_change_password, disabled = false
-     RETURNING id, (xmax = 0) AS created`,
-    [u.email, u.passwordHash, u.isAdmin, u.mustChangePassword],
+     RETURNING id, (xmax = 0) AS created, CASE WHEN is_admin THEN 'admin' ELSE role END AS role,
+        (SELECT role FROM before) AS "beforeRole", (SELECT disabled FROM before) AS "beforeDisabled"`,
+    [u.email, u.passwordHash, u.role ?? null, u.mustChangePassword],
   );
-  return rows[0] as { id: number; created: boolean };
+  const r = rows[0] as (typeof rows)[number];
+  return { id: r.id, created: r.created, role: r.role, before: r.beforeRole === null ? null : { role: r.beforeRole, disabled: r.beforeDisabled === true } };
 }
 
 export async function getUser(db: Db, id: number): Promise<StaffUser | null> {
