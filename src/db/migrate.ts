@@ -6,7 +6,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { PROJECT_ROOT } from '../config/index.ts';
 import { MigrationError } from '../errors.ts';
-import { withTransaction } from './pool.ts';
+import { inTransaction } from './pool.ts';
 
 const MIGRATIONS_DIR = path.join(PROJECT_ROOT, 'migrations');
 // Any constant shared by every process of this app; it keeps two starting processes from migrating at once.
@@ -38,6 +38,7 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
   }));
   const applied: string[] = [];
   const lock = await pool.connect();
+  let broken: Error | undefined;
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     await lock.query(
@@ -77,19 +78,19 @@ export async function migrate(pool: pg.Pool): Promise<string[]> {
 
     for (const f of files) {
       if (recorded.has(f.name)) continue;
-      await withTransaction(pool, async (tx) => {
+      await inTransaction(lock, async (tx) => {
         try {
           await tx.query(f.sql);
         } catch (err) {
           throw new MigrationError(`migration ${f.name} failed: ${(err as Error).message}`, { cause: err });
         }
         await tx.query('INSERT INTO schema_migrations (name, checksum) VALUES ($1, $2)', [f.name, f.checksum]);
-      });
+      }, (err) => (broken = err));
       applied.push(f.name);
     }
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => {});
-    lock.release();
+    lock.release(broken);
   }
   return applied;
 }

@@ -133,17 +133,27 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (tx: pg.PoolClient) 
   const client = await pool.connect();
   let broken: Error | undefined;
   try {
+    return await inTransaction(client, fn, (err) => (broken = err));
+  } finally {
+    client.release(broken);
+  }
+}
+
+/**
+ * One transaction on a client the caller already holds (migrations run on the connection holding their
+ * lock, so a pool of one is enough). onBroken hears of a failed ROLLBACK: that connection is unusable.
+ */
+export async function inTransaction<T>(client: pg.PoolClient, fn: (tx: pg.PoolClient) => Promise<T>, onBroken: (err: Error) => void): Promise<T> {
+  try {
     await client.query('BEGIN');
     const result = await fn(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
     await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-      broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr));
+      onBroken(rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr)));
     });
     throw err;
-  } finally {
-    client.release(broken);
   }
 }
 
