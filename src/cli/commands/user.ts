@@ -9,17 +9,18 @@ import { migrate } from '../../db/migrate.ts';
 import { parseAddress } from '../../mail/address.ts';
 import { MIN_PASSWORD_LENGTH, generatePassword, hashPassword } from '../../web/passwords.ts';
 import { deleteUserSessions } from '../../web/queries/sessions.ts';
-import { disableUser, listStaff, upsertUser, type StaffRole, type UpsertedUser } from '../../web/queries/users.ts';
+import type { Role } from '../../web/queries/sessions.ts';
+import { disableUser, listStaff, upsertUser, type UpsertedUser } from '../../web/queries/users.ts';
 
 const USAGE = 'usage: cityline user add <email> [--admin | --role admin|agent|read-only]   (pipe a password on stdin, or one is generated and printed)\n' +
   '       cityline user disable <email>\n' +
   '       cityline user list';
 
-const ROLES: Record<string, StaffRole> = { admin: 'admin', agent: 'agent', 'read-only': 'read_only' };
-const roleName = (r: StaffRole): string => (r === 'read_only' ? 'read-only' : r);
+const ROLES: Record<string, Role> = { admin: 'admin', agent: 'agent', 'read-only': 'read_only' };
+const roleName = (r: Role): string => (r === 'read_only' ? 'read-only' : r);
 
 /** The role `add` was asked for: undefined when none (keep an existing account's), null when the flags are wrong. */
-function requestedRole(flags: string[]): StaffRole | undefined | null {
+function requestedRole(flags: string[]): Role | undefined | null {
   if (flags.length === 0) return undefined;
   if (flags.length === 1 && flags[0] === '--admin') return 'admin';
   if (flags.length === 2 && flags[0] === '--role') return ROLES[flags[1] ?? ''] ?? null;

@@ -1,5 +1,6 @@
 // SQL for the staff_users table.
 import type { Db } from '../../db/pool.ts';
+import type { Role } from './sessions.ts';
 
 export interface StaffUser {
   id: number;
@@ -17,14 +18,12 @@ export async function findUserByEmail(db: Db, email: string): Promise<StaffUser 
   return rows[0] ?? null;
 }
 
-export type StaffRole = StaffListEntry['role'];
-
 export interface UpsertedUser {
   id: number;
   created: boolean;
-  role: StaffRole;
+  role: Role;
   /** The existing account's role and state before; null for a new account. */
-  before: { role: StaffRole; disabled: boolean } | null;
+  before: { role: Role; disabled: boolean } | null;
 }
 
 /**
@@ -33,9 +32,9 @@ export interface UpsertedUser {
  */
 export async function upsertUser(
   db: Db,
-  u: { email: string; passwordHash: string; role?: StaffRole; mustChangePassword: boolean },
+  u: { email: string; passwordHash: string; role?: Role; mustChangePassword: boolean },
 ): Promise<UpsertedUser> {
-  const { rows } = await db.query<{ id: number; created: boolean; role: StaffRole; beforeRole: StaffRole | null; beforeDisabled: boolean | null }>(
+  const { rows } = await db.query<{ id: number; created: boolean; role: Role; beforeRole: Role | null; beforeDisabled: boolean | null }>(
     `WITH before AS (SELECT CASE WHEN is_admin THEN 'admin' ELSE role END AS role, disabled FROM staff_users WHERE lower(email) = lower($1))
      INSERT INTO staff_users (email, password_hash, is_admin, role, must_change_password)
      VALUES ($1, $2, coalesce($3, 'agent') = 'admin', CASE WHEN coalesce($3, 'agent') = 'admin' THEN 'agent' ELSE coalesce($3, 'agent') END, $4)
@@ -75,7 +74,7 @@ export async function assignableStaff(db: Db): Promise<{ id: number; email: stri
 export interface StaffListEntry {
   id: number;
   email: string;
-  role: 'admin' | 'agent' | 'read_only';
+  role: Role;
   disabled: boolean;
   mustChangePassword: boolean;
   createdAt: Date;
@@ -92,7 +91,7 @@ export async function listStaff(db: Db): Promise<StaffListEntry[]> {
 }
 
 /** An admin is is_admin; agent and read-only are the role of a non-admin account. */
-export async function setRole(db: Db, id: number, role: 'admin' | 'agent' | 'read_only'): Promise<void> {
+export async function setRole(db: Db, id: number, role: Role): Promise<void> {
   await db.query(`UPDATE staff_users SET is_admin = ($2 = 'admin'), role = CASE WHEN $2 = 'admin' THEN role ELSE $2 END WHERE id = $1`, [id, role]);
 }
 
@@ -109,7 +108,7 @@ export async function resetPassword(db: Db, id: number, passwordHash: string): P
 }
 
 /** Creates an account; null when the address already has one (an admin page never overwrites one silently). */
-export async function insertUser(db: Db, u: { email: string; passwordHash: string; role: 'admin' | 'agent' | 'read_only' }): Promise<number | null> {
+export async function insertUser(db: Db, u: { email: string; passwordHash: string; role: Role }): Promise<number | null> {
   const { rows } = await db.query<{ id: number }>(
     `INSERT INTO staff_users (email, password_hash, is_admin, role, must_change_password) VALUES ($1, $2, $3 = 'admin', CASE WHEN $3 = 'admin' THEN 'agent' ELSE $3 END, true)
      ON CONFLICT (lower(email)) DO NOTHING RETURNING id`,
